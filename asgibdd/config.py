@@ -1,0 +1,308 @@
+"""Where asgibdd finds the app under test and its settings.
+
+Each setting is looked up in order, the first source that has it wins:
+
+1. behave user data: `behave -D asgibdd.app=pkg.module:app` (also `asgibdd.base_url`,
+   `asgibdd.timeout`, `asgibdd.lifespan`, `asgibdd.follow_redirects`);
+2. environment variables: `ASGIBDD_APP` (also `ASGIBDD_BASE_URL`, `ASGIBDD_TIMEOUT`,
+   `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`);
+3. `[tool.asgibdd]` in the nearest `pyproject.toml` above the working directory
+   (`app`, `base_url`, `headers`, `timeout`, `lifespan`, `follow_redirects`).
+
+The app is written `module:attribute` (`attribute` may be dotted), or `module:factory()`
+for a function that builds the app.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from asgibdd._types import ASGIApp
+from asgibdd.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "LIFESPAN_SCOPES",
+    "AsgiBddConfig",
+    "LifespanScope",
+    "find_pyproject",
+    "lifespan_scope",
+    "load_app",
+    "load_config",
+]
+
+LifespanScope = Literal["scenario", "feature", "run"]
+LIFESPAN_SCOPES: tuple[LifespanScope, ...] = ("scenario", "feature", "run")
+DEFAULT_TIMEOUT = 5.0
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+@dataclass(frozen=True)
+class AsgiBddConfig:
+    """The settings one behave run uses.
+
+    - `app`: the app reference, `module:attribute` or `module:factory()`.
+    - `app_source`: where `app` was found, for error messages.
+    - `base_url`: the URL relative paths are resolved against.
+    - `headers`: headers sent with every request (a step can add more per scenario).
+    - `timeout`: seconds any single wait on the app may take (lifespan, websocket, stream).
+    - `lifespan`: how long one client, and so one app lifespan, lives by default.
+    - `follow_redirects`: whether requests follow redirects unless a step says otherwise.
+    - `project_dir`: the folder of the `pyproject.toml` used, if any.
+    """
+
+    app: str
+    app_source: str
+    base_url: str = "http://testserver"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = DEFAULT_TIMEOUT
+    lifespan: LifespanScope = "scenario"
+    follow_redirects: bool = True
+    project_dir: Path | None = None
+
+    def load_app(self) -> ASGIApp:
+        """Import the configured app; `ConfigError` explains any failure."""
+        return load_app(self.app, source=self.app_source, project_dir=self.project_dir)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest `pyproject.toml` in `start` or a folder above it."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_tool_table(pyproject: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{pyproject} is not valid TOML: {error}. Fix the file.") from error
+    table = data.get("tool", {}).get("asgibdd")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.asgibdd] in {pyproject} must be a table, got {table!r}.")
+    return table
+
+
+def load_config(
+    userdata: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> AsgiBddConfig:
+    """Collect the settings from behave user data, the environment and pyproject.toml."""
+    userdata = userdata if userdata is not None else {}
+    environ = environ if environ is not None else os.environ
+    cwd = cwd if cwd is not None else Path.cwd()
+    pyproject = find_pyproject(cwd)
+    table = _read_tool_table(pyproject) if pyproject is not None else None
+    table = table or {}
+
+    def lookup(key: str) -> tuple[Any, str] | None:
+        if f"asgibdd.{key}" in userdata:
+            return userdata[f"asgibdd.{key}"], f"behave -D asgibdd.{key}"
+        env_name = f"ASGIBDD_{key.upper()}"
+        if env_name in environ:
+            return environ[env_name], f"environment variable {env_name}"
+        if key in table:
+            return table[key], f"[tool.asgibdd] {key} in {pyproject}"
+        return None
+
+    found_app = lookup("app")
+    if found_app is None:
+        raise ConfigError(_no_app_message(userdata, environ, cwd, pyproject))
+    app, app_source = found_app
+    if not isinstance(app, str) or not app.strip():
+        raise ConfigError(
+            f'The app from {app_source} must be a text like "package.module:app", got {app!r}.'
+        )
+
+    config = AsgiBddConfig(
+        app=app.strip(),
+        app_source=app_source,
+        project_dir=pyproject.parent if pyproject is not None else None,
+    )
+    changes: dict[str, Any] = {}
+    if (found := lookup("base_url")) is not None:
+        changes["base_url"] = _text_setting(*found)
+    if "headers" in table:
+        changes["headers"] = _headers_setting(table["headers"], f"{pyproject}")
+    if (found := lookup("timeout")) is not None:
+        changes["timeout"] = _timeout_setting(*found)
+    if (found := lookup("lifespan")) is not None:
+        changes["lifespan"] = lifespan_scope(*found)
+    if (found := lookup("follow_redirects")) is not None:
+        changes["follow_redirects"] = _bool_setting(*found)
+    return dataclasses.replace(config, **changes)
+
+
+def _no_app_message(
+    userdata: Mapping[str, str],
+    environ: Mapping[str, str],
+    cwd: Path,
+    pyproject: Path | None,
+) -> str:
+    if pyproject is None:
+        toml_finding = f"no pyproject.toml in {cwd} or any folder above it"
+    else:
+        toml_finding = f'{pyproject} has no "app" in [tool.asgibdd]'
+    return "\n".join(
+        [
+            "No ASGI app to test. asgibdd looked in:",
+            "  1. behave -D asgibdd.app=...: not given",
+            "  2. environment variable ASGIBDD_APP: not set",
+            f"  3. [tool.asgibdd] app in pyproject.toml: {toml_finding}",
+            "Name the app in one of them, e.g. add `[tool.asgibdd]` with "
+            '`app = "myservice.main:app"` '
+            "to pyproject.toml, or run `behave -D asgibdd.app=myservice.main:app`.",
+        ]
+    )
+
+
+def _text_setting(value: Any, source: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"The setting from {source} must be text, got {value!r}.")
+    return value
+
+
+def _headers_setting(value: Any, source: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ConfigError(
+            f"[tool.asgibdd] headers in {source} must be a table of text values, "
+            f'e.g. headers = {{ "Accept" = "application/json" }}; got {value!r}.'
+        )
+    return dict(value)
+
+
+def _timeout_setting(value: Any, source: str) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not seconds > 0:
+        raise ConfigError(
+            f"The timeout from {source} must be a number of seconds above 0, got {value!r}."
+        )
+    return seconds
+
+
+def _bool_setting(value: Any, source: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ConfigError(f"The setting from {source} must be true or false, got {value!r}.")
+
+
+def lifespan_scope(value: Any, source: str) -> LifespanScope:
+    """Check a lifespan scope name; `ConfigError` lists the valid ones otherwise."""
+    if value in LIFESPAN_SCOPES:
+        return cast(LifespanScope, value)
+    raise ConfigError(
+        f"The lifespan scope from {source} must be one of {', '.join(LIFESPAN_SCOPES)}, "
+        f"got {value!r}."
+    )
+
+
+def load_app(reference: str, *, source: str, project_dir: Path | None = None) -> ASGIApp:
+    """Import `module:attribute` (or `module:factory()`) and check it is an ASGI app."""
+    module_name, colon, attribute = reference.partition(":")
+    if not colon or not module_name or not attribute:
+        raise ConfigError(
+            f'The app "{reference}" from {source} must be written "module:attribute", '
+            'e.g. "myservice.main:app" (or "myservice.main:create_app()" for a factory).'
+        )
+    is_factory = attribute.endswith("()")
+    attribute = attribute.removesuffix("()")
+    # The `behave` script does not put the project folder on sys.path; `python -m` does.
+    for folder in (Path.cwd(), project_dir):
+        if folder is not None and str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ConfigError(
+            f'Cannot import the module "{module_name}" of the app "{reference}" (from '
+            f"{source}): {type(error).__name__}: {error}. Check the module name and that its "
+            "folder is on the Python path."
+        ) from error
+    except Exception as error:
+        raise ConfigError(
+            f'Importing "{module_name}" for the app "{reference}" (from {source}) raised '
+            f"{type(error).__name__}: {error}"
+        ) from error
+    target: Any = module
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            names = sorted(n for n in dir(module) if not n.startswith("_"))
+            raise ConfigError(
+                f'The module "{module_name}" has no attribute "{attribute}" (app "{reference}" '
+                f"from {source}). Its public names are: {', '.join(names) or '(none)'}."
+            )
+        target = getattr(target, part)
+    if is_factory:
+        if not callable(target):
+            raise ConfigError(
+                f'"{reference}" (from {source}) calls "{attribute}", but it is not callable.'
+            )
+        try:
+            target = target()
+        except Exception as error:
+            raise ConfigError(
+                f'The app factory "{reference}" (from {source}) raised '
+                f"{type(error).__name__}: {error}"
+            ) from error
+    _check_asgi_callable(target, reference, source, is_factory)
+    return cast(ASGIApp, target)
+
+
+def _check_asgi_callable(target: Any, reference: str, source: str, is_factory: bool) -> None:
+    got = f"{type(target).__name__} {target!r}"[:120]
+    if inspect.isclass(target):
+        raise ConfigError(
+            f'"{reference}" (from {source}) is a class, not an ASGI app. Point at an '
+            f'instance, or at a factory with "()" at the end.'
+        )
+    if not callable(target):
+        raise ConfigError(
+            f'"{reference}" (from {source}) is not an ASGI app: expected a callable taking '
+            f"(scope, receive, send), got {got}."
+        )
+    try:
+        parameters = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):
+        return  # builtins and C callables: nothing to check
+    positional = [
+        p
+        for p in parameters
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    takes_varargs = any(p.kind is p.VAR_POSITIONAL for p in parameters)
+    if not takes_varargs and len(positional) != 3:
+        hint = (
+            f' If it builds the app, write "{reference}()".'
+            if not positional and not is_factory
+            else ""
+        )
+        raise ConfigError(
+            f'"{reference}" (from {source}) is not an ASGI app: an ASGI app takes (scope, '
+            f"receive, send), this callable takes {len(positional)} required argument(s).{hint}"
+        )

@@ -1,0 +1,286 @@
+"""behave integration: the per-run `World`, the client fixture and the hook helpers.
+
+A project's own `environment.py` calls the helpers from its hooks, next to its own code:
+
+```python
+from asgibdd import environment as asgibdd
+
+
+def before_all(context):
+    asgibdd.before_all(context)
+
+
+def before_feature(context, feature):
+    asgibdd.before_feature(context, feature)
+
+
+def before_scenario(context, scenario):
+    asgibdd.before_scenario(context, scenario)
+    # ... the project's own setup ...
+
+
+def after_scenario(context, scenario):
+    asgibdd.after_scenario(context, scenario)
+```
+
+(`from asgibdd.environment import *` does the same for a project without hooks of its own.)
+
+Lifespan scope: a client, and so one run of the app's lifespan, lives for one scenario
+by default. `lifespan = "feature"` or `"run"` in the configuration shares it wider, and a
+feature tagged `@asgibdd.lifespan=feature` (or `=scenario`) chooses for itself. Whatever the
+scope, request state (headers, cookies, auth, variables, the last response, open
+sessions) is reset for every scenario.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from behave.fixture import fixture, use_fixture
+
+from asgibdd._types import ASGIApp
+from asgibdd.config import AsgiBddConfig, LifespanScope, lifespan_scope, load_config
+from asgibdd.errors import ConfigError, UsageError
+from asgibdd.variables import Variables
+
+__all__ = [
+    "LIFESPAN_TAG",
+    "RequestDefaults",
+    "Session",
+    "World",
+    "after_all",
+    "after_feature",
+    "after_scenario",
+    "asgibdd_client",
+    "before_all",
+    "before_feature",
+    "before_scenario",
+    "feature_lifespan",
+    "get_world",
+]
+
+LIFESPAN_TAG = "asgibdd.lifespan="
+"""Prefix of the feature tag that picks the lifespan scope: `@asgibdd.lifespan=feature`."""
+
+
+class Session(Protocol):
+    """Anything a step keeps open for the scenario (a websocket, an event stream)."""
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class RequestDefaults:
+    """What every request of the current scenario carries, as set by `Given` steps.
+
+    - `headers`: added to each request, over the configured default headers.
+    - `auth`: basic or bearer authentication for each request, or None.
+    - `follow_redirects`: whether requests follow redirects (from the configuration until a
+      step turns it off).
+
+    Cookies are not here: they live in the client's cookie jar, next to the cookies the
+    app sets, and the jar is emptied for every scenario.
+    """
+
+    headers: dict[str, str] = field(default_factory=dict)
+    auth: httpx.Auth | None = None
+    follow_redirects: bool = True
+
+
+@dataclass
+class World:
+    """Everything asgibdd keeps for one behave run, stored once as `context.asgibdd`.
+
+    Run-wide (set up by `before_all`):
+
+    - `config`: the settings found by `asgibdd.config.load_config`.
+    - `app`: the imported ASGI app.
+    - `shared_clients`: clients that outlive one scenario, by lifespan scope ("feature",
+      "run"); managed by the `asgibdd_client` fixture.
+    - `feature_scope`: the lifespan scope of the feature now running.
+
+    Per scenario (fresh in every `before_scenario`, see `start_scenario`):
+
+    - `client`: the TestClient requests go through (its lifespan already started).
+    - `feature_file`: the `.feature` file running, to resolve relative file paths.
+    - `variables`: the `{{name}}` store.
+    - `defaults`: headers, auth and redirect policy for the following requests.
+    - `last_request` / `last_response`: the latest exchange, for assertions and captures.
+    - `sessions`: open websocket/stream sessions by name; all closed when the scenario ends.
+    """
+
+    config: AsgiBddConfig
+    app: ASGIApp
+    shared_clients: dict[LifespanScope, httpx.Client] = field(default_factory=dict)
+    feature_scope: LifespanScope = "scenario"
+    client: httpx.Client | None = None
+    feature_file: Path | None = None
+    variables: Variables = field(default_factory=Variables)
+    defaults: RequestDefaults = field(default_factory=RequestDefaults)
+    last_request: httpx.Request | None = None
+    last_response: httpx.Response | None = None
+    sessions: dict[str, Session] = field(default_factory=dict)
+
+    def start_scenario(self, client: httpx.Client, feature_file: Path | None) -> None:
+        """Forget everything the previous scenario set, and use `client` from now on."""
+        client.cookies.clear()
+        self.client = client
+        self.feature_file = feature_file
+        self.variables = Variables()
+        self.defaults = RequestDefaults(follow_redirects=self.config.follow_redirects)
+        self.last_request = None
+        self.last_response = None
+        self.sessions = {}
+
+    def finish_scenario(self) -> None:
+        """Close every session the scenario opened and empty the cookie jar.
+
+        Safe to call twice. Every session is closed even if one fails to close; the
+        first failure is raised afterwards.
+        """
+        sessions, self.sessions = self.sessions, {}
+        first_error: BaseException | None = None
+        for session in reversed(list(sessions.values())):
+            try:
+                session.close()
+            except Exception as error:
+                first_error = first_error or error
+        if self.client is not None:
+            self.client.cookies.clear()
+        if first_error is not None:
+            raise first_error
+
+    def require_client(self) -> httpx.Client:
+        """The scenario's client; `UsageError` if no scenario has started."""
+        if self.client is None:
+            raise UsageError(
+                "asgibdd has no client for this scenario: call "
+                "asgibdd.environment.before_scenario(context, scenario) from the "
+                "before_scenario hook in your environment.py."
+            )
+        return self.client
+
+    def register_session(self, name: str, session: Session) -> None:
+        """Keep `session` open until the scenario ends; a name already open is an error."""
+        if name in self.sessions:
+            raise UsageError(
+                f'A session named "{name}" is already open in this scenario; '
+                "close it first or choose another name."
+            )
+        self.sessions[name] = session
+
+
+def get_world(context: Any) -> World:
+    """The `World` on a behave context; `UsageError` explains the setup if it is missing."""
+    world = getattr(context, "asgibdd", None)
+    if not isinstance(world, World):
+        raise UsageError(
+            "asgibdd is not set up for this run: call asgibdd.environment.before_all(context) "
+            "from the before_all hook in your environment.py (and before_feature / "
+            "before_scenario likewise), or `from asgibdd.environment import *` there."
+        )
+    return world
+
+
+def make_client(world: World) -> httpx.Client:
+    """A new, not yet entered, TestClient for the configured app."""
+    from starlette.testclient import TestClient  # TEMP: switch to asgibdd.TestClient
+
+    return TestClient(
+        world.app,
+        base_url=world.config.base_url,
+        headers=dict(world.config.headers),
+        follow_redirects=world.config.follow_redirects,
+    )
+
+
+@fixture(name="asgibdd.client")  # type: ignore[untyped-decorator]
+def asgibdd_client(context: Any, scope: LifespanScope = "scenario") -> Iterator[httpx.Client]:
+    """behave fixture: a TestClient whose lifespan runs for the fixture's context layer.
+
+    Use it from a hook with `use_fixture(asgibdd_client, context, scope)`; the client is
+    entered (lifespan startup) now and exited (lifespan shutdown) when behave leaves the
+    layer the hook runs in. Clients for the "feature" and "run" scopes are remembered in
+    `World.shared_clients` while they live.
+    """
+    world = get_world(context)
+    with make_client(world) as client:
+        if scope != "scenario":
+            world.shared_clients[scope] = client
+        try:
+            yield client
+        finally:
+            world.shared_clients.pop(scope, None)
+
+
+def feature_lifespan(config: AsgiBddConfig, tags: Sequence[str]) -> LifespanScope:
+    """The lifespan scope for a feature: its `@asgibdd.lifespan=...` tag, else the config."""
+    chosen = [tag[len(LIFESPAN_TAG) :] for tag in tags if tag.startswith(LIFESPAN_TAG)]
+    if not chosen:
+        return config.lifespan
+    if len(chosen) > 1:
+        raise UsageError(
+            f"A feature has {len(chosen)} lifespan tags ({', '.join(chosen)}); keep one."
+        )
+    scope = lifespan_scope(chosen[0], f"the tag @{LIFESPAN_TAG}{chosen[0]}")
+    if scope == "run" and config.lifespan != "run":
+        raise ConfigError(
+            f"The tag @{LIFESPAN_TAG}run cannot widen the lifespan to the whole run; set "
+            '`lifespan = "run"` in [tool.asgibdd] (or -D asgibdd.lifespan=run) instead.'
+        )
+    return scope
+
+
+def before_all(context: Any) -> None:
+    """Read the configuration, import the app, and start a run-wide client if configured."""
+    config = load_config(dict(context.config.userdata))
+    context.asgibdd = World(config=config, app=config.load_app())
+    if config.lifespan == "run":
+        use_fixture(asgibdd_client, context, "run")
+
+
+def before_feature(context: Any, feature: Any) -> None:
+    """Pick the feature's lifespan scope, and start its client if the scope is "feature"."""
+    world = get_world(context)
+    world.feature_scope = feature_lifespan(world.config, feature.tags)
+    if world.feature_scope == "feature":
+        use_fixture(asgibdd_client, context, "feature")
+
+
+def before_scenario(context: Any, scenario: Any) -> None:
+    """Give the scenario a client (new, or the shared one) and a clean request state."""
+    world = get_world(context)
+    if world.feature_scope == "scenario":
+        client = use_fixture(asgibdd_client, context, "scenario")
+    else:
+        shared = world.shared_clients.get(world.feature_scope)
+        if shared is None:
+            raise UsageError(
+                f'The lifespan scope is "{world.feature_scope}" but no client was started '
+                f"for it: call asgibdd.environment.before_feature(context, feature) (and "
+                "before_all) from your environment.py."
+            )
+        client = shared
+    filename = getattr(scenario, "filename", None)
+    world.start_scenario(client, Path(filename) if filename else None)
+    # Cleanup also runs if the project's after_scenario forgets to call ours.
+    context.add_cleanup(world.finish_scenario)
+
+
+def after_scenario(context: Any, scenario: Any) -> None:
+    """Close the scenario's sessions and empty the cookie jar (the client stops later)."""
+    with contextlib.suppress(UsageError):
+        get_world(context).finish_scenario()
+
+
+def after_feature(context: Any, feature: Any) -> None:
+    """Nothing to do today: the feature's client stops with the feature's context layer."""
+
+
+def after_all(context: Any) -> None:
+    """Nothing to do today: the run's client stops with the run's context layer."""

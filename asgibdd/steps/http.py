@@ -1,0 +1,308 @@
+"""Request steps: send a request, and set what the following requests of a scenario carry.
+
+A request step never asserts anything about the response; assertion steps do that.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from asgibdd.environment import World, get_world
+from asgibdd.matching.literal import parse_cell
+from asgibdd.matching.render import render_exchange
+from asgibdd.steps.registry import library_step, step_usage_error
+
+__all__ = ["BearerAuth", "doc_string", "name_value_rows", "send_request"]
+
+REQUESTS = "Requests"
+REQUEST_SETTINGS = "Request settings"
+DEBUGGING = "Debugging"
+
+
+class BearerAuth(httpx.Auth):
+    """`Authorization: Bearer <token>` on every request."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+
+def doc_string(context: Any) -> str:
+    """The doc string under the running step; `UsageError` naming the step if there is none."""
+    text = getattr(context, "text", None)
+    if text is None:
+        raise step_usage_error('needs a doc string below it: the text between two """ lines.')
+    return str(text)
+
+
+def name_value_rows(context: Any) -> list[tuple[str, str]]:
+    """The rows of a `| name | value |` table under the running step, as text pairs."""
+    table = getattr(context, "table", None)
+    if table is None:
+        raise step_usage_error(
+            "needs a table below it with the columns | name | value |, one row per entry."
+        )
+    headings = [heading.strip() for heading in table.headings]
+    if headings != ["name", "value"]:
+        got = "| " + " | ".join(headings) + " |"
+        raise step_usage_error(
+            f"needs a table with exactly the columns | name | value |, got {got}. "
+            "Rename the header row."
+        )
+    return [(row["name"], row["value"]) for row in table]
+
+
+def send_request(
+    context: Any, method: str, path: str, *, content_type: str | None = None, **body: Any
+) -> httpx.Response:
+    """Send one request with the scenario's defaults, and remember it as the last exchange.
+
+    `path` may hold `{{variables}}`; `content_type` is used unless a header step set one;
+    `body` goes to `httpx.Client.request` (`content`, `json`, `files`, `params`).
+    """
+    world = get_world(context)
+    client = world.require_client()
+    url = world.variables.interpolate(path)
+    defaults = world.defaults
+    headers = httpx.Headers(defaults.headers)
+    if content_type is not None and "content-type" not in headers:
+        headers["Content-Type"] = content_type
+    response = client.request(
+        method,
+        url,
+        headers=headers,
+        auth=defaults.auth if defaults.auth is not None else httpx.USE_CLIENT_DEFAULT,
+        follow_redirects=defaults.follow_redirects,
+        **body,
+    )
+    world.last_request = response.request
+    world.last_response = response
+    return response
+
+
+@library_step("I {method:Method} {path:Path}", section=REQUESTS)
+def request_without_body(context: Any, method: str, path: str) -> None:
+    """Send a request without a body. GET, HEAD, OPTIONS, DELETE, POST, PUT and PATCH all work.
+
+    The path may carry a query string and `{{variables}}`.
+
+    Example: When I GET /items?limit=2
+    """
+    send_request(context, method, path)
+
+
+@library_step("I {method:Method} {path:Path} with JSON:", section=REQUESTS)
+def request_with_json(context: Any, method: str, path: str) -> None:
+    """Send the doc string as a JSON body; `"{{name}}"` becomes the variable's typed value.
+
+    Example: When I POST /items with JSON:
+        \"\"\"
+        {"name": "apple", "price": 3}
+        \"\"\"
+    """
+    world = get_world(context)
+    value = world.variables.interpolate_json(doc_string(context))
+    send_request(context, method, path, json=value)
+
+
+@library_step("I {method:Method} {path:Path} with JSON fields:", section=REQUESTS)
+def request_with_json_fields(context: Any, method: str, path: str) -> None:
+    """Send a flat JSON object built from a `name | value` table; values are typed like cells.
+
+    A value that parses as JSON (`3`, `true`, `"3"`) is that JSON, anything else is text.
+
+    Example: When I POST /items with JSON fields:
+        | name  | value   |
+        | name  | apple   |
+        | price | 3       |
+    """
+    world = get_world(context)
+    document = {
+        name: world.variables.interpolate_value(parse_cell(value))
+        for name, value in name_value_rows(context)
+    }
+    send_request(context, method, path, json=document)
+
+
+@library_step("I {method:Method} {path:Path} with form:", section=REQUESTS)
+def request_with_form(context: Any, method: str, path: str) -> None:
+    """Send a `name | value` table as an `application/x-www-form-urlencoded` form.
+
+    Example: When I POST /login with form:
+        | name     | value  |
+        | username | alice  |
+        | password | s3cret |
+    """
+    world = get_world(context)
+    form = [(name, world.variables.interpolate(value)) for name, value in name_value_rows(context)]
+    send_request(
+        context,
+        method,
+        path,
+        content=_urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+def _urlencode(pairs: list[tuple[str, str]]) -> bytes:
+    # httpx's `data=` takes a dict, which would drop repeated names; keep every row.
+    return str(httpx.QueryParams(pairs)).encode("ascii")
+
+
+@library_step(
+    "I {method:Method} {path:Path} with file {file:Quoted} as {field:Quoted}", section=REQUESTS
+)
+def request_with_file(context: Any, method: str, path: str, file: str, field: str) -> None:
+    """Upload a file as a multipart form field; the path is relative to the feature file.
+
+    A path that is not next to the feature file is looked up in the features folders
+    given to behave.
+
+    Example: When I POST /upload with file "fixtures/hello.txt" as "file"
+    """
+    world = get_world(context)
+    location = find_feature_file(world, context, world.variables.interpolate(file))
+    content_type = mimetypes.guess_type(location.name)[0] or "application/octet-stream"
+    files = {field: (location.name, location.read_bytes(), content_type)}
+    send_request(context, method, path, files=files)
+
+
+def find_feature_file(world: World, context: Any, relative: str) -> Path:
+    """Resolve a file named in a step; `UsageError` lists every place that was tried."""
+    candidates: list[Path] = []
+    if world.feature_file is not None:
+        candidates.append(world.feature_file.parent / relative)
+    for configured in getattr(getattr(context, "config", None), "paths", None) or []:
+        folder = Path(configured)
+        folder = folder if folder.is_dir() else folder.parent
+        candidates.append(folder / relative)
+    seen: list[Path] = []
+    for candidate in candidates:
+        resolved = candidate.resolve()
+        if resolved in seen:
+            continue
+        seen.append(resolved)
+        if resolved.is_file():
+            return resolved
+    tried = "\n".join(f"  - {path}" for path in seen) or "  (no feature folder known)"
+    raise step_usage_error(
+        f'names the file "{relative}", which does not exist. Looked for it at:\n{tried}\n'
+        "Put the file there, or fix the path (it is relative to the feature file)."
+    )
+
+
+@library_step("I {method:Method} {path:Path} with body:", section=REQUESTS)
+def request_with_body(context: Any, method: str, path: str) -> None:
+    """Send the doc string as the raw body (UTF-8); set its Content-Type with a header step.
+
+    Example: When I POST /echo with body:
+        \"\"\"
+        hello
+        \"\"\"
+    """
+    world = get_world(context)
+    content = world.variables.interpolate(doc_string(context)).encode("utf-8")
+    send_request(context, method, path, content=content)
+
+
+@library_step("I {method:Method} {path:Path} with query:", section=REQUESTS)
+def request_with_query(context: Any, method: str, path: str) -> None:
+    """Send a request whose query parameters come from a `name | value` table.
+
+    They are added to any query already in the path; repeated names are all sent.
+
+    Example: When I GET /items with query:
+        | name  | value |
+        | limit | 2     |
+    """
+    world = get_world(context)
+    params = [
+        (name, world.variables.interpolate(value)) for name, value in name_value_rows(context)
+    ]
+    send_request(context, method, path, params=params)
+
+
+@library_step("the request header {name:Quoted} is {value:Quoted}", section=REQUEST_SETTINGS)
+def set_request_header(context: Any, name: str, value: str) -> None:
+    """Send this header with every following request of the scenario.
+
+    Example: Given the request header "X-Token" is "abc"
+    """
+    world = get_world(context)
+    world.defaults.headers[name] = world.variables.interpolate(value)
+
+
+@library_step("the request headers:", section=REQUEST_SETTINGS)
+def set_request_headers(context: Any) -> None:
+    """Send the headers of a `name | value` table with every following request.
+
+    Example: Given the request headers:
+        | name   | value            |
+        | Accept | application/json |
+    """
+    world = get_world(context)
+    for name, value in name_value_rows(context):
+        world.defaults.headers[name] = world.variables.interpolate(value)
+
+
+@library_step("the cookie {name:Quoted} is {value:Quoted}", section=REQUEST_SETTINGS)
+def set_cookie(context: Any, name: str, value: str) -> None:
+    """Put a cookie in the scenario's cookie jar, next to the cookies the app sets.
+
+    Example: Given the cookie "session" is "abc"
+    """
+    world = get_world(context)
+    world.require_client().cookies.set(name, world.variables.interpolate(value))
+
+
+@library_step("I am authenticated with the bearer token {token:Quoted}", section=REQUEST_SETTINGS)
+def use_bearer_token(context: Any, token: str) -> None:
+    """Send `Authorization: Bearer <token>` with every following request.
+
+    Example: Given I am authenticated with the bearer token "{{token}}"
+    """
+    world = get_world(context)
+    world.defaults.auth = BearerAuth(world.variables.interpolate(token))
+
+
+@library_step(
+    "I use basic authentication as {user:Quoted} with password {password:Quoted}",
+    section=REQUEST_SETTINGS,
+)
+def use_basic_auth(context: Any, user: str, password: str) -> None:
+    """Send HTTP basic authentication with every following request.
+
+    Example: Given I use basic authentication as "alice" with password "s3cret"
+    """
+    world = get_world(context)
+    interpolate = world.variables.interpolate
+    world.defaults.auth = httpx.BasicAuth(interpolate(user), interpolate(password))
+
+
+@library_step("redirects are not followed", section=REQUEST_SETTINGS)
+def do_not_follow_redirects(context: Any) -> None:
+    """Stop following redirects, so the 3xx response itself can be checked.
+
+    Example: Given redirects are not followed
+    """
+    get_world(context).defaults.follow_redirects = False
+
+
+@library_step("show the response", section=DEBUGGING)
+def show_response(context: Any) -> None:
+    """Print the last request and response, secrets masked (behave shows it on failure).
+
+    Example: Then show the response
+    """
+    world = get_world(context)
+    if world.last_request is None:
+        raise step_usage_error("needs a request first: no request was sent in this scenario.")
+    print(render_exchange(world.last_request, world.last_response))

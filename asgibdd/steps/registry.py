@@ -1,0 +1,233 @@
+"""asgibdd's own step registry, and how it is handed to behave.
+
+Every library step is declared once with `@library_step(phrase, section=...)`. The
+definition (phrase, function, docstring description and example) lives here, so the
+catalogue, the CLI and the docs read the same source behave runs.
+
+Why not behave's own `@step` decorator:
+
+- behave's registry is replaced by `reset_runtime()` between in-process runs, so
+  registration done only on first import would vanish. `LIBRARY.install()` adds the
+  library to whichever registry is current, once per registry, and is cheap to repeat.
+- behave's matcher choice and `register_type` are process-global. asgibdd's matcher
+  carries its own field types, so a project's matcher and types are never touched.
+- Library steps are appended to behave's keyword-free `step` list, which behave consults
+  after the keyword-specific lists: a project's own `@given/@when/@then` phrasing always
+  wins over the library's.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import re
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from behave.matchers import Match, MatchWithError, ParseMatcher, TypeRegistry
+
+from asgibdd.errors import UsageError
+from asgibdd.steps.types import STEP_TYPES
+
+__all__ = [
+    "LIBRARY",
+    "LibraryStepMatcher",
+    "StepDefinition",
+    "StepLibrary",
+    "current_step_text",
+    "library_step",
+    "step_usage_error",
+]
+
+StepFunction = Callable[..., None]
+
+GHERKIN_KEYWORDS = ("Given", "When", "Then", "And", "But")
+_EXAMPLE_LINE = re.compile(r"^\s*Example:\s*(?P<keyword>\w+)\s+(?P<text>.+?)\s*$")
+
+_current_step_text: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "asgibdd_current_step_text", default=None
+)
+
+
+def current_step_text() -> str | None:
+    """The text of the library step now running (without its keyword), if any."""
+    return _current_step_text.get()
+
+
+def step_usage_error(problem: str) -> UsageError:
+    """A `UsageError` whose message starts by naming the library step that was misused."""
+    text = current_step_text()
+    if text is None:
+        return UsageError(problem)
+    return UsageError(f'The step "{text}" {problem}')
+
+
+@dataclass(frozen=True)
+class StepDefinition:
+    """One library step: its phrase, its function, and the docs taken from its docstring.
+
+    - `phrase`: the `parse` pattern behave matches, e.g. `I {method:Method} {path:Path}`.
+    - `func`: called as `func(context, **fields)`.
+    - `section`: the catalogue heading it is listed under.
+    - `description`: the docstring's first line.
+    - `example_keyword` / `example_text`: the docstring's single `Example:` line, split.
+    - `example_block`: the table or doc string lines written under the example, if any.
+    """
+
+    phrase: str
+    func: StepFunction
+    section: str
+    description: str
+    example_keyword: str
+    example_text: str
+    example_block: tuple[str, ...] = ()
+    matcher: LibraryStepMatcher = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", LibraryStepMatcher(self.func, self.phrase))
+
+    @property
+    def example(self) -> str:
+        """The example as written in a feature file, attached table/doc string included."""
+        return "\n".join((f"{self.example_keyword} {self.example_text}", *self.example_block))
+
+    @property
+    def location(self) -> str:
+        """`module:line` of the step function, for error messages and the catalogue."""
+        code = self.func.__code__
+        return f"{self.func.__module__}:{code.co_firstlineno}"
+
+    def matches(self, step_text: str) -> bool:
+        """Whether behave would run this definition for `step_text` (keyword removed)."""
+        return bool(self.matcher.matches(step_text))
+
+    @classmethod
+    def from_function(cls, phrase: str, func: StepFunction, section: str) -> StepDefinition:
+        """Read description and example from `func`'s docstring; say what is wrong if not."""
+        where = f"{func.__module__}.{func.__qualname__}"
+        doc = inspect.getdoc(func)
+        if not doc:
+            raise UsageError(
+                f'Library step "{phrase}" ({where}) has no docstring. Write a one-line '
+                "description and one line `Example: When I ...` showing the step in use."
+            )
+        lines = doc.splitlines()
+        example_indexes = [i for i, line in enumerate(lines) if _EXAMPLE_LINE.match(line)]
+        if len(example_indexes) != 1:
+            raise UsageError(
+                f'Library step "{phrase}" ({where}) must have exactly one `Example:` line '
+                f"in its docstring, found {len(example_indexes)}."
+            )
+        index = example_indexes[0]
+        found = _EXAMPLE_LINE.match(lines[index])
+        assert found is not None
+        keyword = found["keyword"]
+        if keyword not in GHERKIN_KEYWORDS:
+            raise UsageError(
+                f'Library step "{phrase}" ({where}): the example starts with "{keyword}"; '
+                f"start it with one of {', '.join(GHERKIN_KEYWORDS)}."
+            )
+        block: list[str] = []
+        for line in lines[index + 1 :]:
+            if not line.startswith((" ", "\t")) or not line.strip():
+                break
+            block.append(line.strip())
+        return cls(
+            phrase=phrase,
+            func=func,
+            section=section,
+            description=lines[0].strip(),
+            example_keyword=keyword,
+            example_text=found["text"],
+            example_block=tuple(block),
+        )
+
+
+class _LibraryMatch(Match):  # type: ignore[misc]
+    """A behave match that remembers the step text, so misuse errors can quote it."""
+
+    def __init__(self, func: StepFunction, arguments: list[Any], step_text: str) -> None:
+        super().__init__(func, arguments)
+        self.step_text = step_text
+
+    def run(self, context: Any) -> None:
+        token = _current_step_text.set(self.step_text)
+        try:
+            super().run(context)
+        finally:
+            _current_step_text.reset(token)
+
+
+class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
+    """A `parse` matcher with asgibdd's own field types and its own type registry.
+
+    Giving the class its own `TYPE_REGISTRY` means `register_type` on behave's
+    `ParseMatcher` never sees asgibdd's types, and asgibdd never sees the project's.
+    """
+
+    TYPE_REGISTRY = TypeRegistry(**STEP_TYPES)
+
+    def __init__(self, func: StepFunction, pattern: str, step_type: str = "step") -> None:
+        super().__init__(func, pattern, step_type, custom_types=self.TYPE_REGISTRY)
+
+    def match(self, step_text: str) -> Match | None:
+        found = super().match(step_text)
+        if found is None or isinstance(found, MatchWithError):
+            return found
+        return _LibraryMatch(self.func, found.arguments, step_text)
+
+
+class StepLibrary:
+    """The ordered set of library step definitions, installable into behave registries."""
+
+    def __init__(self) -> None:
+        self._definitions: list[StepDefinition] = []
+        # registry -> how many definitions it has received; weak so old runs can go.
+        self._installed: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+    def __iter__(self) -> Iterator[StepDefinition]:
+        return iter(self._definitions)
+
+    def __len__(self) -> int:
+        return len(self._definitions)
+
+    def step(self, phrase: str, *, section: str) -> Callable[[StepFunction], StepFunction]:
+        """Declare a library step; the function is returned unchanged."""
+
+        def declare(func: StepFunction) -> StepFunction:
+            for existing in self._definitions:
+                if existing.phrase == phrase:
+                    raise UsageError(
+                        f'Library step "{phrase}" is declared twice: in {existing.location} '
+                        f"and in {func.__module__}. Keep one."
+                    )
+            self._definitions.append(StepDefinition.from_function(phrase, func, section))
+            return func
+
+        return declare
+
+    def install(self, registry: Any = None) -> Any:
+        """Add every library step to behave's current step registry (or `registry`).
+
+        Safe to call any number of times: each registry receives each definition once.
+        Returns the registry it installed into.
+        """
+        if registry is None:
+            from behave import step_registry
+
+            registry = step_registry.registry
+        already = self._installed.get(registry, 0)
+        for definition in self._definitions[already:]:
+            registry.steps["step"].append(definition.matcher)
+        self._installed[registry] = len(self._definitions)
+        return registry
+
+    def matching(self, step_text: str) -> list[StepDefinition]:
+        """Every definition that matches `step_text` (keyword removed)."""
+        return [d for d in self._definitions if d.matches(step_text)]
+
+
+LIBRARY = StepLibrary()
+library_step = LIBRARY.step

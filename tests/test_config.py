@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from asgibdd.config import AsgiBddConfig, find_pyproject, load_app, load_config
+from asgibdd.errors import ConfigError
+
+
+def write_pyproject(folder: Path, body: str) -> Path:
+    path = folder / "pyproject.toml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_behave_userdata_wins_over_environment_and_pyproject(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, '[tool.asgibdd]\napp = "from.toml:app"\n')
+    config = load_config(
+        {"asgibdd.app": "from.userdata:app"}, {"ASGIBDD_APP": "from.env:app"}, tmp_path
+    )
+    assert (config.app, config.app_source) == ("from.userdata:app", "behave -D asgibdd.app")
+
+
+def test_environment_variable_wins_over_pyproject(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, '[tool.asgibdd]\napp = "from.toml:app"\n')
+    config = load_config({}, {"ASGIBDD_APP": "from.env:app"}, tmp_path)
+    assert (config.app, config.app_source) == ("from.env:app", "environment variable ASGIBDD_APP")
+
+
+def test_nearest_pyproject_above_the_working_folder_supplies_every_setting(
+    tmp_path: Path,
+) -> None:
+    pyproject = write_pyproject(
+        tmp_path,
+        """
+        [tool.asgibdd]
+        app = "svc.main:app"
+        base_url = "http://api.example"
+        headers = { Accept = "application/json" }
+        timeout = 2.5
+        lifespan = "feature"
+        follow_redirects = false
+        """,
+    )
+    nested = tmp_path / "features" / "deep"
+    nested.mkdir(parents=True)
+    assert find_pyproject(nested) == pyproject
+    config = load_config({}, {}, nested)
+    assert config == AsgiBddConfig(
+        app="svc.main:app",
+        app_source=f"[tool.asgibdd] app in {pyproject}",
+        base_url="http://api.example",
+        headers={"Accept": "application/json"},
+        timeout=2.5,
+        lifespan="feature",
+        follow_redirects=False,
+        project_dir=tmp_path,
+    )
+
+
+def test_userdata_settings_are_read_as_text(tmp_path: Path) -> None:
+    config = load_config(
+        {
+            "asgibdd.app": "svc:app",
+            "asgibdd.timeout": "0.5",
+            "asgibdd.lifespan": "run",
+            "asgibdd.follow_redirects": "no",
+        },
+        {},
+        tmp_path,
+    )
+    assert (config.timeout, config.lifespan, config.follow_redirects) == (0.5, "run", False)
+
+
+def test_missing_app_names_every_source_and_what_was_found(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, {}, tmp_path)
+    assert str(raised.value) == (
+        "No ASGI app to test. asgibdd looked in:\n"
+        "  1. behave -D asgibdd.app=...: not given\n"
+        "  2. environment variable ASGIBDD_APP: not set\n"
+        f"  3. [tool.asgibdd] app in pyproject.toml: no pyproject.toml in {tmp_path} or any "
+        "folder above it\n"
+        'Name the app in one of them, e.g. add `[tool.asgibdd]` with `app = "myservice.main:app"` '
+        "to pyproject.toml, or run `behave -D asgibdd.app=myservice.main:app`."
+    )
+
+
+def test_missing_app_mentions_a_pyproject_without_an_app(tmp_path: Path) -> None:
+    pyproject = write_pyproject(tmp_path, "[project]\nname = 'x'\n")
+    with pytest.raises(ConfigError, match=r"3\. ") as raised:
+        load_config({}, {}, tmp_path)
+    assert f'  3. [tool.asgibdd] app in pyproject.toml: {pyproject} has no "app" in ' in str(
+        raised.value
+    )
+
+
+def test_bad_lifespan_scope_lists_the_valid_ones(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({"asgibdd.app": "a:b", "asgibdd.lifespan": "module"}, {}, tmp_path)
+    assert str(raised.value) == (
+        "The lifespan scope from behave -D asgibdd.lifespan must be one of scenario, feature, "
+        "run, got 'module'."
+    )
+
+
+def test_bad_timeout_says_it_must_be_positive_seconds(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, {"ASGIBDD_APP": "a:b", "ASGIBDD_TIMEOUT": "soon"}, tmp_path)
+    assert str(raised.value) == (
+        "The timeout from environment variable ASGIBDD_TIMEOUT must be a number of seconds "
+        "above 0, got 'soon'."
+    )
+
+
+@pytest.fixture
+def app_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    (tmp_path / "cfg_sample_app.py").write_text(
+        textwrap.dedent(
+            """
+            async def app(scope, receive, send):
+                pass
+
+            def create_app():
+                return app
+
+            def not_an_app(scope):
+                pass
+
+            class App:
+                pass
+
+            count = 3
+            """
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "cfg_sample_app"
+    sys.modules.pop("cfg_sample_app", None)
+
+
+def test_app_reference_loads_the_callable(app_module: str) -> None:
+    module = sys.modules.get(app_module) or __import__(app_module)
+    assert load_app(f"{app_module}:app", source="test") is module.app
+
+
+def test_factory_reference_calls_the_factory(app_module: str) -> None:
+    app = load_app(f"{app_module}:create_app()", source="test")
+    assert app is sys.modules[app_module].app
+
+
+def test_unknown_attribute_lists_the_module_names(app_module: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_app(f"{app_module}:ap", source="test")
+    assert str(raised.value) == (
+        f'The module "{app_module}" has no attribute "ap" (app "{app_module}:ap" from test). '
+        "Its public names are: App, app, count, create_app, not_an_app."
+    )
+
+
+def test_non_callable_is_not_an_asgi_app(app_module: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_app(f"{app_module}:count", source="test")
+    assert str(raised.value) == (
+        f'"{app_module}:count" (from test) is not an ASGI app: expected a callable taking '
+        "(scope, receive, send), got int 3."
+    )
+
+
+def test_wrong_arity_callable_is_not_an_asgi_app(app_module: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_app(f"{app_module}:not_an_app", source="test")
+    assert str(raised.value) == (
+        f'"{app_module}:not_an_app" (from test) is not an ASGI app: an ASGI app takes (scope, '
+        "receive, send), this callable takes 1 required argument(s)."
+    )
+
+
+def test_factory_without_parentheses_gets_a_hint(app_module: str) -> None:
+    with pytest.raises(ConfigError, match=r'If it builds the app, write ".*:create_app\(\)"\.'):
+        load_app(f"{app_module}:create_app", source="test")
+
+
+def test_class_is_refused_with_a_hint(app_module: str) -> None:
+    with pytest.raises(ConfigError, match="is a class, not an ASGI app"):
+        load_app(f"{app_module}:App", source="test")
+
+
+def test_unimportable_module_shows_the_underlying_error() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_app("no_such_module_xyz:app", source="environment variable ASGIBDD_APP")
+    assert str(raised.value) == (
+        'Cannot import the module "no_such_module_xyz" of the app "no_such_module_xyz:app" '
+        "(from environment variable ASGIBDD_APP): ModuleNotFoundError: No module named "
+        "'no_such_module_xyz'. Check the module name and that its folder is on the Python path."
+    )
+
+
+def test_reference_without_colon_shows_the_expected_form() -> None:
+    with pytest.raises(ConfigError, match=r'must be written "module:attribute"'):
+        load_app("myservice.main", source="test")
+
+
+def test_the_demo_app_loads_from_this_repository_pyproject() -> None:
+    config = load_config({}, {}, Path(__file__).parent)
+    assert config.app == "asgibdd.demo:app"
+    assert callable(config.load_app())
