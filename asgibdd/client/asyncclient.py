@@ -1,0 +1,268 @@
+"""`AsyncTestClient`: the same client for async tests, running the app in the test's loop."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Sequence
+from types import TracebackType
+from typing import Any
+
+import anyio
+import anyio.abc
+import httpx
+
+from asgibdd.client.app import as_asgi3
+from asgibdd.client.core import (
+    DEFAULT_WAIT_TIMEOUT,
+    ClientCore,
+    Handshake,
+    build_response,
+    merged_headers,
+    open_stream,
+    open_websocket,
+    run_complete,
+    streaming_requested,
+    warn_timeout_argument,
+    websocket_request_arguments,
+)
+from asgibdd.client.exchange import HTTPExchange
+from asgibdd.client.host import AppHost, unwrap_group
+from asgibdd.client.scope import ScopeSettings, http_scope
+from asgibdd.client.websocket import AsyncWebSocketSession
+
+if sys.version_info >= (3, 11):
+    from typing import Self
+else:  # pragma: no cover
+    from typing_extensions import Self
+
+__all__ = ["AsyncTestClient"]
+
+
+class _Serving:
+    """A host serving inside its own task group, entered and left from the same task."""
+
+    def __init__(self, host: AppHost) -> None:
+        self.host = host
+        self._group = anyio.create_task_group()
+
+    async def start(self) -> None:
+        await self._group.__aenter__()
+        try:
+            await self._group.start(self.host.serve)
+        except BaseException as exc:
+            await self._group.__aexit__(None, None, None)
+            raise unwrap_group(exc) from None
+
+    async def stop(self) -> None:
+        try:
+            await self.host.stop()
+        finally:
+            await self._group.__aexit__(None, None, None)
+
+
+class _StreamedBody(httpx.AsyncByteStream):
+    def __init__(self, exchange: HTTPExchange, host: AppHost, own: _Serving | None) -> None:
+        self._exchange = exchange
+        self._host = host
+        self._own = own
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while not self._closed:
+            chunk = await self._exchange.next_chunk()
+            if chunk is None:
+                return
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._host.forget(self._exchange)
+        try:
+            await self._exchange.aclose()
+        finally:
+            if self._own is not None:
+                await self._own.stop()
+
+
+class _Transport(httpx.AsyncBaseTransport):
+    def __init__(self, client: AsyncTestClient) -> None:
+        self._client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme in ("ws", "wss"):
+            raise Handshake(request)
+        core = self._client._core
+        body = await request.aread()
+        scope = http_scope(request, core.scope_settings)
+        if not streaming_requested.get():
+            exchange = await run_complete(core, scope, body)
+            return build_response(exchange, request, httpx.ByteStream(b"".join(exchange.collected)))
+        serving, own = await self._client._serving_for_connection()
+        try:
+            exchange = await open_stream(core, serving.host, scope, body)
+        except BaseException:
+            if own:
+                await serving.stop()
+            raise
+        return build_response(
+            exchange, request, _StreamedBody(exchange, serving.host, serving if own else None)
+        )
+
+
+class AsyncTestClient(httpx.AsyncClient):
+    """An in-process client for async tests: the app runs in the test's own event loop.
+
+    `async with AsyncTestClient(app) as client:` runs the lifespan; requests, streams and
+    `client.websocket_connect(...)` sessions share that loop (no thread), so objects the app
+    binds to the loop at startup work in tests. Same arguments as `TestClient`, minus the
+    backend choice (the test's loop decides).
+    """
+
+    __test__ = False
+
+    def __init__(
+        self,
+        app: Any,
+        base_url: str = "http://testserver",
+        raise_server_exceptions: bool = True,
+        root_path: str = "",
+        cookies: httpx._types.CookieTypes | None = None,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+        client: tuple[str, int] = ("testclient", 50000),
+        *,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+    ) -> None:
+        self.app = as_asgi3(app)
+        self.app_state: dict[str, Any] = {}
+        self._core = ClientCore(
+            app=self.app,
+            scope_settings=ScopeSettings(
+                root_path=root_path, client=client, app_state=self.app_state
+            ),
+            raise_server_exceptions=raise_server_exceptions,
+            wait_timeout=wait_timeout,
+        )
+        self._serving: list[_Serving] = []
+        super().__init__(
+            base_url=base_url,
+            headers=merged_headers(headers),
+            transport=_Transport(self),
+            follow_redirects=follow_redirects,
+            cookies=cookies,
+        )
+
+    @property
+    def raise_server_exceptions(self) -> bool:
+        return self._core.raise_server_exceptions
+
+    @raise_server_exceptions.setter
+    def raise_server_exceptions(self, value: bool) -> None:
+        self._core.raise_server_exceptions = value
+
+    @property
+    def wait_timeout(self) -> float | None:
+        return self._core.wait_timeout
+
+    @wait_timeout.setter
+    def wait_timeout(self, value: float | None) -> None:
+        self._core.wait_timeout = value
+
+    async def _serving_for_connection(self) -> tuple[_Serving, bool]:
+        if self._serving:
+            return self._serving[-1], False
+        serving = _Serving(
+            AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=False)
+        )
+        await serving.start()
+        return serving, True
+
+    async def request(
+        self,
+        method: str,
+        url: httpx._types.URLTypes,
+        *,
+        timeout: Any = httpx.USE_CLIENT_DEFAULT,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        if timeout is not httpx.USE_CLIENT_DEFAULT:
+            warn_timeout_argument(stacklevel=2)
+        return await super().request(method, url, timeout=timeout, **kwargs)
+
+    async def send(
+        self, request: httpx.Request, *, stream: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        token = streaming_requested.set(stream)
+        try:
+            return await super().send(request, stream=stream, **kwargs)
+        finally:
+            streaming_requested.reset(token)
+
+    def websocket_connect(
+        self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
+    ) -> _WebSocketConnect:
+        """`async with client.websocket_connect(url) as websocket:` (an AsyncWebSocketSession)."""
+        return _WebSocketConnect(self, url, subprotocols, kwargs)
+
+    async def __aenter__(self) -> Self:
+        serving = _Serving(
+            AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=True)
+        )
+        await serving.start()
+        self._serving.append(serving)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        if self._serving:
+            await self._serving.pop().stop()
+
+
+class _WebSocketConnect:
+    def __init__(
+        self, client: AsyncTestClient, url: str, subprotocols: Any, kwargs: dict[str, Any]
+    ) -> None:
+        self._client = client
+        self._url = url
+        self._subprotocols = subprotocols
+        self._kwargs = kwargs
+        self._serving: _Serving | None = None
+        self._own = False
+        self._session: AsyncWebSocketSession | None = None
+
+    async def __aenter__(self) -> AsyncWebSocketSession:
+        client = self._client
+        target, kwargs = websocket_request_arguments(
+            client.base_url, self._url, self._subprotocols, dict(self._kwargs)
+        )
+        try:
+            await httpx.AsyncClient.request(client, "GET", target, **kwargs)
+        except Handshake as handshake:
+            request = handshake.request
+        else:  # pragma: no cover - the transport always raises Handshake for ws URLs
+            raise AssertionError("unreachable")
+        self._serving, self._own = await client._serving_for_connection()
+        try:
+            self._session = await open_websocket(
+                client._core, self._serving.host, request, client.wait_timeout
+            )
+        except BaseException:
+            if self._own:
+                await self._serving.stop()
+            raise
+        return self._session
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._serving is not None and self._session is not None
+        try:
+            self._serving.host.forget(self._session)
+            await self._session.aclose()
+        finally:
+            if self._own:
+                await self._serving.stop()

@@ -1,0 +1,261 @@
+"""One HTTP request/response conversation with an ASGI app: the async core of both clients.
+
+Two ways to run it:
+
+- `complete()` runs the app to the end in the caller's task and collects the whole response
+  (the common `client.get(...)`: one hop into the event loop, no extra task);
+- `run()` as a task plus `wait_started()` / `next_chunk()` / `aclose()` for streamed
+  responses: the body is handed over chunk by chunk with backpressure, and closing early
+  tells the app the client went away (`http.disconnect`) before cancelling it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Any
+
+import anyio
+import anyio.abc
+
+from asgibdd._types import ASGI3App, Message, Scope
+from asgibdd.client.app import describe
+from asgibdd.errors import ASGIProtocolError
+
+__all__ = ["DISCONNECT_GRACE_SECONDS", "HTTPExchange", "ProtocolViolation"]
+
+#: How long an app may take to notice `http.disconnect` before it is cancelled.
+DISCONNECT_GRACE_SECONDS = 0.1
+
+
+class ProtocolViolation(ASGIProtocolError, AssertionError):
+    """The app sent HTTP messages out of order (an AssertionError, as in Starlette)."""
+
+
+def _header_list(value: object, where: str) -> list[tuple[bytes, bytes]]:
+    if value is None:
+        return []
+    try:
+        headers = [(bytes(name), bytes(content)) for name, content in value]  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise ASGIProtocolError(
+            f'The app sent "{where}" with headers {describe(value)}; ASGI expects an '
+            "iterable of (name, value) byte-string pairs, e.g. [(b'content-type', b'text/plain')]."
+        ) from None
+    return headers
+
+
+class HTTPExchange:
+    """The state of one request: what the app has sent, and what it may still receive."""
+
+    def __init__(
+        self,
+        app: ASGI3App,
+        scope: Scope,
+        body: bytes,
+        *,
+        raise_server_exceptions: bool,
+        streaming: bool,
+    ) -> None:
+        self.app = app
+        self.scope = scope
+        self.body = body
+        self.raise_server_exceptions = raise_server_exceptions
+        self.streaming = streaming
+        self.is_head = scope.get("method") == "HEAD"
+
+        self.status_code: int | None = None
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.extensions: dict[str, Any] = {}
+        self.collected: list[bytes] = []
+        self.error: BaseException | None = None
+
+        self._request_sent = False
+        self._body_complete = False
+        self._response_complete = False
+        self._trailers_expected = False
+        self._trailers: list[tuple[bytes, bytes]] = []
+        self._client_gone = anyio.Event()
+        self._started = anyio.Event()
+        self._app_done = anyio.Event()
+        self._cancel_scope: anyio.CancelScope | None = None
+        # Zero capacity: the app cannot produce chunk N+1 before the reader took chunk N.
+        self._chunk_in, self._chunk_out = anyio.create_memory_object_stream[bytes](
+            0 if streaming else math.inf
+        )
+
+    # -- the app's side -------------------------------------------------------------------
+
+    async def receive(self) -> Message:
+        if not self._request_sent:
+            self._request_sent = True
+            return {"type": "http.request", "body": self.body, "more_body": False}
+        # Later receives wait until the response is done or the client went away.
+        await self._client_gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "http.response.start":
+            self._on_start(message)
+        elif kind == "http.response.body":
+            await self._on_body(message)
+        elif kind == "http.response.trailers":
+            self._on_trailers(message)
+        elif kind == "http.response.debug":
+            self.extensions["http.response.debug"] = message.get("info", {})
+        else:
+            raise ASGIProtocolError(
+                f"The app sent {describe(message)} on an HTTP connection; expected a message "
+                'of type "http.response.start", "http.response.body" or '
+                '"http.response.trailers".'
+            )
+
+    def _on_start(self, message: Message) -> None:
+        if self.status_code is not None:
+            raise ProtocolViolation(
+                'Received multiple "http.response.start" messages. '
+                "An app answers a request exactly once."
+            )
+        status = message.get("status")
+        if not isinstance(status, int) or isinstance(status, bool):
+            raise ASGIProtocolError(
+                f'The app sent "http.response.start" with status {describe(status)}; '
+                "expected an integer such as 200."
+            )
+        self.status_code = status
+        self.headers = _header_list(message.get("headers"), "http.response.start")
+        self._trailers_expected = bool(message.get("trailers", False))
+        self._started.set()
+
+    async def _on_body(self, message: Message) -> None:
+        if self.status_code is None:
+            raise ProtocolViolation(
+                'Received "http.response.body" without "http.response.start". '
+                'Send "http.response.start" with the status and headers first.'
+            )
+        if self._response_complete:
+            raise ProtocolViolation('Received "http.response.body" after response completed.')
+        if self._body_complete:
+            raise ProtocolViolation('Received "http.response.body" after body completed.')
+        chunk = message.get("body", b"")
+        more_body = bool(message.get("more_body", False))
+        if chunk and not self.is_head and not self._client_gone.is_set():
+            # bytes() copies bytearray/memoryview chunks the app may reuse.
+            chunk = bytes(chunk)
+            if self.streaming:
+                # If the reader went away, the app learns it from receive(), not from here.
+                with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    await self._chunk_in.send(chunk)
+            else:
+                self.collected.append(chunk)
+        if not more_body:
+            self._body_complete = True
+            if not self._trailers_expected:
+                self._complete_response()
+
+    def _on_trailers(self, message: Message) -> None:
+        if not self._trailers_expected:
+            raise ProtocolViolation(
+                'Received "http.response.trailers" without declaring trailers. '
+                'Declare them with "trailers": True in "http.response.start".'
+            )
+        if not self._body_complete:
+            raise ProtocolViolation('Received "http.response.trailers" before body completed.')
+        if self._response_complete:
+            raise ProtocolViolation('Received "http.response.trailers" after response completed.')
+        self._trailers.extend(_header_list(message.get("headers"), "http.response.trailers"))
+        self.extensions["http.response.trailers"] = list(self._trailers)
+        if not message.get("more_trailers", False):
+            self._complete_response()
+
+    def _complete_response(self) -> None:
+        self._response_complete = True
+        self._chunk_in.close()
+        if not self.streaming:
+            self._client_gone.set()
+
+    # -- running the app ------------------------------------------------------------------
+
+    async def complete(self) -> None:
+        """Run the app to its end in this task (background tasks included)."""
+        try:
+            await self.app(self.scope, self.receive, self.send)
+        except Exception as exc:
+            if self.raise_server_exceptions:
+                raise
+            self.error = exc
+        finally:
+            self._chunk_in.close()
+            self._client_gone.set()
+        self._check_started()
+
+    async def run(self) -> None:
+        """Run the app as a task for a streamed response; errors are kept for the reader."""
+        try:
+            with anyio.CancelScope() as self._cancel_scope:
+                await self.app(self.scope, self.receive, self.send)
+        except Exception as exc:
+            self.error = exc
+        finally:
+            self._chunk_in.close()
+            self._app_done.set()
+
+    def _check_started(self) -> None:
+        if self.status_code is not None:
+            return
+        if self.raise_server_exceptions:
+            raise ProtocolViolation(
+                "TestClient did not receive any response. The app returned without sending "
+                '"http.response.start".'
+            )
+        self.status_code = 500
+
+    async def wait_started(self) -> None:
+        """Wait for the response start (or for the app to end without one)."""
+        if not self._started.is_set():
+            async with anyio.create_task_group() as group:
+
+                async def watch_done() -> None:
+                    await self._app_done.wait()
+                    group.cancel_scope.cancel()
+
+                group.start_soon(watch_done)
+                await self._started.wait()
+                group.cancel_scope.cancel()
+        if self.status_code is None:
+            await self._app_done.wait()
+            if self.error is not None and self.raise_server_exceptions:
+                raise self.error
+            self._check_started()
+
+    async def next_chunk(self) -> bytes | None:
+        """The next body chunk, or None at the end of the body."""
+        try:
+            return await self._chunk_out.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            pass
+        if self._response_complete:
+            self._client_gone.set()
+            return None
+        # The app ended (or failed) before completing the body.
+        await self._app_done.wait()
+        self._client_gone.set()
+        if self.error is not None and self.raise_server_exceptions:
+            raise self.error
+        return None
+
+    async def aclose(self) -> None:
+        """Stop reading: wait for a finished app, or disconnect and cancel an unfinished one."""
+        self._chunk_out.close()
+        if not self._response_complete:
+            self._client_gone.set()
+            with anyio.move_on_after(DISCONNECT_GRACE_SECONDS):
+                await self._app_done.wait()
+            if self._cancel_scope is not None:
+                self._cancel_scope.cancel()
+            await self._app_done.wait()
+            return
+        await self._app_done.wait()
+        if self.error is not None and self.raise_server_exceptions:
+            raise self.error

@@ -1,0 +1,127 @@
+"""Running an app's lifespan (startup and shutdown) with bounded waits."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import anyio
+import anyio.abc
+
+from asgibdd._types import ASGI3App, Message
+from asgibdd.client.app import describe
+from asgibdd.errors import AppTimeout, LifespanError
+
+__all__ = ["Lifespan"]
+
+_APP_ENDED = None  # the marker put on the message stream when the app's task ends
+
+
+def _limit(timeout: float | None) -> float:
+    return math.inf if timeout is None else timeout
+
+
+class Lifespan:
+    """The lifespan conversation with one app: `startup()` then, later, `shutdown()`.
+
+    An app that returns (or raises) before it first calls `receive()` does not speak the
+    lifespan protocol (the usual `if scope["type"] != "http": return`); that is tolerated,
+    like uvicorn's `lifespan="auto"`, and recorded in `supported`.
+    """
+
+    def __init__(self, app: ASGI3App, state: dict[str, Any], *, timeout: float | None) -> None:
+        self.app = app
+        self.state = state
+        self.timeout = timeout
+        self.supported = True
+        self.error: BaseException | None = None
+        self._received = False
+        self._to_app_in, self._to_app_out = anyio.create_memory_object_stream[Message](math.inf)
+        self._from_app_in, self._from_app_out = anyio.create_memory_object_stream[Message | None](
+            math.inf
+        )
+
+    async def _receive(self) -> Message:
+        self._received = True
+        return await self._to_app_out.receive()
+
+    async def _send(self, message: Message) -> None:
+        await self._from_app_in.send(message)
+
+    async def _run(self) -> None:
+        try:
+            await self.app({"type": "lifespan", "state": self.state}, self._receive, self._send)
+        except Exception as exc:
+            self.error = exc
+        finally:
+            self._from_app_in.send_nowait(_APP_ENDED)
+
+    async def startup(self, task_group: anyio.abc.TaskGroup) -> None:
+        """Start the app's lifespan task in `task_group` and wait for startup to complete."""
+        task_group.start_soon(self._run)
+        await self._to_app_in.send({"type": "lifespan.startup"})
+        message = await self._next("startup")
+        if message is None:
+            if not self._received:
+                self.supported = False
+                return
+            if self.error is not None:
+                raise self.error
+            raise LifespanError(
+                'The app received "lifespan.startup" and returned without answering. Send '
+                '"lifespan.startup.complete" (or "lifespan.startup.failed") before returning, '
+                "or return before calling receive() if the app has no lifespan."
+            )
+        if message.get("type") == "lifespan.startup.complete":
+            return
+        if message.get("type") == "lifespan.startup.failed":
+            await self._wait_for_end()
+            if self.error is not None:
+                raise self.error
+            raise LifespanError(
+                f"The app's lifespan startup failed: {message.get('message') or '(no message)'}"
+            )
+        raise LifespanError(
+            f"During lifespan startup the app sent {describe(message)}; expected "
+            '"lifespan.startup.complete" or "lifespan.startup.failed".'
+        )
+
+    async def shutdown(self) -> None:
+        """Ask the app to shut down and wait for it to confirm (or to return)."""
+        if not self.supported:
+            return
+        await self._to_app_in.send({"type": "lifespan.shutdown"})
+        message = await self._next("shutdown")
+        if message is None:
+            if self.error is not None:
+                raise self.error
+            return  # returning after shutdown is as good as confirming it
+        if message.get("type") == "lifespan.shutdown.complete":
+            return
+        if message.get("type") == "lifespan.shutdown.failed":
+            await self._wait_for_end()
+            if self.error is not None:
+                raise self.error
+            raise LifespanError(
+                f"The app's lifespan shutdown failed: {message.get('message') or '(no message)'}"
+            )
+        raise LifespanError(
+            f"During lifespan shutdown the app sent {describe(message)}; expected "
+            '"lifespan.shutdown.complete" or "lifespan.shutdown.failed".'
+        )
+
+    async def _next(self, phase: str) -> Message | None:
+        with anyio.move_on_after(_limit(self.timeout)):
+            return await self._from_app_out.receive()
+        raise AppTimeout(
+            f"Lifespan {phase} did not finish within {self.timeout} s: the app received "
+            f'"lifespan.{phase}" but sent neither "lifespan.{phase}.complete" nor '
+            f'"lifespan.{phase}.failed". If {phase} is slow on purpose, raise the limit with '
+            "TestClient(app, wait_timeout=...); None waits forever."
+        )
+
+    async def _wait_for_end(self) -> None:
+        # After ".failed" the app usually re-raises its error: wait for it, briefly.
+        with anyio.move_on_after(min(_limit(self.timeout), 1.0)):
+            while await self._from_app_out.receive() is not None:
+                pass

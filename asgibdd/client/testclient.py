@@ -1,0 +1,361 @@
+"""`TestClient`: the synchronous, drop-in replacement for Starlette's TestClient."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+import httpx
+from anyio.from_thread import BlockingPortal
+
+from asgibdd._types import Message
+from asgibdd.client.app import as_asgi3
+from asgibdd.client.core import (
+    DEFAULT_WAIT_TIMEOUT,
+    ClientCore,
+    Handshake,
+    build_response,
+    check_backend,
+    merged_headers,
+    open_stream,
+    open_websocket,
+    run_complete,
+    streaming_requested,
+    warn_timeout_argument,
+    websocket_request_arguments,
+)
+from asgibdd.client.exchange import HTTPExchange
+from asgibdd.client.host import AppHost
+from asgibdd.client.portal import LoopThread, run_once
+from asgibdd.client.scope import ScopeSettings, http_scope
+from asgibdd.client.websocket import DEFAULT, AsyncWebSocketSession
+
+if sys.version_info >= (3, 11):
+    from typing import Self
+else:  # pragma: no cover
+    from typing_extensions import Self
+
+__all__ = ["TestClient", "WebSocketTestSession"]
+
+T = TypeVar("T")
+
+
+class _StreamedBody(httpx.SyncByteStream):
+    """A response body read from the app chunk by chunk, as the app sends it."""
+
+    def __init__(self, loop: LoopThread, exchange: HTTPExchange, owns_loop: bool) -> None:
+        self._loop = loop
+        self._exchange = exchange
+        self._owns_loop = owns_loop
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        while not self._closed and self._loop.running:
+            chunk = self._loop.call(self._exchange.next_chunk)
+            if chunk is None:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._loop.running:
+                self._loop.call(self._close)
+        finally:
+            if self._owns_loop:
+                self._loop.stop()
+
+    async def _close(self) -> None:
+        self._loop.host.forget(self._exchange)
+        await self._exchange.aclose()
+
+
+class _Transport(httpx.BaseTransport):
+    def __init__(self, client: TestClient) -> None:
+        self._client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme in ("ws", "wss"):
+            raise Handshake(request)
+        client = self._client
+        body = request.read()
+        scope = http_scope(request, client._core.scope_settings)
+        if not streaming_requested.get():
+            exchange = client._run(run_complete, client._core, scope, body)
+            return build_response(exchange, request, httpx.ByteStream(b"".join(exchange.collected)))
+        loop, owned = client._loop_for_connection()
+        try:
+            exchange = loop.call(open_stream, client._core, loop.host, scope, body)
+        except BaseException:
+            if owned:
+                loop.stop()
+            raise
+        return build_response(exchange, request, _StreamedBody(loop, exchange, owned))
+
+
+class TestClient(httpx.Client):
+    """An in-process HTTP and WebSocket client for an ASGI app (Starlette's API).
+
+    Used as a context manager (`with TestClient(app) as client:`) it runs the app's
+    lifespan and serves every request, stream and WebSocket session from one event loop in
+    a worker thread. Outside `with`, each request runs in a fresh event loop, as with
+    Starlette. `wait_timeout` bounds every wait on the app (lifespan phases, WebSocket accept
+    and receives); None waits forever.
+    """
+
+    __test__ = False
+
+    def __init__(
+        self,
+        app: Any,
+        base_url: str = "http://testserver",
+        raise_server_exceptions: bool = True,
+        root_path: str = "",
+        backend: Literal["asyncio", "trio"] = "asyncio",
+        backend_options: dict[str, Any] | None = None,
+        cookies: httpx._types.CookieTypes | None = None,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+        client: tuple[str, int] = ("testclient", 50000),
+        *,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+    ) -> None:
+        self.async_backend = check_backend(backend, backend_options)
+        self.app = as_asgi3(app)
+        self.app_state: dict[str, Any] = {}
+        self._core = ClientCore(
+            app=self.app,
+            scope_settings=ScopeSettings(
+                root_path=root_path, client=client, app_state=self.app_state
+            ),
+            raise_server_exceptions=raise_server_exceptions,
+            wait_timeout=wait_timeout,
+        )
+        self._loops: list[LoopThread] = []
+        super().__init__(
+            base_url=base_url,
+            headers=merged_headers(headers),
+            transport=_Transport(self),
+            follow_redirects=follow_redirects,
+            cookies=cookies,
+        )
+
+    # -- settings -------------------------------------------------------------------------
+
+    @property
+    def raise_server_exceptions(self) -> bool:
+        """Re-raise the app's exceptions in the test (True) or answer 500 (False)."""
+        return self._core.raise_server_exceptions
+
+    @raise_server_exceptions.setter
+    def raise_server_exceptions(self, value: bool) -> None:
+        self._core.raise_server_exceptions = value
+
+    @property
+    def wait_timeout(self) -> float | None:
+        """Seconds any wait on the app may take; None waits forever."""
+        return self._core.wait_timeout
+
+    @wait_timeout.setter
+    def wait_timeout(self, value: float | None) -> None:
+        self._core.wait_timeout = value
+
+    @property
+    def root_path(self) -> str:
+        return self._core.scope_settings.root_path
+
+    @property
+    def portal(self) -> BlockingPortal | None:
+        """The blocking portal of the running loop while the client is entered, else None."""
+        return self._loops[-1].portal if self._loops else None
+
+    # -- running the core -----------------------------------------------------------------
+
+    def _run(self, func: Any, *args: Any) -> Any:
+        if self._loops:
+            return self._loops[-1].call(func, *args)
+        return run_once(self.async_backend, func, *args)
+
+    def _loop_for_connection(self) -> tuple[LoopThread, bool]:
+        """The loop a stream or WebSocket session lives in, and whether it is its own."""
+        if self._loops:
+            return self._loops[-1], False
+        host = AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=False)
+        loop = LoopThread(host, self.async_backend)
+        loop.start()
+        return loop, True
+
+    # -- requests -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: httpx._types.URLTypes,
+        *,
+        timeout: Any = httpx.USE_CLIENT_DEFAULT,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        if timeout is not httpx.USE_CLIENT_DEFAULT:
+            warn_timeout_argument(stacklevel=2)
+        return super().request(method, url, timeout=timeout, **kwargs)
+
+    def send(
+        self, request: httpx.Request, *, stream: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        token = streaming_requested.set(stream)
+        try:
+            return super().send(request, stream=stream, **kwargs)
+        finally:
+            streaming_requested.reset(token)
+
+    def websocket_connect(
+        self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
+    ) -> WebSocketTestSession:
+        """A WebSocket session to `url` (joined against `base_url`); use it with `with`.
+
+        `params`, `headers`, `cookies` and `auth` work as for HTTP requests.
+        """
+        target, kwargs = websocket_request_arguments(self.base_url, url, subprotocols, kwargs)
+        try:
+            super().request("GET", target, **kwargs)
+        except Handshake as handshake:
+            return WebSocketTestSession(self, handshake.request)
+        raise AssertionError("unreachable: the transport always raises Handshake for ws URLs")
+
+    # -- lifespan -------------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        host = AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=True)
+        loop = LoopThread(host, self.async_backend)
+        loop.start()
+        self._loops.append(loop)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        if self._loops:
+            self._loops.pop().stop()
+
+
+class WebSocketTestSession:
+    """A WebSocket session (Starlette's API); opened by `with client.websocket_connect(...)`.
+
+    Every `receive*` takes an optional `timeout` (seconds; defaults to the client's
+    `wait_timeout`), so a test never hangs on an app that stays silent.
+    """
+
+    def __init__(self, client: TestClient, request: httpx.Request) -> None:
+        self._client = client
+        self._request = request
+        self._loop: LoopThread | None = None
+        self._owns_loop = False
+        self._session: AsyncWebSocketSession | None = None
+
+    @property
+    def app(self) -> Any:
+        return self._client.app
+
+    @property
+    def portal(self) -> BlockingPortal | None:
+        return self._loop.portal if self._loop is not None else None
+
+    @property
+    def scope(self) -> Any:
+        return self._open.scope
+
+    @property
+    def accepted_subprotocol(self) -> str | None:
+        return self._open.accepted_subprotocol
+
+    @property
+    def extra_headers(self) -> list[tuple[bytes, bytes]] | None:
+        return self._open.extra_headers
+
+    @property
+    def _open(self) -> AsyncWebSocketSession:
+        if self._session is None:
+            raise RuntimeError(
+                "The WebSocket session is not open: use it as "
+                "`with client.websocket_connect(url) as websocket:`."
+            )
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._loop, self._owns_loop = self._client._loop_for_connection()
+        try:
+            self._session = self._loop.call(
+                open_websocket,
+                self._client._core,
+                self._loop.host,
+                self._request,
+                self._client.wait_timeout,
+            )
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if self._session is not None and self._loop is not None and self._loop.running:
+                self._loop.call(self._close)
+        finally:
+            self._release()
+
+    async def _close(self) -> None:
+        assert self._loop is not None and self._session is not None
+        self._loop.host.forget(self._session)
+        await self._session.aclose()
+
+    def _release(self) -> None:
+        if self._owns_loop and self._loop is not None:
+            self._loop.stop()
+        self._loop = None
+
+    def _call(self, func: Any, *args: Any) -> Any:
+        if self._loop is None or not self._loop.running:
+            raise RuntimeError(
+                "The WebSocket session is closed; open a new one with client.websocket_connect()."
+            )
+        return self._loop.call(func, *args)
+
+    def send(self, message: Message) -> None:
+        self._call(self._open.send, message)
+
+    def send_text(self, data: str) -> None:
+        self._call(self._open.send_text, data)
+
+    def send_bytes(self, data: bytes) -> None:
+        self._call(self._open.send_bytes, data)
+
+    def send_json(self, data: Any, mode: Literal["text", "binary"] = "text") -> None:
+        self._call(self._open.send_json, data, mode)
+
+    def close(self, code: int = 1000, reason: str | None = None) -> None:
+        self._call(self._open.close, code, reason)
+
+    def receive(self, timeout: float | None = DEFAULT) -> Message:
+        return self._call(self._open.receive, timeout)  # type: ignore[no-any-return]
+
+    def receive_text(self, timeout: float | None = DEFAULT) -> str:
+        return self._call(self._open.receive_text, timeout)  # type: ignore[no-any-return]
+
+    def receive_bytes(self, timeout: float | None = DEFAULT) -> bytes:
+        return self._call(self._open.receive_bytes, timeout)  # type: ignore[no-any-return]
+
+    def receive_json(
+        self, mode: Literal["text", "binary"] = "text", timeout: float | None = DEFAULT
+    ) -> Any:
+        return self._call(self._open.receive_json, mode, timeout)
+
+    def receive_nothing(self, timeout: float = 0.1) -> None:
+        """Assert that the app sends nothing within `timeout` seconds."""
+        self._call(self._open.receive_nothing, timeout)
