@@ -1,0 +1,249 @@
+"""Scenario variables and `{{name}}` interpolation.
+
+A step stores a value (`And I store the JSON at "$.id" as "item_id"`) and later steps use
+it as `{{item_id}}` in paths, quoted strings, tables and doc strings. Spaces inside the
+braces are allowed (`{{ item_id }}`) and `\\{{` writes literal braces.
+
+Inside JSON the value keeps its type where that is unambiguous: a JSON string that is
+exactly `"{{name}}"` becomes the value itself (a number stays a number, an object stays
+an object), and a bare `{{name}}` outside any string becomes the value's JSON. Inside a
+longer string the value is spliced in as text. Nothing is ever evaluated as code: a
+placeholder names a variable, and that is all it can do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from asgibdd._suggest import did_you_mean
+from asgibdd.errors import UsageError
+from asgibdd.matching.literal import loads_strict
+
+__all__ = ["Variables"]
+
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+# An optional backslash (the escape), then {{ ... }} with nothing but the name inside.
+_PLACEHOLDER = re.compile(r"(\\?)\{\{(.*?)\}\}", re.DOTALL)
+_WHOLE_STRING_PLACEHOLDER = re.compile(r'"\{\{\s*([^{}"\\]*?)\s*\}\}"')
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+class Variables:
+    """The variables of one scenario: a name → JSON value store with interpolation.
+
+    Names use letters, digits, `_`, `-` and `.`; values are any JSON value.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+
+    def set(self, name: str, value: Any) -> None:
+        """Store `value` under `name`, replacing any previous value."""
+        if not _NAME.fullmatch(name):
+            raise UsageError(
+                f'Invalid variable name "{name}": use letters, digits, "_", "-" and "." only, '
+                'e.g. "item_id".'
+            )
+        self._values[name] = value
+
+    def get(self, name: str) -> Any:
+        """Return the value of `name`; an unknown name is a `UsageError` listing the known."""
+        try:
+            return self._values[name]
+        except KeyError:
+            raise UsageError(self._unknown(name, where="")) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __repr__(self) -> str:
+        return f"Variables({self._values!r})"
+
+    def names(self) -> list[str]:
+        """The names of all variables, sorted."""
+        return sorted(self._values)
+
+    def clear(self) -> None:
+        """Forget every variable (a new scenario starts empty)."""
+        self._values.clear()
+
+    def as_dict(self) -> dict[str, Any]:
+        """A copy of the variables as a plain dict."""
+        return dict(self._values)
+
+    def interpolate(self, text: str) -> str:
+        """Replace each `{{name}}` in `text` by the variable's value.
+
+        Strings are inserted as they are, other values as compact JSON (`[1,2]`, `true`);
+        `\\{{` stands for a literal `{{`.
+        """
+        if "{{" not in text:
+            return text
+        return _PLACEHOLDER.sub(lambda found: self._text_for(found, text, found.start()), text)
+
+    def interpolate_value(self, value: Any) -> Any:
+        """Interpolate every string inside an already-parsed value (a table cell, a row).
+
+        A string that is exactly one placeholder becomes the variable's value with its
+        type, as in JSON; other strings (and object keys) are interpolated as text.
+        """
+        if isinstance(value, str):
+            whole = _PLACEHOLDER.fullmatch(value.strip())
+            if whole and not whole[1]:
+                return self._lookup(whole[2], _where(value, 0, "the text"))
+            return self.interpolate(value)
+        if isinstance(value, list):
+            return [self.interpolate_value(item) for item in value]
+        if isinstance(value, dict):
+            return {self.interpolate(key): self.interpolate_value(v) for key, v in value.items()}
+        return value
+
+    def interpolate_json(self, text: str, *, what: str = "the JSON doc string") -> Any:
+        """Parse the JSON document `text` after substituting its placeholders.
+
+        `"{{name}}"` as a whole string becomes the typed value, `{{name}}` inside a longer
+        string is spliced in as text (escaped for JSON), and a bare `{{name}}` outside
+        strings becomes the value's JSON. Malformed JSON is a `UsageError` that names `what`
+        and shows the line and column in `text` with a caret under the position.
+        """
+        pieces: list[tuple[int, int, bool]] = []  # (offset in result, offset in text, verbatim)
+        result: list[str] = []
+        length = 0
+
+        def emit(chunk: str, source_offset: int, verbatim: bool) -> None:
+            nonlocal length
+            pieces.append((length, source_offset, verbatim))
+            result.append(chunk)
+            length += len(chunk)
+
+        position = 0
+        for string in _JSON_STRING.finditer(text):
+            self._emit_bare(text[position : string.start()], position, text, what, emit)
+            emit(self._json_string(string, text, what), string.start(), False)
+            position = string.end()
+        self._emit_bare(text[position:], position, text, what, emit)
+
+        substituted = "".join(result)
+        try:
+            return loads_strict(substituted)
+        except ValueError as error:
+            source = _source_offset(error, pieces)
+            raise UsageError(_explain_bad_json(text, what, error, source)) from None
+
+    def _emit_bare(self, chunk: str, offset: int, text: str, what: str, emit: Any) -> None:
+        """Emit text outside JSON strings, replacing bare placeholders by JSON values."""
+        position = 0
+        for found in _PLACEHOLDER.finditer(chunk):
+            if found[1]:
+                continue  # outside a string an escape means nothing; let the parser say so
+            emit(chunk[position : found.start()], offset + position, True)
+            value = self._lookup(found[2], _where(text, offset + found.start(), what))
+            emit(json.dumps(value, ensure_ascii=False), offset + found.start(), False)
+            position = found.end()
+        emit(chunk[position:], offset + position, True)
+
+    def _json_string(self, string: re.Match[str], text: str, what: str) -> str:
+        """Return a JSON string literal with its placeholders substituted."""
+        literal = string[0]
+        whole = _WHOLE_STRING_PLACEHOLDER.fullmatch(literal)
+        if whole:
+            value = self._lookup(whole[1], _where(text, string.start(), what))
+            return json.dumps(value, ensure_ascii=False)
+        if "{{" not in literal:
+            return literal
+
+        def splice(found: re.Match[str]) -> str:
+            inserted = self._text_for(found, text, string.start() + found.start(), what)
+            # Escape as JSON string content; `\{{` became `{{`, which needs no escaping.
+            return inserted if found[1] else json.dumps(inserted, ensure_ascii=False)[1:-1]
+
+        return _PLACEHOLDER.sub(splice, literal)
+
+    def _text_for(
+        self, found: re.Match[str], text: str, position: int, what: str = "the text"
+    ) -> str:
+        if found[1]:
+            return "{{" + found[2] + "}}"
+        value = self._lookup(found[2], _where(text, position, what))
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def _lookup(self, raw_name: str, where: str) -> Any:
+        """Return the value of the variable named in a placeholder; `where` says where it is."""
+        name = raw_name.strip()
+        if not _NAME.fullmatch(name):
+            raise UsageError(
+                f'"{{{{{raw_name}}}}}" {where} is not a variable reference: names use '
+                'letters, digits, "_", "-" and ".". To write literal braces, use \\{{.'
+            )
+        if name not in self._values:
+            raise UsageError(self._unknown(name, where=where))
+        return self._values[name]
+
+    def _unknown(self, name: str, *, where: str) -> str:
+        headline = f'Unknown variable "{name}"' + (f" {where}" if where else "")
+        if not self._values:
+            return (
+                f"{headline}: no variables are set yet. Store one first, e.g. "
+                f'And I store the JSON at "$.id" as "{name}".'
+            )
+        known = ", ".join(self.names())
+        return f"{headline}. Known variables: {known}.{did_you_mean(name, self._values)}"
+
+
+def _where(text: str, position: int, what: str) -> str:
+    """Say where a placeholder is: the text itself if one line, else its line in `what`."""
+    if "\n" not in text:
+        return f'in "{text}"'
+    line_number = text.count("\n", 0, position) + 1
+    line = text.splitlines()[line_number - 1].strip()
+    return f"in {what} at line {line_number}: {line}"
+
+
+def _source_offset(error: ValueError, pieces: list[tuple[int, int, bool]]) -> int:
+    """Map a position in the substituted text back to the text the user wrote."""
+    if not isinstance(error, json.JSONDecodeError):
+        return 0
+    for start, source, verbatim in reversed(pieces):
+        if start <= error.pos:
+            return source + (error.pos - start if verbatim else 0)
+    return 0
+
+
+def _explain_bad_json(text: str, what: str, error: ValueError, offset: int) -> str:
+    if not text.strip():
+        return f"{what[:1].upper()}{what[1:]} is empty; expected a JSON document."
+    line_number = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    column = offset - line_start + 1
+    problem = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+    hint = _hint(text, offset, problem)
+    return (
+        f"{what[:1].upper()}{what[1:]} is not valid JSON: {problem} "
+        f"(line {line_number}, column {column}).{hint}\n"
+        f"  {line}\n"
+        f"  {' ' * (column - 1)}^"
+    )
+
+
+def _hint(text: str, offset: int, problem: str) -> str:
+    before = text[:offset].rstrip()
+    if problem.startswith("Expecting") and before.endswith(","):
+        return " JSON does not allow a comma before a closing bracket."
+    if problem == "Expecting ',' delimiter":
+        return " Is a comma missing before this point?"
+    if text[offset : offset + 1] == "'":
+        return " JSON strings use double quotes."
+    return ""
