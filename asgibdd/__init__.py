@@ -5,8 +5,11 @@ library in `asgibdd.steps`; importing this package does not import behave.
 """
 
 from asgibdd.client import (
+    AsyncEventSource,
     AsyncTestClient,
     AsyncWebSocketSession,
+    EventSource,
+    ServerSentEvent,
     TestClient,
     WebSocketDenialResponse,
     WebSocketDisconnect,
@@ -28,11 +31,14 @@ __all__ = [
     "ASGIProtocolError",
     "AppTimeout",
     "AsgiBddError",
+    "AsyncEventSource",
     "AsyncTestClient",
     "AsyncWebSocketSession",
     "ConfigError",
+    "EventSource",
     "ExpectationFailed",
     "LifespanError",
+    "ServerSentEvent",
     "TestClient",
     "UsageError",
     "WebSocketDenialResponse",

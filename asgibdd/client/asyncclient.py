@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
@@ -25,6 +26,7 @@ from asgibdd.client.core import (
     warn_timeout_argument,
     websocket_request_arguments,
 )
+from asgibdd.client.eventsource import AsyncEventSource, sse_request_headers
 from asgibdd.client.exchange import HTTPExchange
 from asgibdd.client.host import AppHost, unwrap_group
 from asgibdd.client.scope import ScopeSettings, http_scope
@@ -61,7 +63,11 @@ class _Serving:
 
 
 class _StreamedBody(httpx.AsyncByteStream):
-    def __init__(self, exchange: HTTPExchange, host: AppHost, own: _Serving | None) -> None:
+    def __init__(
+        self, exchange: HTTPExchange, host: AppHost, own: _Serving | None, timeout: float | None
+    ) -> None:
+        #: Seconds to wait for each chunk; AsyncEventSource changes it for bounded event waits.
+        self.read_timeout = timeout
         self._exchange = exchange
         self._host = host
         self._own = own
@@ -69,7 +75,7 @@ class _StreamedBody(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         while not self._closed:
-            chunk = await self._exchange.next_chunk()
+            chunk = await self._exchange.next_chunk(self.read_timeout)
             if chunk is None:
                 return
             yield chunk
@@ -106,9 +112,10 @@ class _Transport(httpx.AsyncBaseTransport):
             if own:
                 await serving.stop()
             raise
-        return build_response(
-            exchange, request, _StreamedBody(exchange, serving.host, serving if own else None)
+        stream = _StreamedBody(
+            exchange, serving.host, serving if own else None, self._client.wait_timeout
         )
+        return build_response(exchange, request, stream)
 
 
 class AsyncTestClient(httpx.AsyncClient):
@@ -199,6 +206,15 @@ class AsyncTestClient(httpx.AsyncClient):
             return await super().send(request, stream=stream, **kwargs)
         finally:
             streaming_requested.reset(token)
+
+    @contextlib.asynccontextmanager
+    async def sse(
+        self, url: httpx._types.URLTypes, *, method: str = "GET", **kwargs: Any
+    ) -> AsyncIterator[AsyncEventSource]:
+        """`async with client.sse("/events") as events:` (see `TestClient.sse`)."""
+        kwargs["headers"] = sse_request_headers(kwargs.get("headers"))
+        async with self.stream(method, url, **kwargs) as response:
+            yield AsyncEventSource(response)
 
     def websocket_connect(
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any

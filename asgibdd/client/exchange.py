@@ -20,7 +20,7 @@ import anyio.abc
 
 from asgibdd._types import ASGI3App, Message, Scope
 from asgibdd.client.app import describe
-from asgibdd.errors import ASGIProtocolError
+from asgibdd.errors import AppTimeout, ASGIProtocolError
 
 __all__ = ["DISCONNECT_GRACE_SECONDS", "HTTPExchange", "ProtocolViolation"]
 
@@ -68,6 +68,7 @@ class HTTPExchange:
         self.headers: list[tuple[bytes, bytes]] = []
         self.extensions: dict[str, Any] = {}
         self.collected: list[bytes] = []
+        self.received_bytes = 0
         self.error: BaseException | None = None
 
         self._request_sent = False
@@ -229,12 +230,22 @@ class HTTPExchange:
                 raise self.error
             self._check_started()
 
-    async def next_chunk(self) -> bytes | None:
-        """The next body chunk, or None at the end of the body."""
-        try:
-            return await self._chunk_out.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            pass
+    async def next_chunk(self, timeout: float | None = None) -> bytes | None:
+        """The next body chunk, or None at the end of the body; waits `timeout` s at most."""
+        with anyio.move_on_after(math.inf if timeout is None else timeout):
+            try:
+                chunk = await self._chunk_out.receive()
+            except (anyio.EndOfStream, anyio.ClosedResourceError):
+                return await self._end_of_body()
+            self.received_bytes += len(chunk)
+            return chunk
+        raise AppTimeout(
+            f"No data from the streamed response to {self.scope.get('method')} "
+            f"{self.scope.get('path')} within {timeout} s ({self.received_bytes} bytes received "
+            "so far). Wait longer with TestClient(app, wait_timeout=...) or a per-step timeout."
+        )
+
+    async def _end_of_body(self) -> bytes | None:
         if self._response_complete:
             self._client_gone.set()
             return None

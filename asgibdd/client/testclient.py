@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator, Sequence
 from types import TracebackType
@@ -26,6 +27,7 @@ from asgibdd.client.core import (
     warn_timeout_argument,
     websocket_request_arguments,
 )
+from asgibdd.client.eventsource import EventSource, sse_request_headers
 from asgibdd.client.exchange import HTTPExchange
 from asgibdd.client.host import AppHost
 from asgibdd.client.portal import LoopThread, run_once
@@ -45,7 +47,11 @@ T = TypeVar("T")
 class _StreamedBody(httpx.SyncByteStream):
     """A response body read from the app chunk by chunk, as the app sends it."""
 
-    def __init__(self, loop: LoopThread, exchange: HTTPExchange, owns_loop: bool) -> None:
+    def __init__(
+        self, loop: LoopThread, exchange: HTTPExchange, owns_loop: bool, timeout: float | None
+    ) -> None:
+        #: Seconds to wait for each chunk; EventSource changes it for bounded event waits.
+        self.read_timeout = timeout
         self._loop = loop
         self._exchange = exchange
         self._owns_loop = owns_loop
@@ -53,7 +59,7 @@ class _StreamedBody(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         while not self._closed and self._loop.running:
-            chunk = self._loop.call(self._exchange.next_chunk)
+            chunk = self._loop.call(self._exchange.next_chunk, self.read_timeout)
             if chunk is None:
                 return
             yield chunk
@@ -94,7 +100,8 @@ class _Transport(httpx.BaseTransport):
             if owned:
                 loop.stop()
             raise
-        return build_response(exchange, request, _StreamedBody(loop, exchange, owned))
+        stream = _StreamedBody(loop, exchange, owned, client.wait_timeout)
+        return build_response(exchange, request, stream)
 
 
 class TestClient(httpx.Client):
@@ -211,6 +218,19 @@ class TestClient(httpx.Client):
             return super().send(request, stream=stream, **kwargs)
         finally:
             streaming_requested.reset(token)
+
+    @contextlib.contextmanager
+    def sse(
+        self, url: httpx._types.URLTypes, *, method: str = "GET", **kwargs: Any
+    ) -> Iterator[EventSource]:
+        """Open `url` as a server-sent-events stream: `with client.sse("/events") as events:`.
+
+        The events are parsed as the body arrives (an endless stream is fine); leaving the
+        block closes the stream and tells the app the client disconnected.
+        """
+        kwargs["headers"] = sse_request_headers(kwargs.get("headers"))
+        with self.stream(method, url, **kwargs) as response:
+            yield EventSource(response)
 
     def websocket_connect(
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any

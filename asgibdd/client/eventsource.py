@@ -1,0 +1,129 @@
+"""Reading server-sent events from a streamed response, event by event, with bounded waits."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+
+from asgibdd.client.sse import ServerSentEvent, SSEDecoder
+from asgibdd.errors import ExpectationFailed
+
+__all__ = ["AsyncEventSource", "EventSource", "sse_request_headers"]
+
+_UNSET: Any = object()
+
+
+def sse_request_headers(headers: Any) -> httpx.Headers:
+    """The caller's headers plus what an EventSource sends (`accept`, `cache-control`)."""
+    merged = httpx.Headers(headers)
+    merged.setdefault("accept", "text/event-stream")
+    merged.setdefault("cache-control", "no-store")
+    return merged
+
+
+def _check_event_stream(response: httpx.Response) -> None:
+    content_type = response.headers.get("content-type", "")
+    if content_type.partition(";")[0].strip().lower() != "text/event-stream":
+        request = response.request
+        raise ExpectationFailed(
+            f"Expected a text/event-stream response from {request.method} {request.url.path}, "
+            f'got {response.status_code} with content-type "{content_type or "(none)"}".'
+        )
+
+
+class EventSource:
+    """The events of a `text/event-stream` response, parsed as the body arrives.
+
+    Iterate it (`for event in source:`) or take one event at a time with
+    `next_event(timeout=...)`; the body is never buffered whole, so an endless stream is
+    fine. Each wait for data is bounded by the client's `wait_timeout` unless told otherwise.
+    """
+
+    def __init__(self, response: httpx.Response) -> None:
+        _check_event_stream(response)
+        self.response = response
+        self._decoder = SSEDecoder()
+        self._pending: deque[ServerSentEvent] = deque()
+        self._chunks: Iterator[bytes] | None = None
+        self._ended = False
+
+    @property
+    def last_event_id(self) -> str:
+        return self._decoder.last_event_id
+
+    def next_event(self, timeout: float | None = _UNSET) -> ServerSentEvent | None:
+        """The next event, or None when the stream has ended."""
+        stream = self.response.stream
+        previous = getattr(stream, "read_timeout", None)
+        if timeout is not _UNSET and hasattr(stream, "read_timeout"):
+            stream.read_timeout = timeout
+        try:
+            while not self._pending and not self._ended:
+                if self._chunks is None:
+                    self._chunks = self.response.iter_raw()
+                chunk = next(self._chunks, None)
+                if chunk is None:
+                    self._ended = True
+                    self._pending.extend(self._decoder.close())
+                else:
+                    self._pending.extend(self._decoder.feed(chunk))
+        finally:
+            if hasattr(stream, "read_timeout"):
+                stream.read_timeout = previous
+        return self._pending.popleft() if self._pending else None
+
+    def __iter__(self) -> Iterator[ServerSentEvent]:
+        while (event := self.next_event()) is not None:
+            yield event
+
+    def iter_sse(self) -> Iterator[ServerSentEvent]:
+        """The events one by one (the name httpx-sse users know)."""
+        return iter(self)
+
+
+class AsyncEventSource:
+    """`EventSource` for the `AsyncTestClient`."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        _check_event_stream(response)
+        self.response = response
+        self._decoder = SSEDecoder()
+        self._pending: deque[ServerSentEvent] = deque()
+        self._chunks: AsyncIterator[bytes] | None = None
+        self._ended = False
+
+    @property
+    def last_event_id(self) -> str:
+        return self._decoder.last_event_id
+
+    async def next_event(self, timeout: float | None = _UNSET) -> ServerSentEvent | None:
+        """The next event, or None when the stream has ended."""
+        stream = self.response.stream
+        previous = getattr(stream, "read_timeout", None)
+        if timeout is not _UNSET and hasattr(stream, "read_timeout"):
+            stream.read_timeout = timeout
+        try:
+            while not self._pending and not self._ended:
+                if self._chunks is None:
+                    self._chunks = self.response.aiter_raw()
+                chunk = await anext(self._chunks, None)
+                if chunk is None:
+                    self._ended = True
+                    self._pending.extend(self._decoder.close())
+                else:
+                    self._pending.extend(self._decoder.feed(chunk))
+        finally:
+            if hasattr(stream, "read_timeout"):
+                stream.read_timeout = previous
+        return self._pending.popleft() if self._pending else None
+
+    async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
+        while (event := await self.next_event()) is not None:
+            yield event
+
+    def aiter_sse(self) -> AsyncIterator[ServerSentEvent]:
+        """The events one by one (the name httpx-sse users know)."""
+        return self.__aiter__()
