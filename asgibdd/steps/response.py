@@ -1,0 +1,274 @@
+"""Response assertion steps: status, headers and body text of the last response.
+
+Every failed expectation raises `ExpectationFailed` with a message that stands alone:
+what was expected, what came back, and the transcript of the last request and response.
+JSON assertions live in `json.py` and build on the helpers here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from asgibdd._suggest import did_you_mean
+from asgibdd.environment import get_world
+from asgibdd.errors import ExpectationFailed
+from asgibdd.matching.render import format_value, render_exchange
+from asgibdd.steps.http import doc_string
+from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.variables import last_exchange
+
+__all__ = [
+    "RESPONSE",
+    "compile_regex",
+    "exchange_failure",
+    "header_summary",
+    "parse_status",
+    "transcript",
+]
+
+RESPONSE = "Response"
+
+_STATUS_CLASS = re.compile(r"([1-5])xx", re.IGNORECASE)
+
+
+def transcript(context: Any) -> str:
+    """The last request and response, secrets masked, long bodies cut."""
+    request, response = last_exchange(context)
+    return render_exchange(request, response)
+
+
+def exchange_failure(context: Any, message: str) -> ExpectationFailed:
+    """An `ExpectationFailed` carrying `message` and the transcript of the last exchange."""
+    return ExpectationFailed(f"{message}\n{transcript(context)}")
+
+
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a regular expression written in a step; `UsageError` says what is wrong."""
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise step_usage_error(
+            f'has an invalid regular expression "{pattern}": {error}. '
+            r'Write a Python regular expression, e.g. "^a.+" or "\d{3}".'
+        ) from None
+
+
+def parse_status(text: str) -> tuple[int, int] | None:
+    """Read an expected status: `201` gives (201, 201), `2xx` gives (200, 299).
+
+    Returns None for anything else, so the caller can say what the step expected.
+    """
+    stripped = text.strip()
+    if re.fullmatch(r"[1-5]\d\d", stripped):
+        return int(stripped), int(stripped)
+    found = _STATUS_CLASS.fullmatch(stripped)
+    if found:
+        first = int(found[1]) * 100
+        return first, first + 99
+    return None
+
+
+def _status_line(response: httpx.Response) -> str:
+    return f"{response.status_code} {response.reason_phrase}".rstrip()
+
+
+def _check_status(context: Any, expected: str) -> None:
+    _, response = last_exchange(context)
+    interpolated = get_world(context).variables.interpolate(expected)
+    bounds = parse_status(interpolated)
+    if bounds is None:
+        raise step_usage_error(
+            f"expects a status code such as 201 or a status class such as 2xx, got: "
+            f"{interpolated.strip()}. Write the number without quotes."
+        )
+    low, high = bounds
+    if low <= response.status_code <= high:
+        return
+    wanted = str(low) if low == high else f"a {low // 100}xx status"
+    raise exchange_failure(
+        context,
+        f"Expected the response status to be {wanted}, got {_status_line(response)}.",
+    )
+
+
+@library_step("the response status is {status:Literal}", section=RESPONSE)
+def response_status_is(context: Any, status: str) -> None:
+    """Check the response status: an exact code, or a class such as `2xx` or `4xx`.
+
+    Example: Then the response status is 201
+    """
+    _check_status(context, status)
+
+
+@library_step("the response status code is {status:Literal}", section=RESPONSE)
+def response_status_code_is(context: Any, status: str) -> None:
+    """Check the response status, said the other way: an exact code or a class like `2xx`.
+
+    Example: Then the response status code is 2xx
+    """
+    _check_status(context, status)
+
+
+def header_summary(response: httpx.Response, header: str) -> str:
+    """Say that `header` is missing, suggest a close name, and list the headers there are."""
+    present = list(dict.fromkeys(response.headers.keys()))
+    return (
+        f"the response has no such header.{did_you_mean(header, present)} "
+        f"It has: {', '.join(present) or '(no headers)'}."
+    )
+
+
+def _header_value(context: Any, header: str, expectation: str) -> str:
+    """The value of `header` in the last response (repeated headers joined by ", ")."""
+    _, response = last_exchange(context)
+    if header not in response.headers:
+        raise exchange_failure(
+            context,
+            f'Expected the response header "{header}" {expectation}, but '
+            f"{header_summary(response, header)}",
+        )
+    return response.headers[header]
+
+
+@library_step("the response header {name:Quoted} is {value:Quoted}", section=RESPONSE)
+def response_header_is(context: Any, name: str, value: str) -> None:
+    """Check a response header's exact value; the header name ignores case.
+
+    Example: Then the response header "Content-Type" is "application/json"
+    """
+    expected = get_world(context).variables.interpolate(value)
+    actual = _header_value(context, name, f"to be {format_value(expected)}")
+    if actual != expected:
+        raise exchange_failure(
+            context,
+            f'Expected the response header "{name}" to be {format_value(expected)}, '
+            f"got {format_value(actual)}.",
+        )
+
+
+@library_step("the response header {name:Quoted} contains {text:Quoted}", section=RESPONSE)
+def response_header_contains(context: Any, name: str, text: str) -> None:
+    """Check that a response header's value contains some text.
+
+    Example: Then the response header "Content-Type" contains "json"
+    """
+    expected = get_world(context).variables.interpolate(text)
+    actual = _header_value(context, name, f"to contain {format_value(expected)}")
+    if expected not in actual:
+        raise exchange_failure(
+            context,
+            f'Expected the response header "{name}" to contain {format_value(expected)}, '
+            f"got {format_value(actual)}.",
+        )
+
+
+@library_step("the response header {name:Quoted} matches {pattern:Quoted}", section=RESPONSE)
+def response_header_matches(context: Any, name: str, pattern: str) -> None:
+    """Check a response header against a regular expression (found anywhere; anchor with ^ $).
+
+    Example: Then the response header "Location" matches "^/items/[0-9]+$"
+    """
+    regex = compile_regex(get_world(context).variables.interpolate(pattern))
+    actual = _header_value(context, name, f"to match the regex {regex.pattern}")
+    if regex.search(actual) is None:
+        raise exchange_failure(
+            context,
+            f'Expected the response header "{name}" to match the regex {regex.pattern}, '
+            f"got {format_value(actual)}.",
+        )
+
+
+@library_step("the response header {name:Quoted} exists", section=RESPONSE)
+def response_header_exists(context: Any, name: str) -> None:
+    """Check that the response has a header, whatever its value.
+
+    Example: Then the response header "Location" exists
+    """
+    _header_value(context, name, "to exist")
+
+
+@library_step("the response header {name:Quoted} does not exist", section=RESPONSE)
+def response_header_does_not_exist(context: Any, name: str) -> None:
+    """Check that the response has no such header.
+
+    Example: Then the response header "Set-Cookie" does not exist
+    """
+    _, response = last_exchange(context)
+    if name in response.headers:
+        raise exchange_failure(
+            context,
+            f'Expected no response header "{name}", got {format_value(response.headers[name])}.',
+        )
+
+
+def _first_difference(expected: str, actual: str) -> str:
+    """Where two texts part: `line 2, column 5`."""
+    index = next(
+        (i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+        min(len(expected), len(actual)),
+    )
+    line = actual.count("\n", 0, index) + 1
+    column = index - (actual.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+@library_step("the response body is:", section=RESPONSE)
+def response_body_is(context: Any) -> None:
+    """Check the whole response body as text against the doc string.
+
+    Line breaks at the very end are ignored, since a doc string cannot end with one.
+
+    Example: Then the response body is:
+        \"\"\"
+        hello
+        \"\"\"
+    """
+    expected = get_world(context).variables.interpolate(doc_string(context))
+    _, response = last_exchange(context)
+    actual = response.text
+    if actual.rstrip("\r\n") == expected.rstrip("\r\n"):
+        return
+    raise exchange_failure(
+        context,
+        "The response body is not as expected; they differ first at "
+        f"{_first_difference(expected, actual)}.\n"
+        f"Expected:\n{_indent(expected)}\nGot:\n{_indent(actual)}",
+    )
+
+
+def _indent(text: str, limit: int = 1000) -> str:
+    shown = text if len(text) <= limit else f"{text[:limit]}\n... ({len(text) - limit} more)"
+    return "\n".join(f"  {line}" for line in shown.splitlines()) or "  (empty)"
+
+
+@library_step("the response body contains {text:Quoted}", section=RESPONSE)
+def response_body_contains(context: Any, text: str) -> None:
+    """Check that the response body, as text, contains some text.
+
+    Example: Then the response body contains "hello"
+    """
+    expected = get_world(context).variables.interpolate(text)
+    _, response = last_exchange(context)
+    if expected not in response.text:
+        raise exchange_failure(
+            context,
+            f"Expected the response body to contain {format_value(expected)}, but it does not "
+            f"({len(response.text)} characters, shown below).",
+        )
+
+
+@library_step("the response body is empty", section=RESPONSE)
+def response_body_is_empty(context: Any) -> None:
+    """Check that the response has no body at all, as for a 204 No Content.
+
+    Example: Then the response body is empty
+    """
+    _, response = last_exchange(context)
+    if response.content:
+        raise exchange_failure(
+            context,
+            f"Expected an empty response body, got {len(response.content)} bytes.",
+        )
