@@ -23,7 +23,7 @@ Endpoints:
 - `POST /upload` — multipart field `file`; `{"filename", "size", "content_type", "sha256"}`.
 - `POST /echo` — the request body back, with the request's content type.
 - `GET /echo/headers` — the request headers, lower-case names.
-- `GET /events?count=&interval=` — server-sent `tick` events `{"n": 1}`, `{"n": 2}`, ...
+- `GET /events?count=&interval=` — SSE `tick` events `{"n": 1}`, ... every 0.1 s; `Last-Event-ID`.
 - `GET /events/items` — a server-sent `item` event for each item created while it is open.
 - `GET /stream/lines?count=` — `line 1\\n`, `line 2\\n`, ... as separate chunks.
 - `WS /ws/echo` — echoes text and bytes; `{"close": 4000}` closes with that code.
