@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from fastapi.routing import APIWebSocketRoute
 from asgibdd._types import Message
 from asgibdd.client.sse import ServerSentEvent, SSEDecoder
 from asgibdd.demo import app, create_app
+from asgibdd.demo.app import lifespan
 from asgibdd.demo.store import LIFESPAN_NOT_STARTED, Store
 
 with warnings.catch_warnings():  # starlette warns that it prefers httpx2 on import
@@ -509,24 +509,21 @@ def test_stream_lines_sends_numbered_lines(client: TestClient) -> None:
     assert client.get("/stream/lines?count=0").text == ""
 
 
-def test_item_events_stream_items_created_while_open_until_shutdown() -> None:
-    # The lifespan's shutdown ends open item streams, so a buffering client gets the body.
-    bodies: list[bytes] = []
-    with TestClient(create_app()) as client:
-        new_item(client, "before")
-        store: Store = client.app_state["store"]
-        reader = threading.Thread(target=lambda: bodies.append(client.get("/events/items").content))
-        reader.start()
-        deadline = time.monotonic() + 5
-        while not store.item_listeners and time.monotonic() < deadline:
-            time.sleep(0.005)
+def test_item_events_stream_the_items_created_while_open(client: TestClient) -> None:
+    new_item(client, "before")
+    with client.stream("GET", "/events/items") as response:
+        assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+        chunks = response.iter_bytes()
+        # The first chunk comes once the stream listens, so no item created after it is lost.
+        assert next(chunks) == b": listening for new items\n\n"
         created = [new_item(client, "first"), new_item(client, "second", 2)]
-    reader.join(timeout=5)
-    [body] = bodies
-    assert body.startswith(b": listening for new items\n\n")
-    events = events_of(body)
+        decoder = SSEDecoder()
+        events: list[ServerSentEvent] = []
+        while len(events) < 2:
+            events += decoder.feed(next(chunks))
     assert [(event.event, event.id) for event in events] == [("item", "2"), ("item", "3")]
     assert [event.json() for event in events] == created
+    assert client.app_state["store"].item_listeners == set()
 
 
 # Streams that never end cannot go through a client that buffers whole bodies; these talk
@@ -626,6 +623,29 @@ async def test_an_idle_item_stream_ends_when_the_client_disconnects() -> None:
     )
     assert chunks == [b": listening for new items\n\n"]
     assert store.item_listeners == set()
+
+
+@pytest.mark.anyio
+async def test_the_lifespan_shutdown_ends_open_item_streams() -> None:
+    demo = create_app()
+    running = lifespan(demo)
+    store: Store = (await running.__aenter__())["store"]
+    chunks: list[bytes] = []
+
+    async def read_stream() -> None:
+        chunks.extend(
+            await stream_until(
+                "/events/items", store, on_chunk=lambda chunks: False, spec_version="2.4"
+            )
+        )
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as task_group:
+            task_group.start_soon(read_stream)
+            while not store.item_listeners:
+                await anyio.sleep(0.001)
+            await running.__aexit__(None, None, None)
+    assert chunks == [b": listening for new items\n\n"]
 
 
 @pytest.mark.anyio
