@@ -498,6 +498,18 @@ def test_events_wait_the_interval_between_ticks(client: TestClient) -> None:
     assert time.perf_counter() - started >= 0.1
 
 
+def test_endless_events_can_be_read_a_few_at_a_time_and_left(client: TestClient) -> None:
+    decoder = SSEDecoder()
+    events: list[ServerSentEvent] = []
+    with client.stream("GET", "/events?interval=0.001") as response:
+        for chunk in response.iter_bytes():
+            events += decoder.feed(chunk)
+            if len(events) >= 3:
+                break
+    assert [event.json() for event in events[:3]] == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert client.get("/health").json() == {"status": "ok"}
+
+
 @pytest.mark.parametrize("query", ["count=-1", "interval=-1", "interval=61", "count=many"])
 def test_events_with_bad_parameters_is_422(client: TestClient, query: str) -> None:
     assert client.get(f"/events?{query}").status_code == 422
