@@ -131,7 +131,7 @@ def render_text(entries: Sequence[CatalogueEntry]) -> str:
         for entry in members:
             lines.append(f"  {entry.phrase}")
             lines.append(f"      {entry.description}")
-            lines.extend(f"      | {line}" for line in entry.example.splitlines())
+            lines.extend(f"      {line}" for line in entry.example.splitlines())
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 

@@ -44,6 +44,7 @@ import httpx
 from behave.fixture import fixture, use_fixture
 
 from asgibdd._types import ASGIApp
+from asgibdd.client import TestClient
 from asgibdd.config import AsgiBddConfig, LifespanScope, lifespan_scope, load_config
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.variables import Variables
@@ -189,13 +190,12 @@ def get_world(context: Any) -> World:
 
 def make_client(world: World) -> httpx.Client:
     """A new, not yet entered, TestClient for the configured app."""
-    from starlette.testclient import TestClient  # TEMP: switch to asgibdd.TestClient
-
     return TestClient(
         world.app,
         base_url=world.config.base_url,
         headers=dict(world.config.headers),
         follow_redirects=world.config.follow_redirects,
+        wait_timeout=world.config.timeout,
     )
 
 

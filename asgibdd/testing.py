@@ -7,8 +7,8 @@ from asgibdd.testing import run_behave, write_project
 
 def test_listing_items(tmp_path):
     write_project(tmp_path, {
-        "steps/asgibdd_steps.py": "from asgibdd.steps import *  # noqa: F401,F403\\n",
-        "environment.py": "from asgibdd.environment import *  # noqa: F401,F403\\n",
+        "steps/asgibdd_steps.py": "from asgibdd.steps import *  # noqa: F403\\n",
+        "environment.py": "from asgibdd.environment import *  # noqa: F403\\n",
         "features/items.feature": '''
             Feature: Items
               Scenario: list
@@ -39,7 +39,9 @@ __all__ = ["BehaveOutcome", "Counts", "run_behave", "write_project"]
 # The folder holding the `asgibdd` package, so the subprocess imports this very copy.
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
-_SUMMARY_LINE = re.compile(r"^(?P<count>\d+) (?P<kind>features?|scenarios?|steps?) passed, (?P<rest>.*)$")
+_SUMMARY_LINE = re.compile(
+    r"^(?P<count>\d+) (?P<kind>features?|scenarios?|steps?) passed, (?P<rest>.*)$"
+)
 _COUNT = re.compile(r"(?P<count>\d+) (?P<status>[a-z_]+)")
 
 
@@ -59,9 +61,7 @@ class Counts:
         counts = {"passed": passed}
         for found in _COUNT.finditer(rest):
             status = found["status"]
-            counts[status.removesuffix("s") if status == "errors" else status] = int(
-                found["count"]
-            )
+            counts[status.removesuffix("s") if status == "errors" else status] = int(found["count"])
         known = {name: value for name, value in counts.items() if name in cls.__dataclass_fields__}
         return cls(**known)
 

@@ -1,14 +1,14 @@
 """asgibdd's prebuilt steps. Add them to a behave project with one line in any step file:
 
 ```python
-from asgibdd.steps import *  # noqa: F401,F403
+from asgibdd.steps import *  # noqa: F403
 ```
 
 How the line works, and why it is a star import: behave executes every step file afresh
 on each run, but Python imports `asgibdd.steps` only once per process. The star import
 asks this module for the names in `__all__`; they are not stored attributes, so Python
 calls the module `__getattr__` below on every execution of the line, and that installs
-the library into behave's *current* step registry. The library therefore survives
+the library into the step registries behave uses. The library therefore survives
 `behave.runner_util.reset_runtime()` and repeated in-process runs, and installing twice
 into the same registry is a no-op. Only one name, `asgibdd_steps` (the `StepLibrary`),
 lands in the step file's namespace; behave's matcher and registered types are untouched.
@@ -42,7 +42,7 @@ def load_library() -> StepLibrary:
 
 
 def install_steps(registry: Any = None) -> StepLibrary:
-    """Install every library step into behave's current step registry (or `registry`)."""
+    """Install every library step into behave's step registries (or only `registry`)."""
     library = load_library()
     library.install(registry)
     return library

@@ -36,6 +36,7 @@ __all__ = [
     "LibraryStepMatcher",
     "StepDefinition",
     "StepLibrary",
+    "behave_registries",
     "current_step_text",
     "library_step",
     "step_usage_error",
@@ -91,7 +92,8 @@ class StepDefinition:
     @property
     def example(self) -> str:
         """The example as written in a feature file, attached table/doc string included."""
-        return "\n".join((f"{self.example_keyword} {self.example_text}", *self.example_block))
+        block = (f"  {line}" for line in self.example_block)
+        return "\n".join((f"{self.example_keyword} {self.example_text}", *block))
 
     @property
     def location(self) -> str:
@@ -179,6 +181,22 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
         return _LibraryMatch(self.func, found.arguments, step_text)
 
 
+def behave_registries() -> list[Any]:
+    """The step registries behave may match steps against, each once.
+
+    behave 1.3's runner keeps the registry that existed when `behave.runner` was imported
+    (as do the decorators it gives step files), while `reset_runtime()` swaps in a new
+    `behave.step_registry.registry`. Installing into both is right whichever one a run uses.
+    """
+    from behave import runner, step_registry
+
+    found: list[Any] = []
+    for candidate in (getattr(runner, "the_step_registry", None), step_registry.registry):
+        if candidate is not None and all(candidate is not known for known in found):
+            found.append(candidate)
+    return found
+
+
 class StepLibrary:
     """The ordered set of library step definitions, installable into behave registries."""
 
@@ -208,21 +226,16 @@ class StepLibrary:
 
         return declare
 
-    def install(self, registry: Any = None) -> Any:
-        """Add every library step to behave's current step registry (or `registry`).
+    def install(self, registry: Any = None) -> None:
+        """Add every library step to behave's step registries (or only to `registry`).
 
         Safe to call any number of times: each registry receives each definition once.
-        Returns the registry it installed into.
         """
-        if registry is None:
-            from behave import step_registry
-
-            registry = step_registry.registry
-        already = self._installed.get(registry, 0)
-        for definition in self._definitions[already:]:
-            registry.steps["step"].append(definition.matcher)
-        self._installed[registry] = len(self._definitions)
-        return registry
+        for target in [registry] if registry is not None else behave_registries():
+            already = self._installed.get(target, 0)
+            for definition in self._definitions[already:]:
+                target.steps["step"].append(definition.matcher)
+            self._installed[target] = len(self._definitions)
 
     def matching(self, step_text: str) -> list[StepDefinition]:
         """Every definition that matches `step_text` (keyword removed)."""

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from behave import step_registry
+from behave.matchers import ParseMatcher, get_step_matcher_factory
+from behave.runner_util import reset_runtime
+
+from asgibdd.errors import UsageError
+from asgibdd.steps import install_steps
+from asgibdd.steps.registry import LIBRARY, StepDefinition, StepLibrary
+
+
+@pytest.fixture(autouse=True)
+def fresh_behave_runtime() -> Iterator[None]:
+    reset_runtime()
+    yield
+    reset_runtime()
+
+
+class FakeStep:
+    def __init__(self, name: str, step_type: str = "when") -> None:
+        self.name = name
+        self.step_type = step_type
+
+
+def library_steps_in(registry: Any) -> list[Any]:
+    return [matcher for matcher in registry.steps["step"] if matcher in _library_matchers()]
+
+
+def _library_matchers() -> list[Any]:
+    return [definition.matcher for definition in LIBRARY]
+
+
+def test_installing_adds_every_library_step_once_per_registry() -> None:
+    install_steps()
+    install_steps()
+    registry = step_registry.registry
+    assert len(library_steps_in(registry)) == len(LIBRARY) > 0
+
+
+def test_library_survives_a_runtime_reset_when_installed_again() -> None:
+    install_steps()
+    reset_runtime()
+    assert library_steps_in(step_registry.registry) == []
+    install_steps()
+    assert len(library_steps_in(step_registry.registry)) == len(LIBRARY)
+
+
+def test_star_import_installs_into_the_current_registry_every_time() -> None:
+    namespace: dict[str, Any] = {}
+    exec("from asgibdd.steps import *", namespace)
+    reset_runtime()
+    exec("from asgibdd.steps import *", namespace)
+    assert len(library_steps_in(step_registry.registry)) == len(LIBRARY)
+    assert namespace["asgibdd_steps"] is LIBRARY
+
+
+def test_library_reaches_the_registry_behave_runner_matches_against() -> None:
+    # behave 1.3's runner matches against the registry of its import time, not the one
+    # reset_runtime() installs; the library must be in both.
+    from behave import runner
+
+    install_steps()
+    assert len(library_steps_in(runner.the_step_registry)) == len(LIBRARY)
+    assert len(library_steps_in(step_registry.registry)) == len(LIBRARY)
+
+
+def test_installing_leaves_behave_matcher_and_types_alone() -> None:
+    factory = get_step_matcher_factory()
+    before = factory.current_matcher
+    install_steps()
+    assert factory.current_matcher is before
+    assert not ParseMatcher.has_registered_type("Path")
+    assert not ParseMatcher.has_registered_type("Quoted")
+
+
+def test_library_steps_match_after_any_keyword() -> None:
+    install_steps()
+    for keyword in ("given", "when", "then"):
+        found = step_registry.registry.find_match(FakeStep("I GET /items", keyword))
+        assert found is not None and found.func.__name__ == "request_without_body"
+
+
+def test_a_project_step_with_the_same_phrase_wins_over_the_library() -> None:
+    install_steps()
+
+    @step_registry.when("I GET /items")
+    def project_step(context: Any) -> None:
+        pass
+
+    found = step_registry.registry.find_match(FakeStep("I GET /items"))
+    assert found is not None and found.func is project_step
+
+
+def test_quoted_fields_undo_escaped_quotes() -> None:
+    install_steps()
+    found = step_registry.registry.find_match(
+        FakeStep(r'the request header "X-Quote" is "say \"hi\""', "given")
+    )
+    assert found is not None
+    assert {argument.name: argument.value for argument in found.arguments} == {
+        "name": "X-Quote",
+        "value": 'say "hi"',
+    }
+
+
+def documented(phrase: str, doc: str | None) -> StepDefinition:
+    def func(context: Any) -> None:
+        pass
+
+    func.__doc__ = doc
+    return StepDefinition.from_function(phrase, func, "Tests")
+
+
+def test_a_step_without_a_docstring_is_refused() -> None:
+    with pytest.raises(UsageError, match=r'^Library step "I nap" \(.*func\) has no docstring\.'):
+        documented("I nap", None)
+
+
+def test_a_step_with_two_examples_is_refused() -> None:
+    with pytest.raises(UsageError) as raised:
+        documented("I nap", "Nap.\n\nExample: When I nap\nExample: When I nap")
+    assert str(raised.value).endswith(
+        "must have exactly one `Example:` line in its docstring, found 2."
+    )
+
+
+def test_example_block_is_the_indented_lines_under_the_example() -> None:
+    definition = documented(
+        "the things:",
+        "Things.\n\nExample: Given the things:\n"
+        "    | name | value |\n    | a    | 1     |\n\nMore.",
+    )
+    assert definition.example == "Given the things:\n  | name | value |\n  | a    | 1     |"
+
+
+def test_declaring_the_same_phrase_twice_is_refused() -> None:
+    library = StepLibrary()
+
+    def first(context: Any) -> None:
+        """First.
+
+        Example: When I nap
+        """
+
+    library.step("I nap", section="Tests")(first)
+    with pytest.raises(UsageError, match=r'^Library step "I nap" is declared twice'):
+        library.step("I nap", section="Tests")(first)
