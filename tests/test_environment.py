@@ -1,0 +1,194 @@
+"""Lifespan scopes and per-scenario isolation, run by behave on temporary projects."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import httpx
+import pytest
+
+from asgibdd.config import AsgiBddConfig
+from asgibdd.environment import RequestDefaults, World, feature_lifespan
+from asgibdd.errors import ConfigError
+from asgibdd.testing import run_behave, write_project
+
+# A tiny ASGI app that counts lifespan startups in a file and echoes the cookies it gets.
+COUNTING_APP = """
+import json
+import os
+
+STARTS = os.environ["STARTS_FILE"]
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                with open(STARTS, "a") as log:
+                    log.write("start\\n")
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    headers = dict(scope["headers"])
+    body = json.dumps({"cookie": headers.get(b"cookie", b"").decode()}).encode()
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+"""
+
+TWO_FEATURES = {
+    "features/one.feature": """
+        Feature: one
+          Scenario: sets a cookie
+            Given the cookie "crumb" is "1"
+            When I GET /
+            Then I store the JSON at "$.cookie" as "seen"
+
+          Scenario: sees no cookie from the scenario before
+            When I GET /
+            Then I store the JSON at "$.cookie" as "seen"
+            And the cookie header seen was empty
+    """,
+    "features/two.feature": """
+        @asgibdd.lifespan=feature
+        Feature: two
+          Scenario: a
+            When I GET /
+          Scenario: b
+            When I GET /
+    """,
+}
+
+
+def run_counting(tmp_path: Path, *options: str) -> tuple[int, str]:
+    starts = tmp_path / "starts.log"
+    write_project(
+        tmp_path,
+        {
+            "counting_app.py": COUNTING_APP,
+            "steps/library.py": "from asgibdd.steps import *  # noqa: F403\n",
+            "steps/check.py": CHECK_STEP,
+            "environment.py": "from asgibdd.environment import *  # noqa: F403\n",
+            **TWO_FEATURES,
+        },
+    )
+    outcome = run_behave(
+        tmp_path,
+        "features/",
+        "-D",
+        "asgibdd.app=counting_app:app",
+        *options,
+        env={"STARTS_FILE": str(starts)},
+    )
+    assert outcome.passed, outcome.output
+    return starts.read_text().count("start"), outcome.output
+
+
+# A project step reading asgibdd's World: no cookie leaked into the scenario.
+CHECK_STEP = """
+from behave import then
+
+
+@then('the cookie header seen was empty')
+def cookie_header_empty(context):
+    assert context.asgibdd.variables.get("seen") == ""
+"""
+
+
+def test_scenario_scope_starts_the_lifespan_per_scenario_except_tagged_features(
+    tmp_path: Path,
+) -> None:
+    starts, _ = run_counting(tmp_path)
+    # one.feature: one per scenario (2); two.feature is tagged feature scope (1).
+    assert starts == 3
+
+
+def test_feature_scope_starts_the_lifespan_once_per_feature(tmp_path: Path) -> None:
+    starts, _ = run_counting(tmp_path, "-D", "asgibdd.lifespan=feature")
+    assert starts == 2
+
+
+def test_run_scope_starts_the_lifespan_once_per_run_unless_a_feature_asks_for_its_own(
+    tmp_path: Path,
+) -> None:
+    starts, _ = run_counting(tmp_path, "-D", "asgibdd.lifespan=run")
+    # The run client serves one.feature; two.feature's tag gives it its own client.
+    assert starts == 2
+
+
+@pytest.mark.parametrize("scope", ["scenario", "feature", "run"])
+def test_cookies_never_leak_into_the_next_scenario(tmp_path: Path, scope: str) -> None:
+    # one.feature's second scenario fails if the first scenario's cookie is still sent.
+    _, output = run_counting(tmp_path, "-D", f"asgibdd.lifespan={scope}")
+    assert "4 scenarios passed, 0 failed" in output
+
+
+def config(**changes: object) -> AsgiBddConfig:
+    return dataclasses.replace(AsgiBddConfig(app="a:b", app_source="test"), **changes)
+
+
+def test_lifespan_tag_chooses_the_scope_of_its_feature() -> None:
+    assert feature_lifespan(config(), ["wip", "asgibdd.lifespan=feature"]) == "feature"
+    assert feature_lifespan(config(lifespan="run"), ["asgibdd.lifespan=scenario"]) == "scenario"
+    assert feature_lifespan(config(lifespan="feature"), []) == "feature"
+
+
+def test_lifespan_tag_cannot_widen_to_the_whole_run() -> None:
+    with pytest.raises(ConfigError) as raised:
+        feature_lifespan(config(), ["asgibdd.lifespan=run"])
+    assert str(raised.value) == (
+        "The tag @asgibdd.lifespan=run cannot widen the lifespan to the whole run; set "
+        '`lifespan = "run"` in [tool.asgibdd] (or -D asgibdd.lifespan=run) instead.'
+    )
+
+
+def test_lifespan_tag_with_an_unknown_scope_lists_the_valid_ones() -> None:
+    with pytest.raises(ConfigError, match="must be one of scenario, feature, run, got 'forever'"):
+        feature_lifespan(config(), ["asgibdd.lifespan=forever"])
+
+
+class ClosingSession:
+    def __init__(self, log: list[str], name: str) -> None:
+        self.log, self.name = log, name
+
+    def close(self) -> None:
+        self.log.append(self.name)
+
+
+def test_start_scenario_resets_every_per_scenario_field() -> None:
+    async def app(scope: object, receive: object, send: object) -> None:
+        pass
+
+    world = World(config=config(follow_redirects=False), app=app)
+    client = httpx.Client()
+    world.start_scenario(client, None)
+    world.variables.set("x", 1)
+    world.defaults.headers["X"] = "1"
+    world.last_request = httpx.Request("GET", "http://testserver/")
+    world.sessions["ws"] = ClosingSession([], "ws")
+    client.cookies.set("crumb", "1")
+    world.start_scenario(client, Path("a.feature"))
+    assert world.variables.names() == []
+    assert world.defaults == RequestDefaults(follow_redirects=False)
+    assert (world.last_request, world.last_response, world.sessions) == (None, None, {})
+    assert len(client.cookies) == 0
+
+
+def test_finish_scenario_closes_sessions_newest_first_and_empties_the_jar() -> None:
+    async def app(scope: object, receive: object, send: object) -> None:
+        pass
+
+    world = World(config=config(), app=app)
+    client = httpx.Client()
+    world.start_scenario(client, None)
+    closed: list[str] = []
+    world.register_session("alice", ClosingSession(closed, "alice"))
+    world.register_session("bob", ClosingSession(closed, "bob"))
+    client.cookies.set("crumb", "1")
+    world.finish_scenario()
+    world.finish_scenario()
+    assert closed == ["bob", "alice"]
+    assert len(client.cookies) == 0
