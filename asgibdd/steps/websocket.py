@@ -1,0 +1,679 @@
+"""WebSocket steps: connect, send, receive and assert, for one or several named clients.
+
+The unnamed session is "I" / "the websocket"; `"alice" connects to ...` opens a named one,
+so a chat or a broadcast can be tested with several clients in one scenario. Every
+session is registered with the `World` and closed when the scenario ends, passed or not.
+
+Receiving is strict and in order: `Then I receive text "hi"` checks the *next* message.
+Every wait is bounded (the configured `timeout`, or the step's `within <duration>`), and
+a failure lists everything the session has received so far.
+
+Also home of what the streaming steps share: durations, per-step variants and JSON checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import itertools
+import json
+import re
+import types
+from collections.abc import Callable
+from typing import Any
+
+from asgibdd._suggest import did_you_mean
+from asgibdd._types import Message
+from asgibdd.client.websocket import WebSocketDenialResponse, WebSocketDisconnect
+from asgibdd.environment import World, get_world
+from asgibdd.errors import AppTimeout, ExpectationFailed
+from asgibdd.matching.compare import Mismatch, compare_contains, compare_equal
+from asgibdd.matching.jsonpath import compile_jsonpath
+from asgibdd.matching.literal import loads_strict, parse_literal
+from asgibdd.matching.render import format_json, format_value, render_mismatches
+from asgibdd.steps.http import doc_string
+from asgibdd.steps.registry import StepFunction, library_step, step_usage_error
+
+__all__ = [
+    "WebSocketConversation",
+    "check_json",
+    "parse_duration",
+    "step_variants",
+    "wait_limit",
+]
+
+WEBSOCKET = "WebSocket"
+UNNAMED = "I"
+
+# Orders messages across sessions, so "the message" is the latest one any session received.
+_arrival = itertools.count(1)
+
+_DURATION = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>seconds?|s|milliseconds?|ms)")
+
+
+# -- shared with the streaming steps ----------------------------------------------------------
+
+
+def step_variants(
+    phrase: str, *others: tuple[str, str], section: str
+) -> Callable[[StepFunction], StepFunction]:
+    """Declare one step function under several phrases, each with its own example.
+
+    The docstring's `Example:` (its last part) documents `phrase`; each further
+    `(phrase, example)` gets a copy of the function whose docstring ends with that example
+    instead. Optional phrase parts (a name, ` within 2 seconds`) become keyword defaults.
+    """
+
+    def declare(func: StepFunction) -> StepFunction:
+        library_step(phrase, section=section)(func)
+        doc = inspect.getdoc(func) or ""
+        description = doc[: doc.index("Example:")] if "Example:" in doc else doc + "\n\n"
+        for other, example in others:
+            twin = types.FunctionType(
+                func.__code__, func.__globals__, func.__name__, func.__defaults__
+            )
+            twin.__kwdefaults__ = func.__kwdefaults__
+            twin.__qualname__ = func.__qualname__
+            twin.__module__ = func.__module__
+            twin.__doc__ = f"{description}Example: {example}"
+            library_step(other, section=section)(twin)
+        return func
+
+    return declare
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from `0.2 seconds`, `1 second`, `500 ms`; `UsageError` for anything else."""
+    found = _DURATION.fullmatch(text.strip())
+    if found is None or float(found["amount"]) <= 0:
+        raise step_usage_error(
+            f'has the duration "{text}", which is not a time above zero. Write it like '
+            '"2 seconds", "1 second" or "500 ms".'
+        )
+    amount = float(found["amount"])
+    return amount / 1000 if found["unit"].startswith("m") else amount
+
+
+def wait_limit(world: World, duration: str | None) -> float:
+    """How long a step may wait: its own `within <duration>`, else the configured timeout."""
+    return world.config.timeout if duration is None else parse_duration(duration)
+
+
+def seconds_text(seconds: float) -> str:
+    return f"{seconds:g} second" + ("" if seconds == 1 else "s")
+
+
+def check_json(expected: Any, actual: Any, *, subset: bool, what: str) -> None:
+    """Compare like the response JSON steps; `ExpectationFailed` lists every mismatch.
+
+    `what` names the JSON compared, e.g. `the message from the websocket /ws`.
+    """
+    mismatches: list[Mismatch] = (compare_contains if subset else compare_equal)(expected, actual)
+    if mismatches:
+        verb = "contain" if subset else "equal"
+        heading = f"Expected {what} to {verb} the expected JSON, but:"
+        raise ExpectationFailed(
+            f"{render_mismatches(mismatches, heading=heading)}\n"
+            f"Expected:\n{format_json(expected)}\nGot:\n{format_json(actual)}"
+        )
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+
+def describe_message(message: Message) -> str:
+    """A message as failure texts show it: `text "hi"`, `bytes 6869`, `close with code 1000`."""
+    if message.get("type") == "websocket.close":
+        reason = message.get("reason") or ""
+        return f"close with code {message.get('code', 1000)}" + (f" ({reason})" if reason else "")
+    if message.get("text") is not None:
+        return f"text {format_value(message['text'])}"
+    data = bytes(message.get("bytes") or b"")
+    return f"bytes {data[:100].hex()}" + ("..." if len(data) > 100 else "")
+
+
+def _message_text(message: Message) -> str | None:
+    if message.get("text") is not None:
+        return str(message["text"])
+    data = message.get("bytes")
+    if data is None:
+        return None
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+class _NoMessageInTime(ExpectationFailed):
+    """A receive ran out of time (told apart so that "no message" steps can expect it)."""
+
+
+class WebSocketConversation:
+    """One websocket session of a scenario, with everything it received.
+
+    `who` is "I" for the unnamed session, or the name given in the step. A rejected
+    handshake is kept as `rejection` instead of failing the connect step, so a later
+    `Then the websocket connection is rejected` can check it.
+    """
+
+    def __init__(self, who: str, path: str, client: Any, **connect: Any) -> None:
+        self.who = who
+        self.path = path
+        self.history: list[Message] = []
+        self.last_arrival = 0
+        self.rejection: WebSocketDisconnect | None = None
+        self.app_close: Message | None = None
+        self.client_closed = False
+        self.accepted_subprotocol: str | None = None
+        self._session: Any = None
+        opening = client.websocket_connect(path, **connect)
+        try:
+            self._session = opening.__enter__()
+        except WebSocketDisconnect as refused:
+            self.rejection = refused
+        except AppTimeout as error:
+            raise ExpectationFailed(f"Could not open {self.label}: {error}") from None
+        else:
+            self.accepted_subprotocol = self._session.accepted_subprotocol
+
+    @property
+    def label(self) -> str:
+        """`the websocket /ws` or `the websocket of "bob" (/ws/chat/lobby?name=bob)`."""
+        if self.who == UNNAMED:
+            return f"the websocket {self.path}"
+        return f'the websocket of "{self.who}" ({self.path})'
+
+    @property
+    def is_open(self) -> bool:
+        return self.rejection is None and self.app_close is None and not self.client_closed
+
+    def received_so_far(self) -> str:
+        """The history block of a failure message."""
+        if not self.history:
+            return "Received so far: nothing."
+        lines = [f"Received so far ({len(self.history)}):"]
+        lines.extend(f"  {n}. {describe_message(m)}" for n, m in enumerate(self.history, 1))
+        return "\n".join(lines)
+
+    def why_not_open(self, doing: str) -> str:
+        """Why `doing` (e.g. `expected text "hi"`) is impossible on a session not open."""
+        if self.rejection is not None:
+            return f"Cannot {doing} on {self.label}: the connection was {rejection_text(self)}."
+        if self.app_close is not None:
+            return (
+                f"Cannot {doing} on {self.label}: the app closed it "
+                f"({describe_message(self.app_close)}).\n{self.received_so_far()}"
+            )
+        return f"Cannot {doing} on {self.label}: the scenario already closed it."
+
+    def require_open(self, doing: str) -> Any:
+        if not self.is_open:
+            raise ExpectationFailed(self.why_not_open(doing))
+        return self._session
+
+    def send(self, message: Message, doing: str) -> None:
+        self.require_open(doing).send(message)
+
+    def receive(self, timeout: float, expecting: str) -> Message:
+        """The next message (a close too), waiting `timeout` s; failures name `expecting`."""
+        session = self.require_open(f"receive {expecting}")
+        try:
+            message: Message = session.receive(timeout=timeout)
+        except AppTimeout:
+            raise _NoMessageInTime(
+                f"Expected {expecting} from {self.label} within {seconds_text(timeout)}, "
+                f"but no message came.\n{self.received_so_far()}"
+            ) from None
+        except WebSocketDisconnect as ended:
+            message = {"type": "websocket.close", "code": ended.code, "reason": ended.reason}
+        self.history.append(message)
+        self.last_arrival = next(_arrival)
+        if message["type"] == "websocket.close":
+            self.app_close = message
+        return message
+
+    def receive_data(self, timeout: float, expecting: str) -> Message:
+        """The next message, which must not be a close."""
+        message = self.receive(timeout, expecting)
+        if message["type"] == "websocket.close":
+            raise ExpectationFailed(
+                f"Expected {expecting} from {self.label}, but the app closed it "
+                f"({describe_message(message)}).\n{self.received_so_far()}"
+            )
+        return message
+
+    def receive_json(self, timeout: float, expecting: str) -> Any:
+        message = self.receive_data(timeout, expecting)
+        return message_json(message, f"Expected {expecting} from {self.label}")
+
+    def client_close(self, code: int) -> None:
+        session = self.require_open("close the connection")
+        self.client_closed = True
+        session.close(code)
+        self.close()
+
+    def close(self) -> None:
+        """Leave the session (the `World` calls this when the scenario ends)."""
+        session, self._session = self._session, None
+        if session is not None:
+            # A disconnect is how a session ends, not a problem; app errors do propagate.
+            with contextlib.suppress(WebSocketDisconnect):
+                session.__exit__(None, None, None)
+
+
+def message_json(message: Message, failure_start: str) -> Any:
+    """The JSON a text (or UTF-8 binary) message carries; `ExpectationFailed` if none."""
+    text = _message_text(message)
+    if text is not None:
+        try:
+            return loads_strict(text)
+        except ValueError as error:
+            problem = f"which is not JSON ({error})"
+    else:
+        problem = "which is not UTF-8 text"
+    raise ExpectationFailed(f"{failure_start}, got {describe_message(message)}, {problem}.")
+
+
+def rejection_text(conversation: WebSocketConversation) -> str:
+    refusal = conversation.rejection
+    if isinstance(refusal, WebSocketDenialResponse):
+        body = refusal.text[:200]
+        return f"rejected with HTTP {refusal.status_code}" + (f": {body}" if body else "")
+    if refusal is None:
+        return "accepted"
+    reason = f" ({refusal.reason})" if refusal.reason else ""
+    return f"closed by the app before it was accepted, with code {refusal.code}{reason}"
+
+
+def _key(who: str) -> str:
+    return "websocket" if who == UNNAMED else f'websocket "{who}"'
+
+
+def conversations(world: World) -> dict[str, WebSocketConversation]:
+    """The scenario's websocket sessions by who opened them."""
+    return {
+        session.who: session
+        for session in world.sessions.values()
+        if isinstance(session, WebSocketConversation)
+    }
+
+
+def conversation(context: Any, name: str | None) -> WebSocketConversation:
+    """The session of `name` (None: the unnamed one); `UsageError` if it was never opened."""
+    who = UNNAMED if name is None else name
+    known = conversations(get_world(context))
+    if who in known:
+        return known[who]
+    if who == UNNAMED:
+        advice = "Connect first, e.g. `When I connect to the websocket /ws`."
+    else:
+        advice = f'Connect first, e.g. `When "{who}" connects to the websocket /ws`.'
+    others = [name for name in known if name != UNNAMED]
+    listing = f" Open named sessions: {', '.join(others)}." if others else ""
+    raise step_usage_error(
+        f"needs a websocket session, but {'I' if who == UNNAMED else repr(who)} never "
+        f"connected in this scenario.{did_you_mean(who, others)}{listing} {advice}"
+    )
+
+
+# -- connecting -------------------------------------------------------------------------------
+
+
+@step_variants(
+    "I connect to the websocket {path:Path}",
+    (
+        "I connect to the websocket {path:Path} with subprotocol {subprotocol:Quoted}",
+        'When I connect to the websocket /ws/chat/lobby?name=ann with subprotocol "chat"',
+    ),
+    (
+        "{name:Quoted} connects to the websocket {path:Path}",
+        'When "alice" connects to the websocket /ws/chat/lobby?name=alice',
+    ),
+    section=WEBSOCKET,
+)
+def connect(
+    context: Any, path: str, name: str | None = None, subprotocol: str | None = None
+) -> None:
+    """Open a websocket session with the scenario's headers, cookies and auth.
+
+    The path may carry a query and `{{variables}}`. A rejected handshake does not fail
+    this step: check it with `Then the websocket connection is rejected`.
+
+    Example: When I connect to the websocket /ws/echo
+    """
+    world = get_world(context)
+    who = UNNAMED if name is None else name
+    key = _key(who)
+    existing = world.sessions.get(key)
+    if isinstance(existing, WebSocketConversation):
+        if existing.is_open:
+            raise step_usage_error(
+                f"opens a second websocket for {'me' if who == UNNAMED else repr(who)}, but "
+                f"{existing.label} is still open. Close it first, or use another name."
+            )
+        world.sessions.pop(key).close()
+    auth = world.defaults.auth
+    session = WebSocketConversation(
+        who,
+        world.variables.interpolate(path),
+        world.require_client(),
+        subprotocols=None if subprotocol is None else [world.variables.interpolate(subprotocol)],
+        headers=dict(world.defaults.headers),
+        **({} if auth is None else {"auth": auth}),
+    )
+    world.register_session(key, session)
+
+
+# -- sending ----------------------------------------------------------------------------------
+
+
+@step_variants(
+    "I send text {text:Quoted} over the websocket",
+    ("{name:Quoted} sends text {text:Quoted}", 'When "alice" sends text "hi"'),
+    section=WEBSOCKET,
+)
+def send_text(context: Any, text: str, name: str | None = None) -> None:
+    """Send a text message; `{{variables}}` are filled in.
+
+    Example: When I send text "hello" over the websocket
+    """
+    value = get_world(context).variables.interpolate(text)
+    conversation(context, name).send(
+        {"type": "websocket.receive", "text": value}, f"send text {format_value(value)}"
+    )
+
+
+@step_variants(
+    "I send JSON over the websocket:",
+    ("{name:Quoted} sends JSON:", 'When "alice" sends JSON:\n    """\n    {"text": "hi"}\n    """'),
+    section=WEBSOCKET,
+)
+def send_json(context: Any, name: str | None = None) -> None:
+    """Send the doc string as a JSON text message; `"{{name}}"` becomes the typed value.
+
+    Example: When I send JSON over the websocket:
+        \"\"\"
+        {"text": "hi", "count": 2}
+        \"\"\"
+    """
+    value = get_world(context).variables.interpolate_json(doc_string(context))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    conversation(context, name).send({"type": "websocket.receive", "text": text}, "send JSON")
+
+
+def _hex_bytes(data: str) -> bytes:
+    try:
+        return bytes.fromhex(data)
+    except ValueError:
+        raise step_usage_error(
+            f'has the bytes "{data}", which are not hexadecimal. Write two hex digits per '
+            'byte, spaces allowed: "68 65 6c 6c 6f" is "hello".'
+        ) from None
+
+
+@step_variants(
+    "I send bytes {data:Quoted} over the websocket",
+    ("{name:Quoted} sends bytes {data:Quoted}", 'When "alice" sends bytes "00ff"'),
+    section=WEBSOCKET,
+)
+def send_bytes(context: Any, data: str, name: str | None = None) -> None:
+    """Send a binary message written in hexadecimal.
+
+    Example: When I send bytes "68656c6c6f" over the websocket
+    """
+    payload = _hex_bytes(get_world(context).variables.interpolate(data))
+    conversation(context, name).send(
+        {"type": "websocket.receive", "bytes": payload}, f"send bytes {payload.hex()}"
+    )
+
+
+# -- receiving --------------------------------------------------------------------------------
+
+
+@step_variants(
+    "I receive text {text:Quoted} from the websocket",
+    (
+        "I receive text {text:Quoted} from the websocket within {duration}",
+        'Then I receive text "hello" from the websocket within 2 seconds',
+    ),
+    ("{name:Quoted} receives text {text:Quoted}", 'Then "bob" receives text "hi"'),
+    section=WEBSOCKET,
+)
+def receive_text(
+    context: Any, text: str, name: str | None = None, duration: str | None = None
+) -> None:
+    """Check that the next message is exactly this text.
+
+    Example: Then I receive text "hello" from the websocket
+    """
+    world = get_world(context)
+    expected = world.variables.interpolate(text)
+    session = conversation(context, name)
+    expecting = f"text {format_value(expected)}"
+    message = session.receive_data(wait_limit(world, duration), expecting)
+    if message.get("text") != expected:
+        raise ExpectationFailed(
+            f"Expected {expecting} from {session.label}, got {describe_message(message)}.\n"
+            f"{session.received_so_far()}"
+        )
+
+
+def _receive_and_check_json(context: Any, name: str | None, *, subset: bool) -> None:
+    world = get_world(context)
+    expected = world.variables.interpolate_json(doc_string(context))
+    session = conversation(context, name)
+    actual = session.receive_json(world.config.timeout, "a JSON message")
+    check_json(expected, actual, subset=subset, what=f"the message from {session.label}")
+
+
+@step_variants(
+    "I receive JSON from the websocket:",
+    (
+        "{name:Quoted} receives JSON:",
+        'Then "bob" receives JSON:\n    """\n    {"type": "left"}\n    """',
+    ),
+    section=WEBSOCKET,
+)
+def receive_json(context: Any, name: str | None = None) -> None:
+    """Check that the next message is this JSON: deep equality, key order ignored, markers.
+
+    Example: Then I receive JSON from the websocket:
+        \"\"\"
+        {"type": "joined", "name": "#string"}
+        \"\"\"
+    """
+    _receive_and_check_json(context, name, subset=False)
+
+
+@step_variants(
+    "I receive JSON from the websocket containing:",
+    (
+        "{name:Quoted} receives JSON containing:",
+        'Then "bob" receives JSON containing:\n    """\n    {"from": "alice"}\n    """',
+    ),
+    section=WEBSOCKET,
+)
+def receive_json_containing(context: Any, name: str | None = None) -> None:
+    """Check that the next message is JSON holding these keys and items (extra ones are fine).
+
+    Example: Then I receive JSON from the websocket containing:
+        \"\"\"
+        {"type": "message"}
+        \"\"\"
+    """
+    _receive_and_check_json(context, name, subset=True)
+
+
+@step_variants(
+    "I receive bytes {data:Quoted} from the websocket",
+    ("{name:Quoted} receives bytes {data:Quoted}", 'Then "bob" receives bytes "00ff"'),
+    section=WEBSOCKET,
+)
+def receive_bytes(context: Any, data: str, name: str | None = None) -> None:
+    """Check that the next message is exactly these bytes, written in hexadecimal.
+
+    Example: Then I receive bytes "68656c6c6f" from the websocket
+    """
+    world = get_world(context)
+    expected = _hex_bytes(world.variables.interpolate(data))
+    session = conversation(context, name)
+    expecting = f"bytes {expected.hex()}"
+    message = session.receive_data(world.config.timeout, expecting)
+    if message.get("bytes") is None or bytes(message["bytes"]) != expected:
+        raise ExpectationFailed(
+            f"Expected {expecting} from {session.label}, got {describe_message(message)}.\n"
+            f"{session.received_so_far()}"
+        )
+
+
+@step_variants(
+    "I receive no message within {duration}",
+    (
+        "{name:Quoted} receives no message within {duration}",
+        'Then "bob" receives no message within 0.2 seconds',
+    ),
+    section=WEBSOCKET,
+)
+def receive_nothing(context: Any, duration: str, name: str | None = None) -> None:
+    """Check that the app sends nothing (not even a close) for a while.
+
+    Example: Then I receive no message within 0.2 seconds
+    """
+    seconds = parse_duration(duration)
+    session = conversation(context, name)
+    session.require_open("wait for silence")
+    try:
+        message = session.receive(seconds, "nothing")
+    except _NoMessageInTime:
+        return  # nothing came: what was expected
+    raise ExpectationFailed(
+        f"Expected no message from {session.label} within {seconds_text(seconds)}, got "
+        f"{describe_message(message)}.\n{session.received_so_far()}"
+    )
+
+
+@library_step("the message JSON at {path:Quoted} is {value:Literal}", section=WEBSOCKET)
+def message_json_at(context: Any, path: str, value: str) -> None:
+    """Check one value in the last message any websocket session received (JSONPath).
+
+    Same rules as the response JSON steps: a wildcard or filter yields a list, markers work.
+
+    Example: Then the message JSON at "$.type" is "joined"
+    """
+    world = get_world(context)
+    expected = world.variables.interpolate_value(parse_literal(value))
+    query = compile_jsonpath(path)
+    heard = [s for s in conversations(world).values() if s.history]
+    if not heard:
+        raise step_usage_error(
+            "needs a received websocket message, but none was received in this scenario yet. "
+            "Receive one first, e.g. `Then I receive JSON from the websocket containing:`."
+        )
+    session = max(heard, key=lambda s: s.last_arrival)
+    message = session.history[-1]
+    where = f'the message JSON at "{path}"'
+    document = message_json(message, f"Expected {where} of the last message from {session.label}")
+    selection = query.select(document)
+    if query.is_definite and not selection.found:
+        raise ExpectationFailed(
+            f"{selection.explain_missing()}\nThe last message, from {session.label}:\n"
+            f"{format_json(document)}"
+        )
+    mismatches = compare_equal(expected, selection.value, path=path)
+    if mismatches:
+        raise ExpectationFailed(
+            f"Expected {where} to be {format_value(expected)}, got "
+            f"{format_value(selection.value)}.\nThe last message, from {session.label}:\n"
+            f"{format_json(document)}"
+        )
+
+
+# -- closing ----------------------------------------------------------------------------------
+
+
+@step_variants(
+    "I close the websocket",
+    ("I close the websocket with code {code:Count}", "When I close the websocket with code 4000"),
+    ("{name:Quoted} closes the websocket", 'When "alice" closes the websocket'),
+    section=WEBSOCKET,
+)
+def close(context: Any, name: str | None = None, code: int = 1000) -> None:
+    """Close the session from the client side (code 1000 unless given).
+
+    Example: When I close the websocket
+    """
+    conversation(context, name).client_close(code)
+
+
+@step_variants(
+    "the websocket is closed with code {code:Count}",
+    (
+        "the websocket of {name:Quoted} is closed with code {code:Count}",
+        'Then the websocket of "bob" is closed with code 1000',
+    ),
+    section=WEBSOCKET,
+)
+def closed_with_code(context: Any, code: int, name: str | None = None) -> None:
+    """Check that the app closed the session with this code (waiting for the close if needed).
+
+    A connection the app closed before accepting it counts too.
+
+    Example: Then the websocket is closed with code 1008
+    """
+    world = get_world(context)
+    session = conversation(context, name)
+    refusal = session.rejection
+    if refusal is not None and not isinstance(refusal, WebSocketDenialResponse):
+        closing: Message = {"type": "websocket.close", "code": refusal.code}
+    elif session.app_close is not None:
+        closing = session.app_close
+    else:
+        expecting = f"a close with code {code}"
+        closing = session.receive(world.config.timeout, expecting)
+        if closing["type"] != "websocket.close":
+            raise ExpectationFailed(
+                f"Expected the app to close {session.label} with code {code}, got "
+                f"{describe_message(closing)} instead.\n{session.received_so_far()}"
+            )
+    if closing.get("code", 1000) != code:
+        raise ExpectationFailed(
+            f"Expected the app to close {session.label} with code {code}, but it closed it "
+            f"with code {closing.get('code', 1000)}"
+            + (f" ({closing['reason']})." if closing.get("reason") else ".")
+        )
+
+
+@step_variants(
+    "the websocket connection is rejected",
+    (
+        "the websocket connection is rejected with status {status:Count}",
+        "Then the websocket connection is rejected with status 403",
+    ),
+    section=WEBSOCKET,
+)
+def rejected(context: Any, status: int | None = None) -> None:
+    """Check that the app refused the handshake (closed before accepting, or HTTP denial).
+
+    With a status, the app must have answered with an HTTP response of that status.
+
+    Example: Then the websocket connection is rejected
+    """
+    session = conversation(context, None)
+    refusal = session.rejection
+    expected = "rejected" if status is None else f"rejected with HTTP status {status}"
+    if refusal is None:
+        raise ExpectationFailed(
+            f"Expected the connection to {session.label} to be {expected}, but the app accepted it."
+        )
+    if status is None:
+        return
+    if not isinstance(refusal, WebSocketDenialResponse):
+        raise ExpectationFailed(
+            f"Expected the connection to {session.label} to be {expected}, but it was "
+            f"{rejection_text(session)}, with no HTTP response."
+        )
+    if refusal.status_code != status:
+        raise ExpectationFailed(
+            f"Expected the connection to {session.label} to be {expected}, but it was "
+            f"{rejection_text(session)}."
+        )
