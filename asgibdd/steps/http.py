@@ -6,7 +6,7 @@ A request step never asserts anything about the response; assertion steps do tha
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ class BearerAuth(httpx.Auth):
     def __init__(self, token: str) -> None:
         self.token = token
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.token}"
         yield request
 
@@ -142,7 +142,9 @@ def request_with_form(context: Any, method: str, path: str) -> None:
         | password | s3cret |
     """
     world = get_world(context)
-    form = [(name, world.variables.interpolate(value)) for name, value in name_value_rows(context)]
+    form: list[tuple[str, str | int | float | bool | None]] = [
+        (name, world.variables.interpolate(value)) for name, value in name_value_rows(context)
+    ]
     send_request(
         context,
         method,
@@ -152,7 +154,7 @@ def request_with_form(context: Any, method: str, path: str) -> None:
     )
 
 
-def _urlencode(pairs: list[tuple[str, str]]) -> bytes:
+def _urlencode(pairs: list[tuple[str, str | int | float | bool | None]]) -> bytes:
     # httpx's `data=` takes a dict, which would drop repeated names; keep every row.
     return str(httpx.QueryParams(pairs)).encode("ascii")
 
