@@ -38,6 +38,7 @@ __all__ = [
     "WebSocketConversation",
     "check_json",
     "parse_duration",
+    "seconds_text",
     "step_variants",
     "wait_limit",
 ]

@@ -1,0 +1,380 @@
+"""Streaming steps: server-sent events and chunked bodies, read as they arrive.
+
+`When I open the event stream /events` keeps the response open for the rest of the
+scenario (an endless stream is fine) and is closed cleanly when the scenario ends.
+Receiving is strict and in order, every wait is bounded, and a failure lists what the
+stream delivered so far.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import time
+from typing import Any
+
+import httpx
+
+from asgibdd.client.sse import ServerSentEvent, SSEDecoder
+from asgibdd.environment import get_world
+from asgibdd.errors import AppTimeout, ExpectationFailed, UsageError
+from asgibdd.matching.literal import loads_strict
+from asgibdd.matching.render import format_value
+from asgibdd.steps.http import doc_string
+from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.websocket import (
+    check_json,
+    parse_duration,
+    seconds_text,
+    step_variants,
+    wait_limit,
+)
+
+__all__ = ["EventStream", "LineStream", "StreamedBody"]
+
+STREAMING = "Streaming"
+EVENT_STREAM = "event stream"
+LINE_STREAM = "stream"
+
+
+class StreamedBody:
+    """An open streamed response, pulled chunk by chunk with a timeout per pull.
+
+    A pull that times out leaves the stream usable: the next pull continues where it was.
+    """
+
+    def __init__(self, path: str, response: httpx.Response, stack: contextlib.ExitStack) -> None:
+        self.path = path
+        self.response = response
+        self.ended = False
+        self._stack = stack
+        # httpx wraps the client's body stream; the per-read timeout lives on the inner one.
+        self._body: Any = getattr(response.stream, "_stream", response.stream)
+        if not hasattr(self._body, "read_timeout"):
+            stack.close()
+            raise UsageError(
+                "The streaming steps need asgibdd's TestClient, whose streamed bodies take a "
+                "timeout per read; this client's do not."
+            )
+
+    def pull(self, timeout: float) -> bytes | None:
+        """The next chunk, or None at the end of the body; `AppTimeout` after `timeout` s."""
+        if self.ended:
+            return None
+        self._body.read_timeout = timeout
+        chunk: bytes | None = next(iter(self._body), None)
+        if chunk is None:
+            self.ended = True
+        return chunk
+
+    def close(self) -> None:
+        """Close the response; the app is told the client went away."""
+        self._stack.close()
+
+
+def _open(context: Any, path: str, *, events: bool) -> tuple[str, httpx.Response, Any]:
+    world = get_world(context)
+    client = world.require_client()
+    url = world.variables.interpolate(path)
+    auth = world.defaults.auth
+    arguments: dict[str, Any] = {"headers": dict(world.defaults.headers)}
+    if auth is not None:
+        arguments["auth"] = auth
+    stack = contextlib.ExitStack()
+    try:
+        if events:
+            response = stack.enter_context(client.sse(url, **arguments)).response  # type: ignore[attr-defined]
+        else:
+            response = stack.enter_context(client.stream("GET", url, **arguments))
+    except BaseException:
+        stack.close()
+        raise
+    return url, response, stack
+
+
+def _replace_session(context: Any, key: str, session: StreamedBody) -> None:
+    world = get_world(context)
+    previous = world.sessions.pop(key, None)
+    if previous is not None:
+        previous.close()
+    world.register_session(key, session)
+
+
+def _session(context: Any, key: str, kind: type[StreamedBody], opening: str) -> Any:
+    session = get_world(context).sessions.get(key)
+    if not isinstance(session, kind):
+        raise step_usage_error(
+            f"needs an open {key}, but none was opened in this scenario. Open one first, "
+            f"e.g. `{opening}`."
+        )
+    return session
+
+
+# -- server-sent events -----------------------------------------------------------------------
+
+
+def describe_event(event: ServerSentEvent) -> str:
+    shown = f"event {format_value(event.event)} with data {format_value(event.data, limit=200)}"
+    return shown + (f" and id {format_value(event.id)}" if event.id else "")
+
+
+class EventStream(StreamedBody):
+    """A `text/event-stream` response and the events it has delivered."""
+
+    def __init__(self, path: str, response: httpx.Response, stack: contextlib.ExitStack) -> None:
+        super().__init__(path, response, stack)
+        self.history: list[ServerSentEvent] = []
+        self._decoder = SSEDecoder()
+        self._pending: list[ServerSentEvent] = []
+
+    def received_so_far(self) -> str:
+        if not self.history:
+            return "Received so far: no event."
+        lines = [f"Received so far ({len(self.history)}):"]
+        lines.extend(f"  {n}. {describe_event(e)}" for n, e in enumerate(self.history, 1))
+        return "\n".join(lines)
+
+    def next_event(self, deadline: float, expecting: str) -> ServerSentEvent:
+        """The next event, arriving before `deadline` (`time.monotonic()`); else a failure."""
+        while not self._pending:
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise AppTimeout("deadline passed")
+                chunk = self.pull(remaining)
+            except AppTimeout:
+                raise ExpectationFailed(
+                    f"Expected {expecting} from the event stream {self.path} in time, but none "
+                    f"came.\n{self.received_so_far()}"
+                ) from None
+            if chunk is None:
+                self._pending.extend(self._decoder.close())
+                if not self._pending:
+                    raise ExpectationFailed(
+                        f"Expected {expecting} from the event stream {self.path}, but the stream "
+                        f"ended.\n{self.received_so_far()}"
+                    )
+            else:
+                self._pending.extend(self._decoder.feed(chunk))
+        event = self._pending.pop(0)
+        self.history.append(event)
+        return event
+
+
+def _next_event(context: Any, name: str, expecting: str) -> tuple[EventStream, ServerSentEvent]:
+    stream: EventStream = _session(
+        context, EVENT_STREAM, EventStream, "When I open the event stream /events"
+    )
+    deadline = time.monotonic() + get_world(context).config.timeout
+    event = stream.next_event(deadline, expecting)
+    if event.event != name:
+        raise ExpectationFailed(
+            f"Expected {expecting} from the event stream {stream.path}, got "
+            f"{describe_event(event)}.\n{stream.received_so_far()}"
+        )
+    return stream, event
+
+
+@library_step("I open the event stream {path:Path}", section=STREAMING)
+def open_event_stream(context: Any, path: str) -> None:
+    """Open a server-sent events stream with the scenario's headers, cookies and auth.
+
+    The body is read as it arrives, never buffered whole; it stays open until the scenario
+    ends. The response must be `text/event-stream`.
+
+    Example: When I open the event stream /events?count=3
+    """
+    url, response, stack = _open(context, path, events=True)
+    _replace_session(context, EVENT_STREAM, EventStream(url, response, stack))
+
+
+@library_step("I receive an event {name:Quoted}", section=STREAMING)
+def receive_event(context: Any, name: str) -> None:
+    """Check that the next event has this type (`message` when the server names none).
+
+    Example: Then I receive an event "tick"
+    """
+    _next_event(context, name, f"an event {format_value(name)}")
+
+
+@library_step("I receive an event {name:Quoted} with data {data:Quoted}", section=STREAMING)
+def receive_event_with_data(context: Any, name: str, data: str) -> None:
+    """Check the next event's type and its data, as exact text.
+
+    Example: Then I receive an event "tick" with data "{\\"n\\": 1}"
+    """
+    expected = get_world(context).variables.interpolate(data)
+    expecting = f"an event {format_value(name)} with data {format_value(expected)}"
+    stream, event = _next_event(context, name, expecting)
+    if event.data != expected:
+        raise ExpectationFailed(
+            f"Expected {expecting} from the event stream {stream.path}, got "
+            f"{describe_event(event)}.\n{stream.received_so_far()}"
+        )
+
+
+@library_step("I receive an event {name:Quoted} with id {event_id:Quoted}", section=STREAMING)
+def receive_event_with_id(context: Any, name: str, event_id: str) -> None:
+    """Check the next event's type and its id (the stream's last event id when it was sent).
+
+    Example: Then I receive an event "tick" with id "1"
+    """
+    expected = get_world(context).variables.interpolate(event_id)
+    expecting = f"an event {format_value(name)} with id {format_value(expected)}"
+    stream, event = _next_event(context, name, expecting)
+    if event.id != expected:
+        raise ExpectationFailed(
+            f"Expected {expecting} from the event stream {stream.path}, got "
+            f"{describe_event(event)}.\n{stream.received_so_far()}"
+        )
+
+
+@library_step("I receive an event {name:Quoted} with JSON:", section=STREAMING)
+def receive_event_with_json(context: Any, name: str) -> None:
+    """Check the next event's type, and that its data is this JSON (deep equality, markers).
+
+    Example: Then I receive an event "tick" with JSON:
+        \"\"\"
+        {"n": 1}
+        \"\"\"
+    """
+    expected = get_world(context).variables.interpolate_json(doc_string(context))
+    stream, event = _next_event(context, name, f"an event {format_value(name)} with JSON")
+    try:
+        actual = loads_strict(event.data)
+    except ValueError as error:
+        raise ExpectationFailed(
+            f"Expected an event {format_value(name)} with JSON from the event stream "
+            f"{stream.path}, got {describe_event(event)}, whose data is not JSON ({error})."
+        ) from None
+    check_json(
+        expected, actual, subset=False, what=f"the data of the last event from {stream.path}"
+    )
+
+
+@library_step("I receive {count:Count} events within {duration}", section=STREAMING)
+def receive_events_within(context: Any, count: int, duration: str) -> None:
+    """Check that the next events, of any type, arrive within the time given, all of them.
+
+    Example: Then I receive 3 events within 1 second
+    """
+    seconds = parse_duration(duration)
+    stream: EventStream = _session(
+        context, EVENT_STREAM, EventStream, "When I open the event stream /events"
+    )
+    deadline = time.monotonic() + seconds
+    before = len(stream.history)
+    try:
+        for _ in range(count):
+            stream.next_event(deadline, "an event")
+    except ExpectationFailed:
+        got = len(stream.history) - before
+        ended = " (the stream ended)" if stream.ended else ""
+        raise ExpectationFailed(
+            f"Expected {count} events from the event stream {stream.path} within "
+            f"{seconds_text(seconds)}, got {got}{ended}.\n{stream.received_so_far()}"
+        ) from None
+
+
+# -- lines of a chunked body ------------------------------------------------------------------
+
+
+class LineStream(StreamedBody):
+    """A streamed response read line by line (UTF-8; `\\n` or `\\r\\n` end a line)."""
+
+    def __init__(self, path: str, response: httpx.Response, stack: contextlib.ExitStack) -> None:
+        super().__init__(path, response, stack)
+        self.history: list[str] = []
+        self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._partial = ""
+        self._lines: list[str] = []
+
+    def received_so_far(self) -> str:
+        if not self.history:
+            return "Received so far: no line."
+        lines = [f"Received so far ({len(self.history)}):"]
+        lines.extend(f"  {n}. {format_value(line)}" for n, line in enumerate(self.history, 1))
+        return "\n".join(lines)
+
+    def next_line(self, timeout: float, expecting: str) -> str | None:
+        """The next line, or None at the end of the body; a failure after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while not self._lines:
+            if self.ended:
+                return None
+            try:
+                chunk = self.pull(max(deadline - time.monotonic(), 0.0))
+            except AppTimeout:
+                raise ExpectationFailed(
+                    f"Expected {expecting} from the stream {self.path} within "
+                    f"{seconds_text(timeout)}, but none came.\n{self.received_so_far()}"
+                ) from None
+            text = self._utf8.decode(chunk or b"", final=chunk is None)
+            pieces = (self._partial + text).split("\n")
+            self._partial = pieces.pop()
+            if chunk is None and self._partial:
+                pieces.append(self._partial)
+            self._lines.extend(piece.removesuffix("\r") for piece in pieces)
+        line = self._lines.pop(0)
+        self.history.append(line)
+        return line
+
+
+def _line_stream(context: Any) -> LineStream:
+    stream: LineStream = _session(
+        context, LINE_STREAM, LineStream, "When I open the stream /stream/lines"
+    )
+    return stream
+
+
+@library_step("I open the stream {path:Path}", section=STREAMING)
+def open_stream(context: Any, path: str) -> None:
+    """Open a streamed (chunked) response to read it line by line as it arrives.
+
+    Example: When I open the stream /stream/lines?count=3
+    """
+    url, response, stack = _open(context, path, events=False)
+    _replace_session(context, LINE_STREAM, LineStream(url, response, stack))
+
+
+@step_variants(
+    "I receive the line {line:Quoted}",
+    (
+        "I receive the line {line:Quoted} within {duration}",
+        'Then I receive the line "line 1" within 2 seconds',
+    ),
+    section=STREAMING,
+)
+def receive_line(context: Any, line: str, duration: str | None = None) -> None:
+    """Check that the next line of the stream is exactly this text.
+
+    Example: Then I receive the line "line 1"
+    """
+    world = get_world(context)
+    expected = world.variables.interpolate(line)
+    stream = _line_stream(context)
+    timeout = wait_limit(world, duration)
+    expecting = f"the line {format_value(expected)}"
+    got = stream.next_line(timeout, expecting)
+    if got != expected:
+        shown = "the end of the stream" if got is None else f"the line {format_value(got)}"
+        raise ExpectationFailed(
+            f"Expected {expecting} from the stream {stream.path}, got {shown}.\n"
+            f"{stream.received_so_far()}"
+        )
+
+
+@library_step("the stream ends", section=STREAMING)
+def stream_ends(context: Any) -> None:
+    """Check that the stream has no more lines: the app completed the body.
+
+    Example: Then the stream ends
+    """
+    world = get_world(context)
+    stream = _line_stream(context)
+    got = stream.next_line(world.config.timeout, "the end")
+    if got is not None:
+        raise ExpectationFailed(
+            f"Expected the stream {stream.path} to end, got the line {format_value(got)}.\n"
+            f"{stream.received_so_far()}"
+        )
