@@ -311,8 +311,9 @@ def conversation(context: Any, name: str | None) -> WebSocketConversation:
         advice = f'Connect first, e.g. `When "{who}" connects to the websocket /ws`.'
     others = [name for name in known if name != UNNAMED]
     listing = f" Open named sessions: {', '.join(others)}." if others else ""
+    someone = "I" if who == UNNAMED else f'"{who}"'
     raise step_usage_error(
-        f"needs a websocket session, but {'I' if who == UNNAMED else repr(who)} never "
+        f"needs a websocket session, but {someone} never "
         f"connected in this scenario.{did_you_mean(who, others)}{listing} {advice}"
     )
 
@@ -348,8 +349,9 @@ def connect(
     existing = world.sessions.get(key)
     if isinstance(existing, WebSocketConversation):
         if existing.is_open:
+            someone = "me" if who == UNNAMED else f'"{who}"'
             raise step_usage_error(
-                f"opens a second websocket for {'me' if who == UNNAMED else repr(who)}, but "
+                f"opens a second websocket for {someone}, but "
                 f"{existing.label} is still open. Close it first, or use another name."
             )
         world.sessions.pop(key).close()
