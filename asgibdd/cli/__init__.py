@@ -1,4 +1,5 @@
-"""The `asgibdd` command line. Sub-commands: `steps` (the step catalogue).
+"""The `asgibdd` command line. Sub-commands: `steps` (the step catalogue), `init` (scaffold
+a behave project for an app) and `check` (find undefined and ambiguous steps).
 
 Every failure ends with exit status 1 (2 for a wrongly written command line) and one
 line on stderr that says what went wrong and what to do.
@@ -11,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from asgibdd.cli import steps
+from asgibdd.cli import check, init, steps
 from asgibdd.errors import AsgiBddError
 
 __all__ = ["build_parser", "main"]
@@ -28,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     steps.add_parser(commands)
+    init.add_parser(commands)
+    check.add_parser(commands)
     return parser
 
 
