@@ -120,8 +120,8 @@ def run(arguments: argparse.Namespace) -> int:
     project = Path(arguments.dir)
     if not project.is_dir():
         raise ConfigError(f'"{arguments.dir}" is not a folder. Create it first, or pass a folder.')
-    reference, found_where = _resolve_app(project.resolve(), arguments.app)
-    app = load_app(reference, source=found_where, project_dir=project.resolve())
+    reference, source, found_where = _resolve_app(project.resolve(), arguments.app)
+    app = load_app(reference, source=source, project_dir=project.resolve())
     example = choose_example(app)
     actions = scaffold(project, reference, example, force=arguments.force)
     print(f'asgibdd init: app "{reference}" ({found_where})')
@@ -134,12 +134,14 @@ def run(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_app(project: Path, given: str | None) -> tuple[str, str]:
+def _resolve_app(project: Path, given: str | None) -> tuple[str, str, str]:
+    """The app reference, where it came from (for errors), and how to report it."""
     if given is not None:
-        return given, "from --app"
+        return given, "--app", "from --app"
     configured = _configured_app(project / "pyproject.toml")
     if configured is not None:
-        return configured, "from [tool.asgibdd] in pyproject.toml"
+        where = "[tool.asgibdd] in pyproject.toml"
+        return configured, where, f"from {where}"
     candidates = find_app_candidates(project)
     problems: list[str] = []
     for candidate in candidates:
@@ -150,7 +152,8 @@ def _resolve_app(project: Path, given: str | None) -> tuple[str, str]:
             continue
         others = [c.reference for c in candidates if c is not candidate]
         note = f"; also saw {', '.join(others)}" if others else ""
-        return candidate.reference, f"found in {candidate.file.relative_to(project)}{note}"
+        found_in = candidate.file.relative_to(project).as_posix()
+        return candidate.reference, found_in, f"found in {found_in}{note}"
     lines = [
         f"No ASGI app found in {project}: no module there assigns an app at module level "
         "(app = FastAPI(), Starlette(), Litestar(), Quart(), create_app(), ...)."

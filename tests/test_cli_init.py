@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from asgibdd.cli import main
+from asgibdd.cli.init import choose_example, find_app_candidates, merge_pyproject
+from asgibdd.errors import ConfigError
+from asgibdd.testing import run_behave, write_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SHOP_APP = """
+    from fastapi import FastAPI
+
+    app = FastAPI(title="Shop")
+
+
+    @app.get("/items/{item_id}")
+    def item(item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+"""
+
+SHOP_PYPROJECT = """
+    [project]
+    name = "shop"  # the shop service
+    version = "1.0"
+
+    [tool.ruff]
+    line-length = 90
+"""
+
+
+@pytest.fixture
+def isolated_imports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """init imports the app it finds; keep the test's sys.path changes to the test."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
+def run_init(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "asgibdd", "init", *arguments],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    write_project(tmp_path, {"shop/__init__.py": "", "shop/main.py": SHOP_APP})
+    write_project(tmp_path, {"pyproject.toml": SHOP_PYPROJECT})
+    original_pyproject = (tmp_path / "pyproject.toml").read_text()
+
+    first = run_init(tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == (
+        'asgibdd init: app "shop.main:app" (found in shop/main.py)\n'
+        "  example: GET /health expects status 2xx "
+        "(a GET route of the app that needs no parameters)\n"
+        "  created   features/example.feature\n"
+        "  created   steps/asgibdd_steps.py\n"
+        "  created   environment.py\n"
+        '  updated   pyproject.toml  (added [tool.asgibdd] app = "shop.main:app")\n'
+        "Next: behave features/\n"
+    )
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        original_pyproject + '\n[tool.asgibdd]\napp = "shop.main:app"\n'
+    )
+    assert (
+        (tmp_path / "steps/asgibdd_steps.py")
+        .read_text()
+        .endswith("\nfrom asgibdd.steps import *  # noqa: F403\n")
+    )
+    assert (
+        "    When I GET /health\n    Then the response status is 2xx\n"
+        in (tmp_path / "features/example.feature").read_text()
+    )
+
+    outcome = run_behave(tmp_path, "features/")
+    assert outcome.passed, outcome.output
+    assert (outcome.scenarios.passed, outcome.steps.passed) == (1, 2)
+
+    written = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    second = run_init(tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[2:] == [
+        "  skipped   features/example.feature  (exists; --force overwrites it)",
+        "  skipped   steps/asgibdd_steps.py  (exists; --force overwrites it)",
+        "  skipped   environment.py  (exists; --force overwrites it)",
+        '  skipped   pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
+        "Nothing changed: every file is already there (--force overwrites them).",
+        "Next: behave features/",
+    ]
+    assert second.stdout.splitlines()[0] == (
+        'asgibdd init: app "shop.main:app" (from [tool.asgibdd] in pyproject.toml)'
+    )
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == written
+
+
+def test_init_without_a_findable_app_says_how_to_name_it_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(tmp_path, {"tools.py": "VALUE = compute()\n"})
+
+    assert main(["init", str(tmp_path)]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"asgibdd init: error: No ASGI app found in {tmp_path.resolve()}: no module there "
+        "assigns an app at module level (app = FastAPI(), Starlette(), Litestar(), Quart(), "
+        'create_app(), ...).\nName the app: asgibdd init --app "package.module:app"\n'
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tools.py"]
+
+
+def test_init_with_app_option_creates_pyproject_for_the_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_imports: None
+) -> None:
+    assert main(["init", str(tmp_path), "--app", "asgibdd.demo:app"]) == 0
+
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        'asgibdd init: app "asgibdd.demo:app" (from --app)',
+        "  example: GET /health expects status 2xx "
+        "(a GET route of the app that needs no parameters)",
+    ]
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        '[tool.asgibdd]\napp = "asgibdd.demo:app"\n'
+    )
+
+
+def test_init_reports_an_app_option_that_cannot_be_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_imports: None
+) -> None:
+    assert main(["init", str(tmp_path), "--app", "nowhere_to_be_found:app"]) == 1
+
+    err = capsys.readouterr().err
+    assert err.startswith(
+        'asgibdd init: error: Cannot import the module "nowhere_to_be_found" of the app '
+        '"nowhere_to_be_found:app" (from --app): ModuleNotFoundError:'
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_overwrites_files_and_replaces_only_the_app_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_imports: None
+) -> None:
+    write_project(
+        tmp_path,
+        {
+            "environment.py": "# my own hooks\n",
+            "pyproject.toml": """
+                [tool.asgibdd]  # settings for behave
+                app = "old.module:app"
+                timeout = 2.5
+
+                [tool.other]
+                app = "keep me"
+            """,
+        },
+    )
+    assert main(["init", str(tmp_path), "--app", "asgibdd.demo:app"]) == 0
+    assert capsys.readouterr().out.splitlines()[4:6] == [
+        "  skipped   environment.py  (exists and does not call asgibdd: call "
+        "asgibdd.environment's before_all/before_feature/before_scenario/after_scenario "
+        "from its hooks)",
+        '  skipped   pyproject.toml  ([tool.asgibdd] names the app "old.module:app"; '
+        "--force replaces it)",
+    ]
+
+    assert main(["init", str(tmp_path), "--app", "asgibdd.demo:app", "--force"]) == 0
+    assert capsys.readouterr().out.splitlines()[2:6] == [
+        "  overwrote features/example.feature",
+        "  overwrote steps/asgibdd_steps.py",
+        "  overwrote environment.py",
+        '  updated   pyproject.toml  (replaced [tool.asgibdd] app = "old.module:app" by '
+        'app = "asgibdd.demo:app")',
+    ]
+    assert (tmp_path / "pyproject.toml").read_text() == textwrap.dedent(
+        """\
+        [tool.asgibdd]  # settings for behave
+        app = "asgibdd.demo:app"
+        timeout = 2.5
+
+        [tool.other]
+        app = "keep me"
+        """
+    )
+    assert "asgibdd.before_scenario(context, scenario)" in (tmp_path / "environment.py").read_text()
+
+
+def test_merge_adds_the_app_under_an_existing_table_without_one() -> None:
+    text = '[project]\nname = "x"\n\n[tool.asgibdd]\ntimeout = 3\n'
+    merged, note = merge_pyproject(text, "x.main:app", force=False)
+    assert merged == '[project]\nname = "x"\n\n[tool.asgibdd]\napp = "x.main:app"\ntimeout = 3\n'
+    assert note == 'added app = "x.main:app" to [tool.asgibdd]'
+
+
+def test_merge_appends_a_table_to_a_file_without_final_newline() -> None:
+    merged, _ = merge_pyproject('[project]\nname = "x"', "x:app", force=False)
+    assert merged == '[project]\nname = "x"\n\n[tool.asgibdd]\napp = "x:app"\n'
+
+
+def test_merge_leaves_a_dotted_key_table_alone_and_says_to_edit_it() -> None:
+    text = "[tool]\nasgibdd.timeout = 3\n"
+    assert merge_pyproject(text, "x:app", force=True) == (
+        text,
+        "[tool.asgibdd] is written in a form init does not edit; set app by hand",
+    )
+
+
+def test_merge_refuses_invalid_toml_with_the_reason() -> None:
+    with pytest.raises(ConfigError) as raised:
+        merge_pyproject("[tool\n", "x:app", force=False)
+    assert str(raised.value).startswith("pyproject.toml is not valid TOML: ")
+    assert str(raised.value).endswith(". Fix the file first.")
+
+
+def test_app_scan_reads_syntax_only_and_ranks_known_constructors_first(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "side_effects.py": "raise SystemExit('never import me')\napp = make()\n",
+            "src/service/__init__.py": "",
+            "src/service/asgi.py": "from litestar import Litestar\napplication = Litestar()\n",
+            "tests/test_app.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            "broken.py": "def (:\n",
+        },
+    )
+    found = [
+        (c.reference, c.file.relative_to(tmp_path).as_posix())
+        for c in find_app_candidates(tmp_path)
+    ]
+    assert found == [
+        ("service.asgi:application", "src/service/asgi.py"),
+        ("side_effects:app", "side_effects.py"),
+    ]
+
+
+def test_example_prefers_a_health_route_then_the_shortest_simple_get() -> None:
+    async def ok(request: object) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/zebra", ok), Route("/a/{x}", ok), Route("/ab", ok)])
+    assert choose_example(app).path == "/ab"
+    app.router.routes.append(Route("/ping", ok))
+    assert choose_example(app).path == "/ping"
+
+
+def test_example_for_fastapi_without_simple_routes_is_the_openapi_schema() -> None:
+    from fastapi import Depends, FastAPI
+
+    app = FastAPI()
+
+    def user() -> str:
+        return "alice"
+
+    @app.get("/me")
+    def me(name: str = Depends(user)) -> str:
+        return name
+
+    @app.get("/search")
+    def search(q: str) -> str:
+        return q
+
+    example = choose_example(app)
+    assert (example.path, example.status) == ("/openapi.json", "200")
+
+
+def test_example_for_a_raw_asgi_app_is_the_root_with_a_warning() -> None:
+    async def app(scope: object, receive: object, send: object) -> None:
+        return None
+
+    example = choose_example(app)
+    assert (example.path, example.status) == ("/", "2xx")
+    assert example.reason == "the app's routes could not be read; edit it if / is not served"
+
+
+def test_init_refuses_a_dir_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope"
+    assert main(["init", str(missing)]) == 1
+    assert capsys.readouterr().err == (
+        f'asgibdd init: error: "{missing}" is not a folder. Create it first, or pass a folder.\n'
+    )
