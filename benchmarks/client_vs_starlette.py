@@ -266,11 +266,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 short rounds (a few seconds)")
     parser.add_argument("--rounds", type=int, help="number of alternating rounds (default 7)")
     parser.add_argument("--check", action="store_true", help="exit with status 1 on any MISS")
+    parser.add_argument(
+        "--only", metavar="TEXT", help="run only the rows whose measure contains TEXT"
+    )
     options = parser.parse_args(argv)
     rounds = options.rounds or (3 if options.quick else 7)
     scale = 0.3 if options.quick else 1.0
 
     rows = rows_for("FastAPI", fastapi_app()) + rows_for("raw ASGI", raw_app)
+    if options.only:
+        rows = [row for row in rows if options.only.lower() in row.label.lower()]
+        if not rows:
+            parser.error(f"no measure contains {options.only!r}")
     started = time.perf_counter()
     measure(rows, rounds, scale)
     took = time.perf_counter() - started
