@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-import warnings
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,19 +14,12 @@ import anyio
 import pytest
 from fastapi.routing import APIWebSocketRoute
 
+from asgibdd import TestClient, WebSocketDenialResponse, WebSocketDisconnect
 from asgibdd._types import Message
 from asgibdd.client.sse import ServerSentEvent, SSEDecoder
 from asgibdd.demo import app, create_app
 from asgibdd.demo.app import lifespan
 from asgibdd.demo.store import LIFESPAN_NOT_STARTED, Store
-
-with warnings.catch_warnings():  # starlette warns that it prefers httpx2 on import
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    from starlette.testclient import (
-        TestClient,
-        WebSocketDenialResponse,
-        WebSocketDisconnect,
-    )  # TEMP: switch to asgibdd.TestClient once it exists
 
 FIXTURES = Path(__file__).parent.parent / "features" / "fixtures"
 

@@ -74,11 +74,14 @@ class _StreamedBody(httpx.AsyncByteStream):
         self._closed = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        while not self._closed:
-            chunk = await self._exchange.next_chunk(self.read_timeout)
-            if chunk is None:
-                return
+        while (chunk := await self.read_chunk(self.read_timeout)) is not None:
             yield chunk
+
+    async def read_chunk(self, timeout: float | None) -> bytes | None:
+        """The next chunk within `timeout` seconds (AppTimeout otherwise); None at the end."""
+        if self._closed:
+            return None
+        return await self._exchange.next_chunk(timeout)
 
     async def aclose(self) -> None:
         if self._closed:

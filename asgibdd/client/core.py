@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import importlib.util
 import warnings
@@ -21,6 +22,7 @@ from asgibdd.errors import UsageError
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
+    "STREAM_EXTENSION",
     "ClientCore",
     "Handshake",
     "TimeoutArgumentWarning",
@@ -37,6 +39,9 @@ __all__ = [
 
 #: Seconds any wait on the app may take (lifespan phases, WebSocket accept and receives).
 DEFAULT_WAIT_TIMEOUT = 10.0
+
+#: The response extension holding a streamed body's reader (`read_chunk(timeout)`).
+STREAM_EXTENSION = "asgibdd.stream"
 
 #: Set by the clients' `send(stream=...)`: the transport streams only when asked to.
 streaming_requested: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -187,6 +192,8 @@ async def open_websocket(
         await session.connect(host.task_group)
     except BaseException:
         host.forget(session)
+        with contextlib.suppress(Exception):  # the refusal above is what the caller needs
+            await session.aclose()
         raise
     return session
 
@@ -204,6 +211,9 @@ def build_response(
         request=request,
         extensions=exchange.extensions,
     )
+    if exchange.streaming:
+        # EventSource reads through this to bound each wait (httpx wraps response.stream).
+        exchange.extensions[STREAM_EXTENSION] = stream
     debug = exchange.extensions.get("http.response.debug")
     if isinstance(debug, dict):
         if "template" in debug:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from asgibdd.client.core import STREAM_EXTENSION
 from asgibdd.client.sse import ServerSentEvent, SSEDecoder
 from asgibdd.errors import ExpectationFailed
 
@@ -47,6 +48,7 @@ class EventSource:
         self.response = response
         self._decoder = SSEDecoder()
         self._pending: deque[ServerSentEvent] = deque()
+        self._reader = response.extensions.get(STREAM_EXTENSION)
         self._chunks: Iterator[bytes] | None = None
         self._ended = False
 
@@ -55,25 +57,27 @@ class EventSource:
         return self._decoder.last_event_id
 
     def next_event(self, timeout: float | None = _UNSET) -> ServerSentEvent | None:
-        """The next event, or None when the stream has ended."""
-        stream = self.response.stream
-        previous = getattr(stream, "read_timeout", None)
-        if timeout is not _UNSET and hasattr(stream, "read_timeout"):
-            stream.read_timeout = timeout
-        try:
-            while not self._pending and not self._ended:
-                if self._chunks is None:
-                    self._chunks = self.response.iter_raw()
-                chunk = next(self._chunks, None)
-                if chunk is None:
-                    self._ended = True
-                    self._pending.extend(self._decoder.close())
-                else:
-                    self._pending.extend(self._decoder.feed(chunk))
-        finally:
-            if hasattr(stream, "read_timeout"):
-                stream.read_timeout = previous
+        """The next event, or None when the stream has ended.
+
+        `timeout` bounds each wait for data (default: the client's `wait_timeout`); when it
+        runs out, `AppTimeout` is raised and the stream can still be read afterwards.
+        """
+        while not self._pending and not self._ended:
+            chunk = self._read(timeout)
+            if chunk is None:
+                self._ended = True
+                self._pending.extend(self._decoder.close())
+            else:
+                self._pending.extend(self._decoder.feed(chunk))
         return self._pending.popleft() if self._pending else None
+
+    def _read(self, timeout: float | None) -> bytes | None:
+        if self._reader is not None:
+            limit = self._reader.read_timeout if timeout is _UNSET else timeout
+            return self._reader.read_chunk(limit)  # type: ignore[no-any-return]
+        if self._chunks is None:  # a response from another client: no bounded reads
+            self._chunks = self.response.iter_raw()
+        return next(self._chunks, None)
 
     def __iter__(self) -> Iterator[ServerSentEvent]:
         while (event := self.next_event()) is not None:
@@ -92,6 +96,7 @@ class AsyncEventSource:
         self.response = response
         self._decoder = SSEDecoder()
         self._pending: deque[ServerSentEvent] = deque()
+        self._reader = response.extensions.get(STREAM_EXTENSION)
         self._chunks: AsyncIterator[bytes] | None = None
         self._ended = False
 
@@ -100,25 +105,23 @@ class AsyncEventSource:
         return self._decoder.last_event_id
 
     async def next_event(self, timeout: float | None = _UNSET) -> ServerSentEvent | None:
-        """The next event, or None when the stream has ended."""
-        stream = self.response.stream
-        previous = getattr(stream, "read_timeout", None)
-        if timeout is not _UNSET and hasattr(stream, "read_timeout"):
-            stream.read_timeout = timeout
-        try:
-            while not self._pending and not self._ended:
-                if self._chunks is None:
-                    self._chunks = self.response.aiter_raw()
-                chunk = await anext(self._chunks, None)
-                if chunk is None:
-                    self._ended = True
-                    self._pending.extend(self._decoder.close())
-                else:
-                    self._pending.extend(self._decoder.feed(chunk))
-        finally:
-            if hasattr(stream, "read_timeout"):
-                stream.read_timeout = previous
+        """The next event, or None when the stream has ended (see `EventSource.next_event`)."""
+        while not self._pending and not self._ended:
+            chunk = await self._read(timeout)
+            if chunk is None:
+                self._ended = True
+                self._pending.extend(self._decoder.close())
+            else:
+                self._pending.extend(self._decoder.feed(chunk))
         return self._pending.popleft() if self._pending else None
+
+    async def _read(self, timeout: float | None) -> bytes | None:
+        if self._reader is not None:
+            limit = self._reader.read_timeout if timeout is _UNSET else timeout
+            return await self._reader.read_chunk(limit)  # type: ignore[no-any-return]
+        if self._chunks is None:  # a response from another client: no bounded reads
+            self._chunks = self.response.aiter_raw()
+        return await anext(self._chunks, None)
 
     async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
         while (event := await self.next_event()) is not None:

@@ -188,6 +188,7 @@ class HTTPExchange:
             self.error = exc
         finally:
             self._chunk_in.close()
+            self._chunk_out.close()
             self._client_gone.set()
         self._check_started()
 

@@ -85,6 +85,8 @@ class AppHost:
             raise unwrap_group(group_error) from None
         finally:
             self._task_group = None
+            if self.lifespan is not None:
+                self.lifespan.close()
             self._stopped.set()
 
     async def close_open(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -54,7 +55,8 @@ class Lifespan:
         except Exception as exc:
             self.error = exc
         finally:
-            self._from_app_in.send_nowait(_APP_ENDED)
+            with contextlib.suppress(anyio.ClosedResourceError):
+                self._from_app_in.send_nowait(_APP_ENDED)
 
     async def startup(self, task_group: anyio.abc.TaskGroup) -> None:
         """Start the app's lifespan task in `task_group` and wait for startup to complete."""
@@ -119,6 +121,11 @@ class Lifespan:
             f'"lifespan.{phase}.failed". If {phase} is slow on purpose, raise the limit with '
             "TestClient(app, wait_timeout=...); None waits forever."
         )
+
+    def close(self) -> None:
+        """Release the message streams (the host calls this when it stops)."""
+        for stream in (self._to_app_in, self._to_app_out, self._from_app_in, self._from_app_out):
+            stream.close()
 
     async def _wait_for_end(self) -> None:
         # After ".failed" the app usually re-raises its error: wait for it, briefly.

@@ -58,11 +58,14 @@ class _StreamedBody(httpx.SyncByteStream):
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        while not self._closed and self._loop.running:
-            chunk = self._loop.call(self._exchange.next_chunk, self.read_timeout)
-            if chunk is None:
-                return
+        while (chunk := self.read_chunk(self.read_timeout)) is not None:
             yield chunk
+
+    def read_chunk(self, timeout: float | None) -> bytes | None:
+        """The next chunk within `timeout` seconds (AppTimeout otherwise); None at the end."""
+        if self._closed or not self._loop.running:
+            return None
+        return self._loop.call(self._exchange.next_chunk, timeout)
 
     def close(self) -> None:
         if self._closed:

@@ -333,6 +333,8 @@ class AsyncWebSocketSession:
             if self._cancel_scope is not None:
                 self._cancel_scope.cancel()
             await self._done.wait()
+        for stream in (self._to_app_in, self._to_app_out, self._from_app_in, self._from_app_out):
+            stream.close()
         if self.error is not None:
             error, self.error = self.error, None
             raise error
