@@ -1,0 +1,360 @@
+"""A behave + asgibdd suite against the same checks as a pytest suite, whole processes.
+
+The suite (see suite_generator.py): N scenarios on a small FastAPI app, each with its own
+client and lifespan (asgibdd's default scope), one GET and three JSON assertions; the same
+N checks as pytest tests, once with Starlette's TestClient and once with asgibdd's. Each
+run is a fresh process timed from start to exit; the runs interleave over rounds so all
+see the same machine load, and the table shows medians.
+
+    .venv/bin/python benchmarks/behave_vs_pytest.py            # 1,000 scenarios, ~2-3 min
+    .venv/bin/python benchmarks/behave_vs_pytest.py --quick    # 200 scenarios
+    .venv/bin/python benchmarks/behave_vs_pytest.py --check    # exit 1 on any MISS
+
+Also measured: a variant with extra JSON assertion steps per scenario (the cost of one
+step), and a cProfile of one behave run (where the time per scenario goes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+
+# Benchmark the checked-out code, not whatever asgibdd happens to be installed.
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from suite_generator import write_suite  # noqa: E402
+
+from asgibdd.testing import parse_outcome  # noqa: E402
+
+TARGET_VS_STARLETTE = 0.6
+TARGET_VS_OURS = 1.3
+
+
+@dataclass
+class Runner:
+    """One way of running the suite: a command in a project folder, and what it must report."""
+
+    key: str
+    label: str
+    project: Path
+    command: list[str]
+    #: Assertion steps per scenario beyond the base three (for the per-step figure).
+    extra_steps: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def is_behave(self) -> bool:
+        return "behave" in self.command
+
+
+def behave_command(*formatter: str) -> list[str]:
+    return [sys.executable, "-m", "behave", "--no-color", *formatter, "features/"]
+
+
+def pytest_command(folder: str) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", folder]
+
+
+def runners_for(base: Path, extra: Path, extra_steps: int) -> list[Runner]:
+    return [
+        Runner("behave_null", "behave + asgibdd, `-f null`", base, behave_command("-f", "null")),
+        Runner("behave_pretty", "behave + asgibdd, default formatter", base, behave_command()),
+        Runner(
+            "behave_extra",
+            f"behave + asgibdd, `-f null`, +{extra_steps} JSON steps per scenario",
+            extra,
+            behave_command("-f", "null"),
+            extra_steps=extra_steps,
+        ),
+        Runner(
+            "pytest_starlette",
+            "pytest + Starlette TestClient",
+            base,
+            pytest_command("tests_starlette"),
+        ),
+        Runner("pytest_ours", "pytest + asgibdd TestClient", base, pytest_command("tests_asgibdd")),
+    ]
+
+
+def subprocess_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.pop("ASGIBDD_APP", None)  # the project's own pyproject.toml names the app
+    return env
+
+
+def run_once(runner: Runner, scenarios: int, env: dict[str, str]) -> float:
+    """Run `runner` in a fresh process; the wall time in seconds. Fails loudly on any miss."""
+    start = time.perf_counter()
+    completed = subprocess.run(
+        runner.command,
+        cwd=runner.project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    check_outcome(runner, scenarios, completed.returncode, completed.stdout)
+    return elapsed
+
+
+def check_outcome(runner: Runner, scenarios: int, returncode: int, output: str) -> None:
+    if runner.is_behave:
+        outcome = parse_outcome(returncode, output)
+        steps = scenarios * (4 + runner.extra_steps)
+        ok = outcome.passed and outcome.scenarios.passed == scenarios
+        ok = ok and outcome.steps.passed == steps
+        expected = f"{scenarios} scenarios and {steps} steps passed"
+    else:
+        expected = f"{scenarios} passed"
+        ok = returncode == 0 and f"{scenarios} passed" in output and "warning" not in output
+    if not ok:
+        tail = "\n".join(output.splitlines()[-25:])
+        raise SystemExit(
+            f"{runner.label} did not do what the benchmark needs (expected {expected}, "
+            f"exit status {returncode}); the timing would be meaningless. Its output ends:\n"
+            f"{tail}"
+        )
+
+
+def measure(runners: list[Runner], scenarios: int, rounds: int) -> None:
+    env = subprocess_env()
+    for index in range(rounds):
+        # Rotate the order each round so no runner always goes first after a pause.
+        shift = index % len(runners)
+        for runner in runners[shift:] + runners[:shift]:
+            runner.seconds.append(run_once(runner, scenarios, env))
+        print(f"  round {index + 1}/{rounds} done", file=sys.stderr)
+
+
+# -- the profile -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    name: str
+    calls: int
+    own_seconds: float
+    total_seconds: float
+
+
+def profile_behave(project: Path, scenarios: int, output: Path) -> pstats.Stats:
+    """cProfile one `behave -f null` run (main thread only: the app runs in a loop thread)."""
+    command = [sys.executable, "-m", "cProfile", "-o", str(output), "-m", "behave"]
+    command += ["--no-color", "-f", "null", "features/"]
+    completed = subprocess.run(
+        command,
+        cwd=project,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    runner = Runner("profile", "behave under cProfile", project, command)
+    check_outcome(runner, scenarios, completed.returncode, completed.stdout)
+    return pstats.Stats(str(output))
+
+
+def _function_name(key: tuple[str, int, str]) -> str:
+    filename, line, name = key
+    if filename == "~":
+        return name  # a builtin such as {method 'acquire' of '_thread.lock' objects}
+    path = Path(filename)
+    parts = path.parts
+    for anchor in ("site-packages", "asgibdd", "lib"):
+        if anchor in parts:
+            at = len(parts) - 1 - parts[::-1].index(anchor)
+            start = at + 1 if anchor != "asgibdd" else at
+            return f"{'/'.join(parts[start:])}:{line}({name})"
+    return f"{path.name}:{line}({name})"
+
+
+def profile_rows(stats: pstats.Stats) -> list[ProfileRow]:
+    rows = []
+    for key, (_, calls, own, total, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append(ProfileRow(_function_name(key), calls, own, total))
+    return rows
+
+
+#: asgibdd functions whose cumulative time shows what a scenario costs, hook by hook.
+HOOK_FUNCTIONS = (
+    "asgibdd/environment.py",
+    "asgibdd/client/testclient.py",
+    "asgibdd/client/portal.py",
+    "asgibdd/steps/",
+    "asgibdd/matching/",
+)
+
+
+def profile_report(stats: pstats.Stats, scenarios: int) -> list[str]:
+    rows = profile_rows(stats)
+    total = max(row.total_seconds for row in rows)
+    per = 1e6 / scenarios
+    lines = [
+        f"cProfile of one `behave -f null` run ({scenarios} scenarios, {total:.2f} s under "
+        "the profiler, main thread only), µs per scenario:",
+        "",
+        "Top functions by own time:",
+        "",
+        "| function | calls | own µs/scenario | cumulative µs/scenario |",
+        "|---|--:|--:|--:|",
+    ]
+    for row in sorted(rows, key=lambda row: row.own_seconds, reverse=True)[:15]:
+        lines.append(
+            f"| `{row.name}` | {row.calls:,} | {row.own_seconds * per:,.0f} | "
+            f"{row.total_seconds * per:,.0f} |"
+        )
+    lines += [
+        "",
+        "asgibdd functions by cumulative time:",
+        "",
+        "| function | calls | cumulative µs/scenario | share of run |",
+        "|---|--:|--:|--:|",
+    ]
+    ours = [row for row in rows if any(part in row.name for part in HOOK_FUNCTIONS)]
+    for row in sorted(ours, key=lambda row: row.total_seconds, reverse=True)[:20]:
+        lines.append(
+            f"| `{row.name}` | {row.calls:,} | {row.total_seconds * per:,.0f} | "
+            f"{row.total_seconds / total:.1%} |"
+        )
+    return lines
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def environment_line() -> str:
+    import asgibdd
+
+    return (
+        f"{date.today().isoformat()}: Python {platform.python_version()} on "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count() or '?'} CPU(s), load "
+        f"average {os.getloadavg()[0]:.1f} at the start; asgibdd {asgibdd.__version__}, "
+        f"behave {version('behave')}, pytest {version('pytest')}, "
+        f"starlette {version('starlette')}, fastapi {version('fastapi')}, "
+        f"httpx {version('httpx')}, anyio {version('anyio')}"
+    )
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio <= target else "MISS"
+
+
+def report(runners: dict[str, Runner], scenarios: int, extra_steps: int) -> tuple[list[str], int]:
+    lines = [
+        "| run | median s | per scenario ms | all rounds s |",
+        "|---|--:|--:|---|",
+    ]
+    for runner in runners.values():
+        rounds = ", ".join(f"{seconds:.2f}" for seconds in runner.seconds)
+        lines.append(
+            f"| {runner.label} | {runner.median:.2f} | {runner.median / scenarios * 1e3:.2f} "
+            f"| {rounds} |"
+        )
+    ours = runners["behave_null"].median
+    ratios = [
+        (
+            "behave + asgibdd (`-f null`) / pytest + Starlette",
+            "pytest_starlette",
+            TARGET_VS_STARLETTE,
+        ),
+        ("behave + asgibdd (`-f null`) / pytest + asgibdd", "pytest_ours", TARGET_VS_OURS),
+    ]
+    lines += ["", "| ratio | value | per-round range | target | result |", "|---|--:|---|--:|---|"]
+    misses = 0
+    for label, key, target in ratios:
+        other = runners[key]
+        ratio = ours / other.median
+        spread = [a / b for a, b in zip(runners["behave_null"].seconds, other.seconds, strict=True)]
+        result = verdict(ratio, target)
+        misses += result == "MISS"
+        lines.append(
+            f"| {label} | {ratio:.2f} | {min(spread):.2f}–{max(spread):.2f} | ≤ {target} "
+            f"| {result} |"
+        )
+    pretty = runners["behave_pretty"].median
+    lines.append(f"| behave default formatter / `-f null` | {pretty / ours:.2f} | | - | - |")
+    extra = runners["behave_extra"].median
+    per_step = (extra - ours) / (scenarios * extra_steps) * 1e6
+    lines += [
+        "",
+        f"Per JSON assertion step: ({extra:.2f} s − {ours:.2f} s) / "
+        f"({scenarios} × {extra_steps} steps) = **{per_step:.0f} µs per step**.",
+    ]
+    return lines, misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200 scenarios instead of 1,000")
+    parser.add_argument("--scenarios", type=int, help="scenarios (and tests) per suite")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument(
+        "--extra-steps", type=int, default=10, help="JSON steps added per scenario (default 10)"
+    )
+    parser.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 on any MISS")
+    options = parser.parse_args(argv)
+    scenarios = options.scenarios or (200 if options.quick else 1000)
+    if scenarios < 1 or options.rounds < 1 or options.extra_steps < 1:
+        parser.error("--scenarios, --rounds and --extra-steps must be at least 1")
+
+    folder = Path(tempfile.mkdtemp(prefix="asgibdd-bench-"))
+    base = write_suite(folder / "base", scenarios)
+    extra = write_suite(folder / "extra", scenarios, extra_steps=options.extra_steps)
+    runners = {runner.key: runner for runner in runners_for(base, extra, options.extra_steps)}
+
+    header = environment_line()
+    started = time.perf_counter()
+    measure(list(runners.values()), scenarios, options.rounds)
+    profile_lines = []
+    if not options.no_profile:
+        stats = profile_behave(base, scenarios, folder / "behave.prof")
+        profile_lines = profile_report(stats, scenarios)
+    took = time.perf_counter() - started
+
+    print(header)
+    print(
+        f"{scenarios} scenarios/tests per suite, {options.rounds} interleaved rounds of whole "
+        f"processes, medians; {took:.0f} s in all\n"
+    )
+    lines, misses = report(runners, scenarios, options.extra_steps)
+    for line in [*lines, "", *profile_lines]:
+        print(line)
+    print(f"\n{misses} MISS, {2 - misses} PASS")
+    if options.keep:
+        print(f"\nThe generated projects are in {folder}")
+    else:
+        _remove_tree(folder)
+    return 1 if options.check and misses else 0
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
