@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pytest
@@ -47,31 +46,3 @@ class ScopeRecorder:
 @pytest.fixture
 def recorder() -> ScopeRecorder:
     return ScopeRecorder()
-
-
-# BUG (asgibdd/client): the client leaves anyio memory-object streams unclosed (the response
-# chunk stream of every non-streamed request, WebSocket and lifespan message streams), and
-# anyio warns `ResourceWarning: Unclosed <MemoryObject...Stream>` when they are collected -
-# in whichever test happens to collect them, or at the end of the session, where pytest
-# turns it into an error. Until the client closes its streams the suite ignores exactly that
-# warning; test_client_leaks.py asserts it (strict xfail), so this filter goes with the fix.
-UNCLOSED_STREAM_WARNING = (
-    "ignore:Exception ignored in. <function MemoryObject:pytest.PytestUnraisableExceptionWarning"
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.name.startswith("test_client_"):
-            item.add_marker(pytest.mark.filterwarnings(UNCLOSED_STREAM_WARNING))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    # Streams still referenced at the end (e.g. by a parked loop thread) are collected
-    # after the last test, outside every test's filters.
-    warnings.filterwarnings(
-        "ignore",
-        message="Exception ignored in. <function MemoryObject",
-        category=pytest.PytestUnraisableExceptionWarning,
-    )
