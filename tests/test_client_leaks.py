@@ -104,7 +104,7 @@ def test_the_client_closes_every_stream_it_opens(action: Callable[[], None]) -> 
 
 def test_the_stream_leak_detector_sees_an_unclosed_stream() -> None:
     def leak() -> None:
-        send, receive = anyio.create_memory_object_stream[int]()
+        send, _receive = anyio.create_memory_object_stream[int]()
         send.close()
 
     assert [text.split(" at ")[0] for text in unclosed_stream_warnings(leak)] == [
