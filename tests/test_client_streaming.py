@@ -189,19 +189,26 @@ def test_sse_on_a_non_event_stream_says_what_it_got() -> None:
     )
 
 
+def event_stream_then_silence(first: bytes) -> Any:
+    """An event-stream app that sends `first` and then nothing, forever."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"text/event-stream")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": first, "more_body": True})
+        await anyio.sleep_forever()
+
+    return app
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="BUG: EventSource.next_event(timeout=) is ignored (httpx wraps the response "
     "stream in BoundSyncStream, which has no read_timeout); wait_timeout applies instead",
 )
 def test_sse_next_event_timeout_overrides_the_client_wait_timeout() -> None:
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        headers = [(b"content-type", b"text/event-stream")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"data: x\n\n", "more_body": True})
-        await anyio.sleep_forever()
-
-    with TestClient(app, wait_timeout=0.5).sse("/events") as events:
+    client = TestClient(event_stream_then_silence(b"data: x\n\n"), wait_timeout=0.5)
+    with client.sse("/events") as events:
         event: Any = events.next_event()
         assert event.data == "x"
         started = time.monotonic()
@@ -212,12 +219,7 @@ def test_sse_next_event_timeout_overrides_the_client_wait_timeout() -> None:
 
 
 def test_sse_waits_are_bounded_by_the_client_wait_timeout() -> None:
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        headers = [(b"content-type", b"text/event-stream")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await anyio.sleep_forever()
-
-    client = TestClient(app, wait_timeout=0.05)
+    client = TestClient(event_stream_then_silence(b""), wait_timeout=0.05)
     with client.sse("/events") as events, pytest.raises(AppTimeout) as caught:
         events.next_event()
     assert str(caught.value) == (
