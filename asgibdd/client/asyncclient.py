@@ -198,7 +198,7 @@ class AsyncTestClient(httpx.AsyncClient):
         **kwargs: Any,
     ) -> httpx.Response:
         if timeout is not httpx.USE_CLIENT_DEFAULT:
-            warn_timeout_argument(stacklevel=2)
+            warn_timeout_argument()
         return await super().request(method, url, timeout=timeout, **kwargs)
 
     async def send(

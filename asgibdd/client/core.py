@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib.util
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +94,20 @@ class TimeoutArgumentWarning(UserWarning):
     """`timeout=` was passed to a request; the in-process client ignores it."""
 
 
-def warn_timeout_argument(stacklevel: int) -> None:
+def _outside_caller_stacklevel() -> int:
+    """The stacklevel of the first frame outside httpx and asgibdd (the user's call)."""
+    level = 1
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        ("httpx.", "asgibdd.")
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn_timeout_argument() -> None:
+    """Starlette's warning for `timeout=`, pointing at the test's own line."""
     category: type[Warning] = TimeoutArgumentWarning
     try:  # Starlette's tests expect its own warning class; match it when it is around.
         from starlette.exceptions import StarletteDeprecationWarning
@@ -105,7 +119,7 @@ def warn_timeout_argument(stacklevel: int) -> None:
         "You should not use the 'timeout' argument with the TestClient. "
         "See https://github.com/Kludex/starlette/issues/1108 for more information.",
         category,
-        stacklevel=stacklevel + 1,
+        stacklevel=_outside_caller_stacklevel(),
     )
 
 
@@ -211,9 +225,11 @@ def build_response(
         request=request,
         extensions=exchange.extensions,
     )
+    # httpx copies the extensions dict; trailers that arrive later must land in the copy.
+    exchange.extensions = response.extensions
     if exchange.streaming:
         # EventSource reads through this to bound each wait (httpx wraps response.stream).
-        exchange.extensions[STREAM_EXTENSION] = stream
+        response.extensions[STREAM_EXTENSION] = stream
     debug = exchange.extensions.get("http.response.debug")
     if isinstance(debug, dict):
         if "template" in debug:

@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 
 from asgibdd._types import ASGI3App, Message, Scope
 from asgibdd.client.app import describe
@@ -141,7 +142,10 @@ class HTTPExchange:
             raise ProtocolViolation('Received "http.response.body" after body completed.')
         chunk = message.get("body", b"")
         more_body = bool(message.get("more_body", False))
-        if chunk and not self.is_head and not self._client_gone.is_set():
+        if self._client_gone.is_set() and self.streaming:
+            # A checkpoint, so an app that only ever awaits send() can still be cancelled.
+            await anyio.lowlevel.checkpoint()
+        elif chunk and not self.is_head:
             # bytes() copies bytearray/memoryview chunks the app may reuse.
             chunk = bytes(chunk)
             if self.streaming:

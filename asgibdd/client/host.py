@@ -85,8 +85,6 @@ class AppHost:
             raise unwrap_group(group_error) from None
         finally:
             self._task_group = None
-            if self.lifespan is not None:
-                self.lifespan.close()
             self._stopped.set()
 
     async def close_open(self) -> None:
@@ -95,11 +93,20 @@ class AppHost:
             connection = self._open.pop()
             await connection.aclose()
 
-    async def stop(self) -> None:
-        """Ask `serve` to shut down, wait until it has, and raise what went wrong."""
-        assert self._stop is not None and self._stopped is not None
+    def request_stop(self) -> None:
+        """Tell `serve` to shut down (call it in the host's event loop)."""
+        assert self._stop is not None, "the host is not serving"
         self._stop.set()
-        await self._stopped.wait()
+
+    def raise_stop_error(self) -> None:
+        """Raise what went wrong while shutting down, once."""
         if self._stop_error is not None:
             error, self._stop_error = self._stop_error, None
             raise error
+
+    async def stop(self) -> None:
+        """Ask `serve` to shut down, wait until it has, and raise what went wrong."""
+        assert self._stopped is not None
+        self.request_stop()
+        await self._stopped.wait()
+        self.raise_stop_error()

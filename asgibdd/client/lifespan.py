@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import Any
 
@@ -11,6 +10,7 @@ import anyio.abc
 
 from asgibdd._types import ASGI3App, Message
 from asgibdd.client.app import describe
+from asgibdd.client.mailbox import Mailbox
 from asgibdd.errors import AppTimeout, LifespanError
 
 __all__ = ["Lifespan"]
@@ -37,17 +37,15 @@ class Lifespan:
         self.supported = True
         self.error: BaseException | None = None
         self._received = False
-        self._to_app_in, self._to_app_out = anyio.create_memory_object_stream[Message](math.inf)
-        self._from_app_in, self._from_app_out = anyio.create_memory_object_stream[Message | None](
-            math.inf
-        )
+        self._to_app: Mailbox[Message] = Mailbox()
+        self._from_app: Mailbox[Message | None] = Mailbox()
 
     async def _receive(self) -> Message:
         self._received = True
-        return await self._to_app_out.receive()
+        return await self._to_app.get()
 
     async def _send(self, message: Message) -> None:
-        await self._from_app_in.send(message)
+        self._from_app.put(message)
 
     async def _run(self) -> None:
         try:
@@ -55,13 +53,12 @@ class Lifespan:
         except Exception as exc:
             self.error = exc
         finally:
-            with contextlib.suppress(anyio.ClosedResourceError):
-                self._from_app_in.send_nowait(_APP_ENDED)
+            self._from_app.put(_APP_ENDED)
 
     async def startup(self, task_group: anyio.abc.TaskGroup) -> None:
         """Start the app's lifespan task in `task_group` and wait for startup to complete."""
         task_group.start_soon(self._run)
-        await self._to_app_in.send({"type": "lifespan.startup"})
+        self._to_app.put({"type": "lifespan.startup"})
         message = await self._next("startup")
         if message is None:
             if not self._received:
@@ -92,7 +89,7 @@ class Lifespan:
         """Ask the app to shut down and wait for it to confirm (or to return)."""
         if not self.supported:
             return
-        await self._to_app_in.send({"type": "lifespan.shutdown"})
+        self._to_app.put({"type": "lifespan.shutdown"})
         message = await self._next("shutdown")
         if message is None:
             if self.error is not None:
@@ -114,7 +111,7 @@ class Lifespan:
 
     async def _next(self, phase: str) -> Message | None:
         with anyio.move_on_after(_limit(self.timeout)):
-            return await self._from_app_out.receive()
+            return await self._from_app.get()
         raise AppTimeout(
             f"Lifespan {phase} did not finish within {self.timeout} s: the app received "
             f'"lifespan.{phase}" but sent neither "lifespan.{phase}.complete" nor '
@@ -124,11 +121,9 @@ class Lifespan:
 
     def close(self) -> None:
         """Release the message streams (the host calls this when it stops)."""
-        for stream in (self._to_app_in, self._to_app_out, self._from_app_in, self._from_app_out):
-            stream.close()
 
     async def _wait_for_end(self) -> None:
         # After ".failed" the app usually re-raises its error: wait for it, briefly.
         with anyio.move_on_after(min(_limit(self.timeout), 1.0)):
-            while await self._from_app_out.receive() is not None:
+            while await self._from_app.get() is not None:
                 pass

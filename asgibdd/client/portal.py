@@ -129,6 +129,16 @@ class _Workers:
 _workers = _Workers()
 
 
+class _Ready:
+    """The task status `AppHost.serve` reports readiness through, across threads."""
+
+    def __init__(self, ready: concurrent.futures.Future[None]) -> None:
+        self._ready = ready
+
+    def started(self, value: None = None) -> None:
+        self._ready.set_result(None)
+
+
 class LoopThread:
     """An event loop in a daemon thread that runs `host.serve` until `stop()`.
 
@@ -145,7 +155,6 @@ class LoopThread:
         self._done = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._anyio_portal: BlockingPortal | None = None
-        self._finished: anyio.Event | None = None
 
     # -- starting and stopping -------------------------------------------------------------
 
@@ -196,18 +205,15 @@ class LoopThread:
         finally:
             try:
                 loop.run_until_complete(loop.shutdown_asyncgens())
-                loop.run_until_complete(loop.shutdown_default_executor())
+                if getattr(loop, "_default_executor", None) is not None:
+                    loop.run_until_complete(loop.shutdown_default_executor())
             finally:
                 asyncio.set_event_loop(None)
                 loop.close()
 
     async def _main(self, ready: concurrent.futures.Future[None]) -> None:
-        self._finished = anyio.Event()
-        async with anyio.create_task_group() as group:
-            await group.start(self.host.serve)
-            ready.set_result(None)
-            await self._finished.wait()
-            group.cancel_scope.cancel()
+        # The host is this loop's main task: no extra task group between the two.
+        await self.host.serve(task_status=_Ready(ready))
 
     async def _main_with_portal(self, ready: concurrent.futures.Future[None]) -> None:
         async with BlockingPortal() as portal:
@@ -220,18 +226,19 @@ class LoopThread:
             return
         self.running = False
         try:
-            self._call(self._stop, ())
-        finally:
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self.host.request_stop)
+            else:
+                assert self._anyio_portal is not None
+                self._anyio_portal.call(self._request_stop)
             self._done.wait()
+        finally:
             self._anyio_portal = None
             self._loop = None
+        self.host.raise_stop_error()
 
-    async def _stop(self) -> None:
-        assert self._finished is not None
-        try:
-            await self.host.stop()
-        finally:
-            self._finished.set()
+    async def _request_stop(self) -> None:
+        self.host.request_stop()
 
     # -- calling in -----------------------------------------------------------------------
 

@@ -210,7 +210,7 @@ class TestClient(httpx.Client):
         **kwargs: Any,
     ) -> httpx.Response:
         if timeout is not httpx.USE_CLIENT_DEFAULT:
-            warn_timeout_argument(stacklevel=2)
+            warn_timeout_argument()
         return super().request(method, url, timeout=timeout, **kwargs)
 
     def send(

@@ -19,6 +19,7 @@ import httpx
 
 from asgibdd._types import ASGI3App, Message, Scope
 from asgibdd.client.app import describe
+from asgibdd.client.mailbox import Mailbox
 from asgibdd.errors import AppTimeout, ASGIProtocolError, ExpectationFailed
 
 __all__ = [
@@ -131,10 +132,9 @@ class AsyncWebSocketSession:
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[bytes, bytes]] | None = None
         self.error: BaseException | None = None
-        self._to_app_in, self._to_app_out = anyio.create_memory_object_stream[Message](math.inf)
-        self._from_app_in, self._from_app_out = anyio.create_memory_object_stream[Message | None](
-            math.inf
-        )
+        self._error_raised = False
+        self._to_app: Mailbox[Message] = Mailbox()
+        self._from_app: Mailbox[Message | None] = Mailbox()
         self._received_count = 0
         self._last_received: Message | None = None
         self._app_ended = False
@@ -146,7 +146,7 @@ class AsyncWebSocketSession:
     # -- the app's side -------------------------------------------------------------------
 
     async def _app_receive(self) -> Message:
-        return await self._to_app_out.receive()
+        return await self._to_app.get()
 
     async def _app_send(self, message: Message) -> None:
         kind = message.get("type") if isinstance(message, dict) else None
@@ -164,7 +164,7 @@ class AsyncWebSocketSession:
             )
         if kind == "websocket.close":
             self._app_closed = True
-        await self._from_app_in.send(message)
+        self._from_app.put(message)
 
     async def _run(self) -> None:
         try:
@@ -176,7 +176,7 @@ class AsyncWebSocketSession:
                 self.error = exc
         finally:
             self._app_ended = True
-            self._from_app_in.send_nowait(None)
+            self._from_app.put(None)
             self._done.set()
 
     # -- opening --------------------------------------------------------------------------
@@ -184,7 +184,7 @@ class AsyncWebSocketSession:
     async def connect(self, task_group: anyio.abc.TaskGroup) -> None:
         """Start the app, offer the connection, and wait for it to accept or refuse."""
         task_group.start_soon(self._run)
-        await self._to_app_in.send({"type": "websocket.connect"})
+        self._to_app.put({"type": "websocket.connect"})
         message = await self._first_message()
         if message is None:
             if self.error is not None:
@@ -211,7 +211,7 @@ class AsyncWebSocketSession:
 
     async def _first_message(self) -> Message | None:
         with anyio.move_on_after(_limit(self.wait_timeout)):
-            return await self._from_app_out.receive()
+            return await self._from_app.get()
         await self.aclose()
         raise AppTimeout(
             f"The app neither accepted nor closed the WebSocket {self.path} within "
@@ -222,7 +222,7 @@ class AsyncWebSocketSession:
     async def _raise_denial(self, start: Message) -> None:
         body = bytearray()
         while True:
-            message = await self._from_app_out.receive()
+            message = await self._from_app.get()
             if message is None:
                 break
             if message["type"] != "websocket.http.response.body":
@@ -241,7 +241,7 @@ class AsyncWebSocketSession:
         """Send a raw ASGI message to the app (e.g. `{"type": "websocket.receive", ...}`)."""
         if message.get("type") == "websocket.disconnect":
             self._client_closed = True
-        await self._to_app_in.send(message)
+        self._to_app.put(message)
 
     async def send_text(self, data: str) -> None:
         await self.send({"type": "websocket.receive", "text": data})
@@ -260,10 +260,11 @@ class AsyncWebSocketSession:
         """The next message the app sent (a close message is returned, not raised)."""
         timeout = self.wait_timeout if timeout is DEFAULT else timeout
         with anyio.move_on_after(_limit(timeout)):
-            message = await self._from_app_out.receive()
+            message = await self._from_app.get()
             if message is None:
-                self._from_app_in.send_nowait(None)  # later receives end the same way
+                self._from_app.put(None)  # later receives end the same way
                 if self.error is not None:
+                    self._error_raised = True
                     raise self.error
                 if self._app_closed:
                     raise disconnect(1000, "The app had already closed the connection.")
@@ -308,9 +309,9 @@ class AsyncWebSocketSession:
     async def receive_nothing(self, timeout: float = 0.1) -> None:
         """Assert that the app sends nothing within `timeout` seconds."""
         with anyio.move_on_after(timeout):
-            message = await self._from_app_out.receive()
+            message = await self._from_app.get()
             if message is None:
-                self._from_app_in.send_nowait(None)
+                self._from_app.put(None)
                 return
             self._received_count += 1
             self._last_received = message
@@ -333,11 +334,9 @@ class AsyncWebSocketSession:
             if self._cancel_scope is not None:
                 self._cancel_scope.cancel()
             await self._done.wait()
-        for stream in (self._to_app_in, self._to_app_out, self._from_app_in, self._from_app_out):
-            stream.close()
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
+        if self.error is not None and not self._error_raised:
+            self._error_raised = True
+            raise self.error
 
 
 def _payload(message: Message, key: str, path: str) -> Any:
