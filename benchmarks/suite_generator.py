@@ -4,7 +4,7 @@
 
     pyproject.toml              [tool.asgibdd] app = "bench_app:app", nothing else
     bench_app.py                a small FastAPI app with an empty lifespan
-    environment.py              calls the asgibdd.environment hooks, as a project would
+    environment.py              asgibdd's hooks, by the documented one-line import
     steps/asgibdd_steps.py      the one-line import of the library steps
     features/items_NN.feature   `scenarios` scenarios, 50 to a file
     tests_starlette/test_items_NN.py   the same checks with Starlette's TestClient
@@ -58,33 +58,8 @@ _PYPROJECT = """
 app = "bench_app:app"
 """
 
-_ENVIRONMENT = """
-from asgibdd import environment as asgibdd
-
-
-def before_all(context):
-    asgibdd.before_all(context)
-
-
-def before_feature(context, feature):
-    asgibdd.before_feature(context, feature)
-
-
-def before_scenario(context, scenario):
-    asgibdd.before_scenario(context, scenario)
-
-
-def after_scenario(context, scenario):
-    asgibdd.after_scenario(context, scenario)
-
-
-def after_feature(context, feature):
-    asgibdd.after_feature(context, feature)
-
-
-def after_all(context):
-    asgibdd.after_all(context)
-"""
+# The documented short form: asgibdd's before_*/after_* hooks become the project's hooks.
+_ENVIRONMENT = "from asgibdd.environment import *  # noqa: F403\n"
 
 _STEPS = "from asgibdd.steps import *  # noqa: F403\n"
 
