@@ -209,10 +209,6 @@ def test_the_timeout_warning_points_at_a_direct_request_call() -> None:
     assert warning.filename == __file__
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the timeout warning of client.get(..., timeout=) points into httpx/_client.py",
-)
 def test_the_timeout_warning_points_at_the_verb_call_in_the_test() -> None:
     client = TestClient(app)
     [warning] = timeout_warnings_of(lambda: client.get("/landing", timeout=1))

@@ -201,11 +201,6 @@ def event_stream_then_silence(first: bytes) -> Any:
     return app
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: EventSource.next_event(timeout=) is ignored (httpx wraps the response "
-    "stream in BoundSyncStream, which has no read_timeout); wait_timeout applies instead",
-)
 def test_sse_next_event_timeout_overrides_the_client_wait_timeout() -> None:
     client = TestClient(event_stream_then_silence(b"data: x\n\n"), wait_timeout=0.5)
     with client.sse("/events") as events:
@@ -228,13 +223,8 @@ def test_sse_waits_are_bounded_by_the_client_wait_timeout() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: send() after the client closed the stream returns without yielding, so an "
-    "app looping over send() never sees http.disconnect or cancellation (endless ones hang)",
-)
 def test_an_app_that_only_awaits_send_still_sees_the_early_close() -> None:
-    app = Streamer(count=20_000, pause=False)  # bounded, so the bug cannot hang the suite
+    app = Streamer(count=20_000, pause=False)  # bounded, so a regression cannot hang the suite
     with TestClient(app).stream("GET", "/") as response:
         next(response.iter_raw())
     assert app.events[0] == "http.disconnect"

@@ -225,10 +225,6 @@ def test_an_error_after_accept_keeps_queued_messages_then_raises_the_apps_error(
         websocket.receive_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an app error already raised by receive_*() is raised a second time on exit",
-)
 def test_an_app_error_raised_by_receive_is_not_raised_again_on_exit() -> None:
     client = TestClient(raise_after_accept)
     with client.websocket_connect("/") as websocket:
