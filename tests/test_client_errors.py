@@ -351,3 +351,22 @@ def test_an_asgi3_instance_with_async_call_is_used_as_is() -> None:
     client = TestClient(app)
     assert client.app is app
     assert client.get("/").text == "three"
+
+
+def test_a_websocket_connect_to_an_http_only_app_names_the_route_and_the_fix() -> None:
+    async def http_only(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"hi"})
+
+    with (
+        pytest.raises(ASGIProtocolError) as caught,
+        TestClient(http_only).websocket_connect("/plain"),
+    ):
+        pass
+    assert str(caught.value) == (
+        "The app sent {'type': 'http.response.start', 'status': 200, 'headers': []} (dict) "
+        'on a WebSocket connection; expected "websocket.accept", "websocket.send", '
+        '"websocket.close" or a denial response ("websocket.http.response.start"/"...body"). '
+        "The route /plain seems to answer plain HTTP only: connect to a WebSocket route, or "
+        "request this one with client.get()."
+    )

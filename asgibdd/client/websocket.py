@@ -157,10 +157,16 @@ class AsyncWebSocketSession:
             "websocket.http.response.start",
             "websocket.http.response.body",
         ):
+            hint = ""
+            if isinstance(kind, str) and kind.startswith("http."):
+                hint = (
+                    f" The route {self.path} seems to answer plain HTTP only: connect to a "
+                    "WebSocket route, or request this one with client.get()."
+                )
             raise ASGIProtocolError(
                 f"The app sent {describe(message)} on a WebSocket connection; expected "
                 '"websocket.accept", "websocket.send", "websocket.close" or a denial response '
-                '("websocket.http.response.start"/"...body").'
+                f'("websocket.http.response.start"/"...body").{hint}'
             )
         if kind == "websocket.close":
             self._app_closed = True
