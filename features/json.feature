@@ -67,7 +67,7 @@ Feature: Checking the JSON the demo service answers
     And the JSON at "$.id" exists
     And the JSON at "$.password" does not exist
     And the JSON at "$.name" matches "^D.+e$"
-    And the JSON at "$.created_at" matches "^20[0-9][0-9]-"
+    And the JSON at "$.created_at" matches "^20\d\d-"
 
   Scenario: Stored values are typed when compared
     Given I GET /items?q=apple

@@ -9,7 +9,7 @@ Feature: Checking status, headers and body of the demo service's responses
       """
     Then the response status is 201
     And the response status code is 2xx
-    And the response header "Location" matches "^/items/[0-9]+$"
+    And the response header "Location" matches "^/items/\d+$"
     And the response header "content-type" is "application/json"
     And the response header "Content-Type" contains "json"
     And the response header "Set-Cookie" does not exist

@@ -90,7 +90,7 @@ def json_run(tmp_path_factory: pytest.TempPathFactory) -> BehaveOutcome:
             And the JSON at "$.items[?(@.price < 3)]" has 1 items
             And the JSON at "$.count" exists
             And the JSON at "$.total" does not exist
-            And the JSON at "$.items[*].name" matches "^[A-Z][a-z]+$"
+            And the JSON at "$.items[*].name" matches "^[A-Z]\\w+$"
             And the JSON at "$.items[0].price" is a number
             And the JSON at "$.count" is an integer
             And the JSON at "$.items" is an array
@@ -136,7 +136,7 @@ def json_run(tmp_path_factory: pytest.TempPathFactory) -> BehaveOutcome:
 
           Scenario: not matching
             When I GET /books
-            Then the JSON at "$.items[*].name" matches "^[DE]"
+            Then the JSON at "$.items[*].name" matches "^[DE]\\w+$"
 
           Scenario: present but should not be
             When I GET /books
@@ -232,7 +232,7 @@ def test_path_check_failures_say_expected_and_got(json_run: BehaveOutcome) -> No
         'got "Dune" (string).\nRequest:\n'
     )
     assert failure_of(json_run, "not matching").startswith(
-        'ExpectationFailed: Expected the JSON at "$.items[*].name" to match the regex ^[DE]:\n'
+        'ExpectationFailed: Expected the JSON at "$.items[*].name" to match the regex ^[DE]\\w+$:\n'
         '  $.items[2].name: got "Ulysses" (string)\nRequest:\n'
     )
     assert failure_of(json_run, "present but should not be").startswith(

@@ -11,6 +11,7 @@ from behave.runner_util import reset_runtime
 from asgibdd.errors import UsageError
 from asgibdd.steps import install_steps
 from asgibdd.steps.registry import LIBRARY, StepDefinition, StepLibrary
+from asgibdd.steps.types import STEP_TYPES, parse_duration, unquote
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +106,51 @@ def test_quoted_fields_undo_escaped_quotes() -> None:
         "name": "X-Quote",
         "value": 'say "hi"',
     }
+
+
+def test_unquoting_undoes_only_escaped_quotes_and_backslashes() -> None:
+    assert unquote(r'"say \"hi\""') == 'say "hi"'
+    assert unquote(r'"C:\\temp"') == "C:\\temp"
+    assert unquote(r'"^\d+\.\d*$"') == r"^\d+\.\d*$"
+    assert unquote(r'"a\nb"') == r"a\nb"
+
+
+def test_durations_are_read_in_seconds_or_milliseconds() -> None:
+    duration = STEP_TYPES["Duration"]
+    assert duration("2 seconds") == 2.0
+    assert duration("1 second") == 1.0
+    assert duration("0.5 seconds") == 0.5
+    assert duration("500 ms") == 0.5
+    assert duration("250ms") == 0.25
+
+
+@pytest.mark.parametrize("text", ["0 seconds", "2 minutes", "soon", "-1 s"])
+def test_a_duration_that_is_not_a_time_above_zero_is_refused(text: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        parse_duration(text)
+    assert str(raised.value) == (
+        f'has the duration "{text}", which is not a time above zero. Write it like '
+        '"2 seconds", "1 second" or "500 ms".'
+    )
+
+
+def test_event_counts_read_in_the_singular_and_the_plural() -> None:
+    events = STEP_TYPES["Events"]
+    assert events("1 event") == 1
+    assert events("3 events") == 3
+
+
+def test_a_rejected_field_runs_as_a_usage_error_naming_the_step() -> None:
+    install_steps()
+    text = "I receive no message within 0 seconds"
+    found = step_registry.registry.find_match(FakeStep(text, "then"))
+    assert found is not None
+    with pytest.raises(UsageError) as raised:
+        found.run(context=None)
+    assert str(raised.value) == (
+        f'The step "{text}" has the duration "0 seconds", which is not a time above zero. '
+        'Write it like "2 seconds", "1 second" or "500 ms".'
+    )
 
 
 def documented(phrase: str, doc: str | None) -> StepDefinition:

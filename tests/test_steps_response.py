@@ -92,7 +92,7 @@ def response_run(tmp_path_factory: pytest.TempPathFactory) -> BehaveOutcome:
             And the response status code is 2xx
             And the response header "location" is "/items/1"
             And the response header "CONTENT-TYPE" contains "json"
-            And the response header "Location" matches "^/items/[0-9]+$"
+            And the response header "Location" matches "^/items/\\d+$"
             And the response header "Location" exists
             And the response header "X-Nothing" does not exist
             And the response body contains "apple"
@@ -136,7 +136,7 @@ def response_run(tmp_path_factory: pytest.TempPathFactory) -> BehaveOutcome:
 
           Scenario: header not matching
             When I GET /items/42
-            Then the response header "Content-Type" matches "^text/"
+            Then the response header "Content-Type" matches "^text/\\w+"
 
           Scenario: invalid regex
             When I GET /items/42
@@ -218,7 +218,7 @@ def test_header_failures_say_expected_and_got(response_run: BehaveOutcome) -> No
     )
     assert failure_of(response_run, "header not matching").startswith(
         'ExpectationFailed: Expected the response header "Content-Type" to match the regex '
-        '^text/, got "application/json".\n'
+        '^text/\\w+, got "application/json".\n'
     )
 
 

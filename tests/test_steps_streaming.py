@@ -36,6 +36,16 @@ async def quiet(request: Request) -> StreamingResponse:
     return StreamingResponse(body(), media_type="text/event-stream")
 
 
+@app.get("/pings")
+async def pings() -> StreamingResponse:
+    async def body():
+        while True:
+            yield ": keep-alive\\n\\n"
+            await anyio.sleep(0.02)
+
+    return StreamingResponse(body(), media_type="text/event-stream")
+
+
 @app.get("/plain")
 async def plain() -> PlainTextResponse:
     return PlainTextResponse("not events")
@@ -89,6 +99,11 @@ def test_event_and_line_scenarios_pass_against_the_demo(tmp_path: Path) -> None:
               {"id": "#integer", "name": "kiwi", "price": 2, "tags": [], "created_at": "#datetime"}
               """
 
+          Scenario: one event, in either spelling
+            When I open the event stream /events?count=2&interval=0.01
+            Then I receive 1 event within 1 second
+            And I receive 1 events within 1 second
+
           Scenario: lines
             When I open the stream /stream/lines?count=1
             Then I receive the line "line 1"
@@ -96,7 +111,7 @@ def test_event_and_line_scenarios_pass_against_the_demo(tmp_path: Path) -> None:
         ''',
     )
     assert outcome.passed, outcome.output
-    assert outcome.scenarios.passed == 3
+    assert outcome.scenarios.passed == 4
 
 
 def test_stream_failures_list_what_arrived(tmp_path: Path) -> None:
@@ -143,7 +158,7 @@ def test_stream_failures_list_what_arrived(tmp_path: Path) -> None:
         assert f"ASSERT FAILED: {failure}" in outcome.output, failure
 
 
-def test_an_endless_silent_stream_times_out_and_is_closed_at_scenario_end(
+def test_endless_streams_time_out_and_are_closed_at_scenario_end(
     tmp_path: Path,
 ) -> None:
     outcome = run_feature(
@@ -153,7 +168,11 @@ def test_an_endless_silent_stream_times_out_and_is_closed_at_scenario_end(
           Scenario: waits in vain, then the stream is closed
             When I open the event stream /quiet
             Then I receive an event "hello" with data "hi"
-            And I receive 1 events within 0.2 seconds
+            And I receive 1 event within 0.2 seconds
+
+          Scenario: keep-alive comments do not stretch the time allowed
+            When I open the event stream /pings
+            Then I receive 1 event within 0.3 seconds
 
           Scenario: not an event stream
             When I open the event stream /plain
@@ -161,10 +180,14 @@ def test_an_endless_silent_stream_times_out_and_is_closed_at_scenario_end(
         app="quiet_app:app",
         **{"quiet_app.py": SILENT_STREAM_APP},
     )
-    assert outcome.scenarios.failed == 2, outcome.output
+    assert outcome.scenarios.failed == 3, outcome.output
     assert (
-        "ASSERT FAILED: Expected 1 events from the event stream /quiet within 0.2 seconds, "
+        "ASSERT FAILED: Expected 1 event from the event stream /quiet within 0.2 seconds, "
         'got 0.\nReceived so far (1):\n  1. event "hello" with data "hi"'
+    ) in outcome.output
+    assert (
+        "ASSERT FAILED: Expected 1 event from the event stream /pings within 0.3 seconds, "
+        "got 0.\nReceived so far: no event."
     ) in outcome.output
     assert (
         "ASSERT FAILED: Expected a text/event-stream response from GET /plain, got 200 with "

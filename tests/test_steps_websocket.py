@@ -237,6 +237,11 @@ def test_misused_steps_name_the_step_and_say_what_to_do(tmp_path: Path) -> None:
             When I connect to the websocket /ws/echo
             Then I receive no message within 2 minutes
 
+          Scenario: a duration of nothing
+            When I connect to the websocket /ws/echo
+            And I send text "hi" over the websocket
+            Then I receive text "hi" from the websocket within 0 seconds
+
           Scenario: bytes that are not hex
             When I connect to the websocket /ws/echo
             And I send bytes "hello" over the websocket
@@ -246,7 +251,7 @@ def test_misused_steps_name_the_step_and_say_what_to_do(tmp_path: Path) -> None:
             And I connect to the websocket /ws/echo
         """,
     )
-    assert outcome.scenarios.error == 4, outcome.output
+    assert outcome.scenarios.error == 5, outcome.output
     assert (
         'UsageError: The step ""alicia" receives text "hi"" needs a websocket session, but '
         '"alicia" never connected in this scenario. Did you mean "alice"? Open named '
@@ -256,6 +261,11 @@ def test_misused_steps_name_the_step_and_say_what_to_do(tmp_path: Path) -> None:
         'UsageError: The step "I receive no message within 2 minutes" has the duration '
         '"2 minutes", which is not a time above zero. Write it like "2 seconds", "1 second" '
         'or "500 ms".'
+    ) in outcome.output
+    assert (
+        'UsageError: The step "I receive text "hi" from the websocket within 0 seconds" has '
+        'the duration "0 seconds", which is not a time above zero. Write it like "2 seconds", '
+        '"1 second" or "500 ms".'
     ) in outcome.output
     assert (
         'UsageError: The step "I send bytes "hello" over the websocket" has the bytes "hello", '

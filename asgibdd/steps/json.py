@@ -20,7 +20,6 @@ from typing import Any
 from asgibdd.environment import get_world
 from asgibdd.errors import ConfigError, ExpectationFailed, UsageError
 from asgibdd.matching.compare import (
-    TYPE_NAMES,
     check_type,
     compare_contains,
     compare_equal,
@@ -31,31 +30,13 @@ from asgibdd.matching.jsonpath import Selection, compile_jsonpath, index_path, k
 from asgibdd.matching.literal import loads_strict, parse_literal
 from asgibdd.matching.render import format_value, render_mismatches
 from asgibdd.steps.http import doc_string, find_feature_file
-from asgibdd.steps.registry import LibraryStepMatcher, library_step, step_usage_error
+from asgibdd.steps.registry import library_step, step_usage_error
 from asgibdd.steps.response import compile_regex, transcript
 from asgibdd.steps.variables import last_exchange
 
 __all__ = ["JSON", "JSONSubject", "expected_json", "expected_literal", "response_json"]
 
 JSON = "JSON"
-
-_TYPE_WORDS = "|".join(TYPE_NAMES)
-
-
-def _json_type(text: str) -> str:
-    return text.split(" ", 1)[1]
-
-
-def _expected_value(text: str) -> str:
-    return text
-
-
-# `is a number` and `is "a number"` must reach different steps: the expected value is any
-# text except an article and a word, which is the type phrase. These field types are
-# registered on asgibdd's own matcher only, never on behave's global one.
-_json_type.pattern = rf"an? (?:{_TYPE_WORDS})"  # type: ignore[attr-defined]
-_expected_value.pattern = rf"(?!an? (?:{_TYPE_WORDS})$).+"  # type: ignore[attr-defined]
-LibraryStepMatcher.TYPE_REGISTRY.register_type(JSONType=_json_type, Expected=_expected_value)
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,12 @@ def current_step_text() -> str | None:
     return _current_step_text.get()
 
 
-def step_usage_error(problem: str) -> UsageError:
-    """A `UsageError` whose message starts by naming the library step that was misused."""
-    text = current_step_text()
+def step_usage_error(problem: str, step_text: str | None = None) -> UsageError:
+    """A `UsageError` whose message starts by naming the library step that was misused.
+
+    The step is `step_text`, or else the library step now running.
+    """
+    text = current_step_text() if step_text is None else step_text
     if text is None:
         return UsageError(problem)
     return UsageError(f'The step "{text}" {problem}')
@@ -162,6 +165,21 @@ class _LibraryMatch(Match):  # type: ignore[misc]
             _current_step_text.reset(token)
 
 
+class _RejectedFieldMatch(_LibraryMatch):
+    """A match whose field converter rejected its text: running it reports the misuse.
+
+    behave would wrap the converter's error in a `StepParseError`; raising it as a usage
+    error that names the step reads like every other misuse.
+    """
+
+    def __init__(self, func: StepFunction, problem: str, step_text: str) -> None:
+        super().__init__(func, [], step_text)
+        self.problem = problem
+
+    def run(self, context: Any) -> None:
+        raise step_usage_error(self.problem, self.step_text)
+
+
 class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
     """A `parse` matcher with asgibdd's own field types and its own type registry.
 
@@ -176,6 +194,8 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
 
     def match(self, step_text: str) -> Match | None:
         found = super().match(step_text)
+        if isinstance(found, MatchWithError) and isinstance(found.stored_error, UsageError):
+            return _RejectedFieldMatch(self.func, str(found.stored_error), step_text)
         if found is None or isinstance(found, MatchWithError):
             return found
         return _LibraryMatch(self.func, found.arguments, step_text)

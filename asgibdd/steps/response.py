@@ -169,7 +169,7 @@ def response_header_contains(context: Any, name: str, text: str) -> None:
 def response_header_matches(context: Any, name: str, pattern: str) -> None:
     """Check a response header against a regular expression (found anywhere; anchor with ^ $).
 
-    Example: Then the response header "Location" matches "^/items/[0-9]+$"
+    Example: Then the response header "Location" matches "^/items/\\d+$"
     """
     regex = compile_regex(get_world(context).variables.interpolate(pattern))
     actual = _header_value(context, name, f"to match the regex {regex.pattern}")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
+from asgibdd.client.core import STREAM_EXTENSION
 from asgibdd.client.sse import ServerSentEvent, SSEDecoder
 from asgibdd.environment import get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed, UsageError
@@ -22,13 +23,7 @@ from asgibdd.matching.literal import loads_strict
 from asgibdd.matching.render import format_value
 from asgibdd.steps.http import doc_string
 from asgibdd.steps.registry import library_step, step_usage_error
-from asgibdd.steps.websocket import (
-    check_json,
-    parse_duration,
-    seconds_text,
-    step_variants,
-    wait_limit,
-)
+from asgibdd.steps.websocket import check_json, seconds_text, step_variants, wait_limit
 
 __all__ = ["EventStream", "LineStream", "StreamedBody"]
 
@@ -37,10 +32,30 @@ EVENT_STREAM = "event stream"
 LINE_STREAM = "stream"
 
 
+class ChunkReader(Protocol):
+    """What asgibdd's TestClient puts on a streamed response under `STREAM_EXTENSION`."""
+
+    def read_chunk(self, timeout: float | None) -> bytes | None: ...
+
+
+def _chunk_reader(response: httpx.Response) -> ChunkReader | None:
+    """The bounded chunk reader asgibdd's TestClient gives a streamed response, if any."""
+    reader: ChunkReader | None = response.extensions.get(STREAM_EXTENSION)
+    if reader is None:
+        # TEMPORARY: the client sets the extension only after httpx has copied the
+        # extensions into the response, so it is not there yet; the reader is the body
+        # stream under httpx's wrapper. Remove once `build_response` sets it first.
+        inner = getattr(response.stream, "_stream", None)
+        reader = inner if hasattr(inner, "read_chunk") else None
+    return reader
+
+
 class StreamedBody:
     """An open streamed response, pulled chunk by chunk with a timeout per pull.
 
     A pull that times out leaves the stream usable: the next pull continues where it was.
+    Events are decoded here from raw chunks rather than by `EventSource`, whose timeout
+    bounds each read: a stream of keep-alive comments would outlast a step's deadline.
     """
 
     def __init__(self, path: str, response: httpx.Response, stack: contextlib.ExitStack) -> None:
@@ -48,21 +63,20 @@ class StreamedBody:
         self.response = response
         self.ended = False
         self._stack = stack
-        # httpx wraps the client's body stream; the per-read timeout lives on the inner one.
-        self._body: Any = getattr(response.stream, "_stream", response.stream)
-        if not hasattr(self._body, "read_timeout"):
+        reader = _chunk_reader(response)
+        if reader is None:
             stack.close()
             raise UsageError(
                 "The streaming steps need asgibdd's TestClient, whose streamed bodies take a "
                 "timeout per read; this client's do not."
             )
+        self._reader = reader
 
     def pull(self, timeout: float) -> bytes | None:
         """The next chunk, or None at the end of the body; `AppTimeout` after `timeout` s."""
         if self.ended:
             return None
-        self._body.read_timeout = timeout
-        chunk: bytes | None = next(iter(self._body), None)
+        chunk = self._reader.read_chunk(timeout)
         if chunk is None:
             self.ended = True
         return chunk
@@ -252,27 +266,27 @@ def receive_event_with_json(context: Any, name: str) -> None:
     )
 
 
-@library_step("I receive {count:Count} events within {duration}", section=STREAMING)
-def receive_events_within(context: Any, count: int, duration: str) -> None:
-    """Check that the next events, of any type, arrive within the time given, all of them.
+@library_step("I receive {events:Events} within {duration:Duration}", section=STREAMING)
+def receive_events_within(context: Any, events: int, duration: float) -> None:
+    """Check that the next events (`1 event`, `3 events`), of any type, all arrive in time.
 
     Example: Then I receive 3 events within 1 second
     """
-    seconds = parse_duration(duration)
     stream: EventStream = _session(
         context, EVENT_STREAM, EventStream, "When I open the event stream /events"
     )
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + duration
     before = len(stream.history)
     try:
-        for _ in range(count):
+        for _ in range(events):
             stream.next_event(deadline, "an event")
     except ExpectationFailed:
         got = len(stream.history) - before
         ended = " (the stream ended)" if stream.ended else ""
+        wanted = "1 event" if events == 1 else f"{events} events"
         raise ExpectationFailed(
-            f"Expected {count} events from the event stream {stream.path} within "
-            f"{seconds_text(seconds)}, got {got}{ended}.\n{stream.received_so_far()}"
+            f"Expected {wanted} from the event stream {stream.path} within "
+            f"{seconds_text(duration)}, got {got}{ended}.\n{stream.received_so_far()}"
         ) from None
 
 
@@ -340,12 +354,12 @@ def open_stream(context: Any, path: str) -> None:
 @step_variants(
     "I receive the line {line:Quoted}",
     (
-        "I receive the line {line:Quoted} within {duration}",
+        "I receive the line {line:Quoted} within {duration:Duration}",
         'Then I receive the line "line 1" within 2 seconds',
     ),
     section=STREAMING,
 )
-def receive_line(context: Any, line: str, duration: str | None = None) -> None:
+def receive_line(context: Any, line: str, duration: float | None = None) -> None:
     """Check that the next line of the stream is exactly this text.
 
     Example: Then I receive the line "line 1"

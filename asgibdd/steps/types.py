@@ -11,6 +11,13 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 | `{x:Literal}`   | the rest of the line, e.g. `3`, `"a"`     | the raw text (parse later)  |
 | `{x:Count}`     | a bare whole number, e.g. `3`             | an `int`                    |
 | `{x:Seconds}`   | a bare number, e.g. `0.2`                 | a `float`                   |
+| `{x:Duration}`  | `2 seconds`, `1 second`, `500 ms`         | seconds, a `float` above 0  |
+| `{x:Events}`    | `1 event`, `3 events`                     | the number, an `int`        |
+| `{x:JSONType}`  | `a string`, `an integer`, `a null`, ...   | the type word, `integer`    |
+| `{x:Expected}`  | like `Literal`, but never a `JSONType`    | the raw text (parse later)  |
+
+A field converter that rejects its text raises `UsageError` with the rest of a sentence
+that starts "The step "<text>" ..."; the registry adds that start when the step runs.
 """
 
 from __future__ import annotations
@@ -19,12 +26,19 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["HTTP_METHODS", "STEP_TYPES", "unquote"]
+from asgibdd.errors import UsageError
+from asgibdd.matching.compare import TYPE_NAMES
+
+__all__ = ["HTTP_METHODS", "STEP_TYPES", "parse_duration", "unquote"]
 
 HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "DELETE", "POST", "PUT", "PATCH")
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
-_ESCAPE = re.compile(r"\\(.)")
+# Only the two escapes a quoted field needs; any other backslash is kept, so a regex like
+# "^\d+$" reaches the step as written.
+_ESCAPE = re.compile(r'\\(["\\])')
+_DURATION = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>seconds?|s|milliseconds?|ms)")
+_TYPE_WORDS = "|".join(TYPE_NAMES)
 
 
 _Converter = TypeVar("_Converter", bound=Callable[[str], Any])
@@ -41,7 +55,10 @@ def _with_pattern(pattern: str) -> Callable[[_Converter], _Converter]:
 
 
 def unquote(text: str) -> str:
-    """The content of a double-quoted phrase field: `"a \\"b\\""` → `a "b"`."""
+    """The content of a double-quoted phrase field: `"a \\"b\\""` → `a "b"`.
+
+    Only `\\"` and `\\\\` are escapes; `"^\\d+$"` gives `^\\d+$`.
+    """
     return _ESCAPE.sub(r"\1", text[1:-1])
 
 
@@ -77,6 +94,42 @@ def _seconds(text: str) -> float:
     return float(text)
 
 
+def parse_duration(text: str) -> float:
+    """Seconds from `0.2 seconds`, `1 second`, `500 ms`; `UsageError` for anything else."""
+    found = _DURATION.fullmatch(text.strip())
+    if found is None or float(found["amount"]) <= 0:
+        raise UsageError(
+            f'has the duration "{text}", which is not a time above zero. Write it like '
+            '"2 seconds", "1 second" or "500 ms".'
+        )
+    amount = float(found["amount"])
+    return amount / 1000 if found["unit"].startswith("m") else amount
+
+
+# Loose on purpose (a number and a word): "2 minutes" reaches the converter and gets a clear
+# error instead of leaving the step undefined.
+@_with_pattern(r"\S+(?: \S+)?")
+def _duration(text: str) -> float:
+    return parse_duration(text)
+
+
+@_with_pattern(r"\d+ events?")
+def _events(text: str) -> int:
+    return int(text.split(" ", 1)[0])
+
+
+# `is a number` and `is "a number"` must reach different steps: a JSON type is an article and
+# a type word; an expected value is any text except exactly that.
+@_with_pattern(rf"an? (?:{_TYPE_WORDS})")
+def _json_type(text: str) -> str:
+    return text.split(" ", 1)[1]
+
+
+@_with_pattern(rf"(?!an? (?:{_TYPE_WORDS})$).+")
+def _expected(text: str) -> str:
+    return text
+
+
 STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Method": _method,
     "Path": _path,
@@ -84,4 +137,8 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Literal": _literal,
     "Count": _count,
     "Seconds": _seconds,
+    "Duration": _duration,
+    "Events": _events,
+    "JSONType": _json_type,
+    "Expected": _expected,
 }

@@ -8,7 +8,7 @@ Receiving is strict and in order: `Then I receive text "hi"` checks the *next* m
 Every wait is bounded (the configured `timeout`, or the step's `within <duration>`), and
 a failure lists everything the session has received so far.
 
-Also home of what the streaming steps share: durations, per-step variants and JSON checks.
+Also home of what the streaming steps share: wait limits, per-step variants and JSON checks.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import contextlib
 import inspect
 import itertools
 import json
-import re
 import types
 from collections.abc import Callable
 from typing import Any
@@ -37,7 +36,6 @@ from asgibdd.steps.registry import StepFunction, library_step, step_usage_error
 __all__ = [
     "WebSocketConversation",
     "check_json",
-    "parse_duration",
     "seconds_text",
     "step_variants",
     "wait_limit",
@@ -48,8 +46,6 @@ UNNAMED = "I"
 
 # Orders messages across sessions, so "the message" is the latest one any session received.
 _arrival = itertools.count(1)
-
-_DURATION = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>seconds?|s|milliseconds?|ms)")
 
 
 # -- shared with the streaming steps ----------------------------------------------------------
@@ -83,21 +79,9 @@ def step_variants(
     return declare
 
 
-def parse_duration(text: str) -> float:
-    """Seconds from `0.2 seconds`, `1 second`, `500 ms`; `UsageError` for anything else."""
-    found = _DURATION.fullmatch(text.strip())
-    if found is None or float(found["amount"]) <= 0:
-        raise step_usage_error(
-            f'has the duration "{text}", which is not a time above zero. Write it like '
-            '"2 seconds", "1 second" or "500 ms".'
-        )
-    amount = float(found["amount"])
-    return amount / 1000 if found["unit"].startswith("m") else amount
-
-
-def wait_limit(world: World, duration: str | None) -> float:
+def wait_limit(world: World, duration: float | None) -> float:
     """How long a step may wait: its own `within <duration>`, else the configured timeout."""
-    return world.config.timeout if duration is None else parse_duration(duration)
+    return world.config.timeout if duration is None else duration
 
 
 def seconds_text(seconds: float) -> str:
@@ -436,14 +420,14 @@ def send_bytes(context: Any, data: str, name: str | None = None) -> None:
 @step_variants(
     "I receive text {text:Quoted} from the websocket",
     (
-        "I receive text {text:Quoted} from the websocket within {duration}",
+        "I receive text {text:Quoted} from the websocket within {duration:Duration}",
         'Then I receive text "hello" from the websocket within 2 seconds',
     ),
     ("{name:Quoted} receives text {text:Quoted}", 'Then "bob" receives text "hi"'),
     section=WEBSOCKET,
 )
 def receive_text(
-    context: Any, text: str, name: str | None = None, duration: str | None = None
+    context: Any, text: str, name: str | None = None, duration: float | None = None
 ) -> None:
     """Check that the next message is exactly this text.
 
@@ -530,27 +514,26 @@ def receive_bytes(context: Any, data: str, name: str | None = None) -> None:
 
 
 @step_variants(
-    "I receive no message within {duration}",
+    "I receive no message within {duration:Duration}",
     (
-        "{name:Quoted} receives no message within {duration}",
+        "{name:Quoted} receives no message within {duration:Duration}",
         'Then "bob" receives no message within 0.2 seconds',
     ),
     section=WEBSOCKET,
 )
-def receive_nothing(context: Any, duration: str, name: str | None = None) -> None:
+def receive_nothing(context: Any, duration: float, name: str | None = None) -> None:
     """Check that the app sends nothing (not even a close) for a while.
 
     Example: Then I receive no message within 0.2 seconds
     """
-    seconds = parse_duration(duration)
     session = conversation(context, name)
     session.require_open("wait for silence")
     try:
-        message = session.receive(seconds, "nothing")
+        message = session.receive(duration, "nothing")
     except _NoMessageInTime:
         return  # nothing came: what was expected
     raise ExpectationFailed(
-        f"Expected no message from {session.label} within {seconds_text(seconds)}, got "
+        f"Expected no message from {session.label} within {seconds_text(duration)}, got "
         f"{describe_message(message)}.\n{session.received_so_far()}"
     )
 
