@@ -14,11 +14,10 @@ import httpx
 
 from asgibdd._suggest import did_you_mean
 from asgibdd.environment import get_world
-from asgibdd.errors import ExpectationFailed
-from asgibdd.matching.render import format_value, render_exchange
+from asgibdd.matching.render import format_value
 from asgibdd.steps.http import doc_string
 from asgibdd.steps.registry import library_step, step_usage_error
-from asgibdd.steps.variables import last_exchange
+from asgibdd.steps.variables import exchange_failure, last_exchange, transcript
 
 __all__ = [
     "RESPONSE",
@@ -32,17 +31,6 @@ __all__ = [
 RESPONSE = "Response"
 
 _STATUS_CLASS = re.compile(r"([1-5])xx", re.IGNORECASE)
-
-
-def transcript(context: Any) -> str:
-    """The last request and response, secrets masked, long bodies cut."""
-    request, response = last_exchange(context)
-    return render_exchange(request, response)
-
-
-def exchange_failure(context: Any, message: str) -> ExpectationFailed:
-    """An `ExpectationFailed` carrying `message` and the transcript of the last exchange."""
-    return ExpectationFailed(f"{message}\n{transcript(context)}")
 
 
 def compile_regex(pattern: str) -> re.Pattern[str]:

@@ -23,7 +23,13 @@ from asgibdd.matching.literal import loads_strict
 from asgibdd.matching.render import format_value
 from asgibdd.steps.http import doc_string
 from asgibdd.steps.registry import library_step, step_usage_error
-from asgibdd.steps.websocket import check_json, seconds_text, step_variants, wait_limit
+from asgibdd.steps.websocket import (
+    check_json,
+    received_so_far,
+    seconds_text,
+    step_variants,
+    wait_limit,
+)
 
 __all__ = ["EventStream", "LineStream", "StreamedBody"]
 
@@ -142,11 +148,7 @@ class EventStream(StreamedBody):
         self._pending: list[ServerSentEvent] = []
 
     def received_so_far(self) -> str:
-        if not self.history:
-            return "Received so far: no event."
-        lines = [f"Received so far ({len(self.history)}):"]
-        lines.extend(f"  {n}. {describe_event(e)}" for n, e in enumerate(self.history, 1))
-        return "\n".join(lines)
+        return received_so_far([describe_event(e) for e in self.history], "no event")
 
     def next_event(self, deadline: float, expecting: str) -> ServerSentEvent:
         """The next event, arriving before `deadline` (`time.monotonic()`); else a failure."""
@@ -175,13 +177,16 @@ class EventStream(StreamedBody):
         return event
 
 
-def _next_event(context: Any, name: str, expecting: str) -> tuple[EventStream, ServerSentEvent]:
+def _next_event(
+    context: Any, name: str, expecting: str, **fields: str
+) -> tuple[EventStream, ServerSentEvent]:
+    """The next event, checked to have type `name` and the given `data` / `id` fields."""
     stream: EventStream = _session(
         context, EVENT_STREAM, EventStream, "When I open the event stream /events"
     )
     deadline = time.monotonic() + get_world(context).config.timeout
     event = stream.next_event(deadline, expecting)
-    if event.event != name:
+    if event.event != name or any(getattr(event, k) != v for k, v in fields.items()):
         raise ExpectationFailed(
             f"Expected {expecting} from the event stream {stream.path}, got "
             f"{describe_event(event)}.\n{stream.received_so_far()}"
@@ -219,12 +224,7 @@ def receive_event_with_data(context: Any, name: str, data: str) -> None:
     """
     expected = get_world(context).variables.interpolate(data)
     expecting = f"an event {format_value(name)} with data {format_value(expected)}"
-    stream, event = _next_event(context, name, expecting)
-    if event.data != expected:
-        raise ExpectationFailed(
-            f"Expected {expecting} from the event stream {stream.path}, got "
-            f"{describe_event(event)}.\n{stream.received_so_far()}"
-        )
+    _next_event(context, name, expecting, data=expected)
 
 
 @library_step("I receive an event {name:Quoted} with id {event_id:Quoted}", section=STREAMING)
@@ -235,12 +235,7 @@ def receive_event_with_id(context: Any, name: str, event_id: str) -> None:
     """
     expected = get_world(context).variables.interpolate(event_id)
     expecting = f"an event {format_value(name)} with id {format_value(expected)}"
-    stream, event = _next_event(context, name, expecting)
-    if event.id != expected:
-        raise ExpectationFailed(
-            f"Expected {expecting} from the event stream {stream.path}, got "
-            f"{describe_event(event)}.\n{stream.received_so_far()}"
-        )
+    _next_event(context, name, expecting, id=expected)
 
 
 @library_step("I receive an event {name:Quoted} with JSON:", section=STREAMING)
@@ -304,11 +299,7 @@ class LineStream(StreamedBody):
         self._lines: list[str] = []
 
     def received_so_far(self) -> str:
-        if not self.history:
-            return "Received so far: no line."
-        lines = [f"Received so far ({len(self.history)}):"]
-        lines.extend(f"  {n}. {format_value(line)}" for n, line in enumerate(self.history, 1))
-        return "\n".join(lines)
+        return received_so_far([format_value(line) for line in self.history], "no line")
 
     def next_line(self, timeout: float, expecting: str) -> str | None:
         """The next line, or None at the end of the body; a failure after `timeout` s."""

@@ -1,4 +1,7 @@
-"""Capture steps: store parts of the last response, or plain values, as `{{variables}}`."""
+"""Capture steps: store parts of the last response, or plain values, as `{{variables}}`.
+
+Also home of the last exchange (request and response) that every response check reads.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from asgibdd.matching.render import render_exchange
 from asgibdd.steps.http import name_value_rows
 from asgibdd.steps.registry import library_step, step_usage_error
 
-__all__ = ["last_exchange"]
+__all__ = ["exchange_failure", "last_exchange", "transcript"]
 
 CAPTURES = "Captures"
 
@@ -31,8 +34,15 @@ def last_exchange(context: Any) -> tuple[httpx.Request, httpx.Response]:
     return world.last_request, world.last_response
 
 
-def _failure(message: str, request: httpx.Request, response: httpx.Response) -> ExpectationFailed:
-    return ExpectationFailed(f"{message}\n{render_exchange(request, response)}")
+def transcript(context: Any) -> str:
+    """The last request and response, secrets masked, long bodies cut."""
+    request, response = last_exchange(context)
+    return render_exchange(request, response)
+
+
+def exchange_failure(context: Any, message: str) -> ExpectationFailed:
+    """An `ExpectationFailed` carrying `message` and the transcript of the last exchange."""
+    return ExpectationFailed(f"{message}\n{transcript(context)}")
 
 
 @library_step("I store the JSON at {path:Quoted} as {name:Quoted}", section=CAPTURES)
@@ -43,23 +53,21 @@ def store_json_value(context: Any, path: str, name: str) -> None:
 
     Example: And I store the JSON at "$.id" as "item_id"
     """
-    request, response = last_exchange(context)
+    _, response = last_exchange(context)
     query = compile_jsonpath(path)
     try:
         document = loads_strict(response.text)
     except ValueError as error:
-        raise _failure(
+        raise exchange_failure(
+            context,
             f'Cannot store the JSON at "{path}" as "{name}": the response body is not '
             f"JSON ({error}).",
-            request,
-            response,
         ) from None
     selection = query.select(document)
     if query.is_definite and not selection.found:
-        raise _failure(
+        raise exchange_failure(
+            context,
             f'Cannot store the JSON at "{path}" as "{name}". {selection.explain_missing()}',
-            request,
-            response,
         )
     get_world(context).variables.set(name, selection.value)
 
@@ -70,15 +78,14 @@ def store_response_header(context: Any, header: str, name: str) -> None:
 
     Example: And I store the response header "Location" as "url"
     """
-    request, response = last_exchange(context)
+    _, response = last_exchange(context)
     if header not in response.headers:
         present = list(dict.fromkeys(response.headers.keys()))
-        raise _failure(
+        raise exchange_failure(
+            context,
             f'Cannot store the response header "{header}" as "{name}": the response has '
             f"no such header.{did_you_mean(header, present)} It has: "
             f"{', '.join(present) or '(no headers)'}.",
-            request,
-            response,
         )
     get_world(context).variables.set(name, response.headers[header])
 

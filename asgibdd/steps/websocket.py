@@ -36,6 +36,7 @@ from asgibdd.steps.registry import StepFunction, library_step, step_usage_error
 __all__ = [
     "WebSocketConversation",
     "check_json",
+    "received_so_far",
     "seconds_text",
     "step_variants",
     "wait_limit",
@@ -86,6 +87,15 @@ def wait_limit(world: World, duration: float | None) -> float:
 
 def seconds_text(seconds: float) -> str:
     return f"{seconds:g} second" + ("" if seconds == 1 else "s")
+
+
+def received_so_far(shown: list[str], nothing: str) -> str:
+    """The history block of a failure message: each item received, numbered, or `nothing`."""
+    if not shown:
+        return f"Received so far: {nothing}."
+    lines = [f"Received so far ({len(shown)}):"]
+    lines.extend(f"  {n}. {item}" for n, item in enumerate(shown, 1))
+    return "\n".join(lines)
 
 
 def check_json(expected: Any, actual: Any, *, subset: bool, what: str) -> None:
@@ -174,11 +184,7 @@ class WebSocketConversation:
 
     def received_so_far(self) -> str:
         """The history block of a failure message."""
-        if not self.history:
-            return "Received so far: nothing."
-        lines = [f"Received so far ({len(self.history)}):"]
-        lines.extend(f"  {n}. {describe_message(m)}" for n, m in enumerate(self.history, 1))
-        return "\n".join(lines)
+        return received_so_far([describe_message(m) for m in self.history], "nothing")
 
     def why_not_open(self, doing: str) -> str:
         """Why `doing` (e.g. `expected text "hi"`) is impossible on a session not open."""
