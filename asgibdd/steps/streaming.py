@@ -47,12 +47,6 @@ class ChunkReader(Protocol):
 def _chunk_reader(response: httpx.Response) -> ChunkReader | None:
     """The bounded chunk reader asgibdd's TestClient gives a streamed response, if any."""
     reader: ChunkReader | None = response.extensions.get(STREAM_EXTENSION)
-    if reader is None:
-        # TEMPORARY: the client sets the extension only after httpx has copied the
-        # extensions into the response, so it is not there yet; the reader is the body
-        # stream under httpx's wrapper. Remove once `build_response` sets it first.
-        inner = getattr(response.stream, "_stream", None)
-        reader = inner if hasattr(inner, "read_chunk") else None
     return reader
 
 
