@@ -179,6 +179,19 @@ def test_an_app_without_lifespan_support_is_tolerated(backend: str, style: str) 
         assert client.get("/").text == "plain"
 
 
+def test_a_middleware_error_before_the_lifespan_starts_fails_the_with_block(
+    backend: str,
+) -> None:
+    class MiddlewareBroke(Exception):
+        pass
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise MiddlewareBroke("broken middleware")
+
+    with pytest.raises(MiddlewareBroke), TestClient(app, backend=backend):
+        pass
+
+
 def test_returning_after_startup_received_without_answering_is_a_clear_error() -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await receive()

@@ -92,8 +92,10 @@ class HTTPExchange:
         if not self._request_sent:
             self._request_sent = True
             return {"type": "http.request", "body": self.body, "more_body": False}
-        # Later receives wait until the response is done or the client went away.
-        await self._client_gone.wait()
+        # Later receives wait until the response is done or the client went away; when it
+        # already is, answer at once (Request.is_disconnected() asks in a cancelled scope).
+        if not self._client_gone.is_set():
+            await self._client_gone.wait()
         return {"type": "http.disconnect"}
 
     async def send(self, message: Message) -> None:
@@ -106,6 +108,8 @@ class HTTPExchange:
             self._on_trailers(message)
         elif kind == "http.response.debug":
             self.extensions["http.response.debug"] = message.get("info", {})
+        elif kind in ("http.response.push", "http.response.early_hint"):
+            pass  # hints a server may drop; Starlette's client drops them too
         else:
             raise ASGIProtocolError(
                 f"The app sent {describe(message)} on an HTTP connection; expected a message "
@@ -128,6 +132,8 @@ class HTTPExchange:
         self.status_code = status
         self.headers = _header_list(message.get("headers"), "http.response.start")
         self._trailers_expected = bool(message.get("trailers", False))
+        if self._trailers_expected:
+            self.extensions["http.response.trailers"] = []
         self._started.set()
 
     async def _on_body(self, message: Message) -> None:
@@ -145,9 +151,10 @@ class HTTPExchange:
         if self._client_gone.is_set() and self.streaming:
             # A checkpoint, so an app that only ever awaits send() can still be cancelled.
             await anyio.lowlevel.checkpoint()
-        elif chunk and not self.is_head:
-            # bytes() copies bytearray/memoryview chunks the app may reuse.
-            chunk = bytes(chunk)
+        elif self.streaming or (chunk and not self.is_head):
+            # bytes() copies bytearray/memoryview chunks the app may reuse; chunks the reader
+            # will not see (empty, HEAD) still go through the hand-over, for backpressure.
+            chunk = bytes(chunk) if chunk and not self.is_head else b""
             if self.streaming:
                 # If the reader went away, the app learns it from receive(), not from here.
                 with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
@@ -240,6 +247,8 @@ class HTTPExchange:
         with anyio.move_on_after(math.inf if timeout is None else timeout):
             try:
                 chunk = await self._chunk_out.receive()
+                while not chunk:
+                    chunk = await self._chunk_out.receive()
             except (anyio.EndOfStream, anyio.ClosedResourceError):
                 return await self._end_of_body()
             self.received_bytes += len(chunk)
@@ -260,6 +269,14 @@ class HTTPExchange:
         if self.error is not None and self.raise_server_exceptions:
             raise self.error
         return None
+
+    async def abort(self) -> None:
+        """The client is closing: cancel the app whatever it is doing (background included)."""
+        self._chunk_out.close()
+        self._client_gone.set()
+        if self._cancel_scope is not None:
+            self._cancel_scope.cancel()
+        await self._app_done.wait()
 
     async def aclose(self) -> None:
         """Stop reading: wait for a finished app, or disconnect and cancel an unfinished one."""

@@ -18,7 +18,7 @@ __all__ = ["AppHost", "Closeable", "unwrap_group"]
 
 
 class Closeable(Protocol):
-    async def aclose(self) -> None: ...
+    async def abort(self) -> None: ...
 
 
 def unwrap_group(exc: BaseException) -> BaseException:
@@ -91,7 +91,7 @@ class AppHost:
         """Close every connection still open (streams are cancelled, sessions disconnected)."""
         while self._open:
             connection = self._open.pop()
-            await connection.aclose()
+            await connection.abort()
 
     def request_stop(self) -> None:
         """Tell `serve` to shut down (call it in the host's event loop)."""

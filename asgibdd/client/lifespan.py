@@ -25,9 +25,11 @@ def _limit(timeout: float | None) -> float:
 class Lifespan:
     """The lifespan conversation with one app: `startup()` then, later, `shutdown()`.
 
-    An app that returns (or raises) before it first calls `receive()` does not speak the
-    lifespan protocol (the usual `if scope["type"] != "http": return`); that is tolerated,
-    like uvicorn's `lifespan="auto"`, and recorded in `supported`.
+    An app that returns before it first calls `receive()` does not speak the lifespan
+    protocol (the usual `if scope["type"] != "http": return`, or the documented
+    `assert scope["type"] == "http"`); that is tolerated, like uvicorn's `lifespan="auto"`,
+    and recorded in `supported`. Any other error raised there fails the `with` block, as
+    with Starlette (a broken middleware must not pass unnoticed).
     """
 
     def __init__(self, app: ASGI3App, state: dict[str, Any], *, timeout: float | None) -> None:
@@ -61,7 +63,10 @@ class Lifespan:
         self._to_app.put({"type": "lifespan.startup"})
         message = await self._next("startup")
         if message is None:
-            if not self._received:
+            if not self._received and (
+                self.error is None or isinstance(self.error, AssertionError)
+            ):
+                # `return` or `assert scope["type"] == "http"`: the app has no lifespan.
                 self.supported = False
                 return
             if self.error is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import weakref
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -82,6 +83,22 @@ class _StreamedBody(httpx.SyncByteStream):
         self._loop.host.forget(self._exchange)
         await self._exchange.aclose()
 
+    def abort(self) -> None:
+        """The client is closing: cancel the app behind this stream, whatever it does."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._loop.running:
+                self._loop.call(self._abort)
+        finally:
+            if self._owns_loop:
+                self._loop.stop()
+
+    async def _abort(self) -> None:
+        self._loop.host.forget(self._exchange)
+        await self._exchange.abort()
+
 
 class _Transport(httpx.BaseTransport):
     def __init__(self, client: TestClient) -> None:
@@ -104,6 +121,7 @@ class _Transport(httpx.BaseTransport):
                 loop.stop()
             raise
         stream = _StreamedBody(loop, exchange, owned, client.wait_timeout)
+        client._streams.add(stream)
         return build_response(exchange, request, stream)
 
 
@@ -146,6 +164,7 @@ class TestClient(httpx.Client):
             wait_timeout=wait_timeout,
         )
         self._loops: list[LoopThread] = []
+        self._streams: weakref.WeakSet[_StreamedBody] = weakref.WeakSet()
         super().__init__(
             base_url=base_url,
             headers=merged_headers(headers),
@@ -248,6 +267,12 @@ class TestClient(httpx.Client):
         except Handshake as handshake:
             return WebSocketTestSession(self, handshake.request)
         raise AssertionError("unreachable: the transport always raises Handshake for ws URLs")
+
+    def close(self) -> None:
+        """Close the client; streamed responses still open are cancelled, as in Starlette."""
+        for stream in list(self._streams):
+            stream.abort()
+        super().close()
 
     # -- lifespan -------------------------------------------------------------------------
 

@@ -133,6 +133,7 @@ class AsyncWebSocketSession:
         self.extra_headers: list[tuple[bytes, bytes]] | None = None
         self.error: BaseException | None = None
         self._error_raised = False
+        self._closing_implicitly = False
         self._to_app: Mailbox[Message] = Mailbox()
         self._from_app: Mailbox[Message | None] = Mailbox()
         self._received_count = 0
@@ -177,8 +178,7 @@ class AsyncWebSocketSession:
             with anyio.CancelScope() as self._cancel_scope:
                 await self.app(self.scope, self._app_receive, self._app_send)
         except Exception as exc:
-            # An app that lets WebSocketDisconnect escape after the client left ended normally.
-            if not (self._client_closed and type(exc).__name__ == "WebSocketDisconnect"):
+            if not (self._closing_implicitly and type(exc).__name__ == "WebSocketDisconnect"):
                 self.error = exc
         finally:
             self._app_ended = True
@@ -230,6 +230,8 @@ class AsyncWebSocketSession:
         while True:
             message = await self._from_app.get()
             if message is None:
+                if self.error is not None:
+                    raise self.error
                 break
             if message["type"] != "websocket.http.response.body":
                 raise ASGIProtocolError(
@@ -330,10 +332,17 @@ class AsyncWebSocketSession:
         """Tell the app the client closed the connection."""
         await self.send({"type": "websocket.disconnect", "code": code, "reason": reason})
 
+    async def abort(self) -> None:
+        """The client is closing: end the session as `aclose` does."""
+        await self.aclose()
+
     async def aclose(self) -> None:
         """End the session: disconnect, give the app a moment to finish, then cancel it."""
         if not self._app_ended:
             if not self._client_closed:
+                # Starlette cancels the app right after this disconnect, so an app that lets
+                # the resulting WebSocketDisconnect escape is not an error here either.
+                self._closing_implicitly = True
                 await self.close(1000)
             with anyio.move_on_after(CLOSE_GRACE_SECONDS):
                 await self._done.wait()
