@@ -191,14 +191,25 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
 
     def __init__(self, func: StepFunction, pattern: str, step_type: str = "step") -> None:
         super().__init__(func, pattern, step_type, custom_types=self.TYPE_REGISTRY)
+        # The literal words before the first field: a cheap test that rules out most
+        # phrases before `parse` runs (behave tries every definition for every step).
+        # parse matches case-insensitively, so the test does too.
+        self._prefix = pattern.split("{", 1)[0].casefold()
 
     def match(self, step_text: str) -> Match | None:
-        found = super().match(step_text)
-        if isinstance(found, MatchWithError) and isinstance(found.stored_error, UsageError):
-            return _RejectedFieldMatch(self.func, str(found.stored_error), step_text)
-        if found is None or isinstance(found, MatchWithError):
-            return found
-        return _LibraryMatch(self.func, found.arguments, step_text)
+        if not step_text[: len(self._prefix)].casefold() == self._prefix:
+            return None
+        try:
+            arguments = self.check_match(step_text)
+        except UsageError as error:  # a field converter refused the value: name the step
+            return _RejectedFieldMatch(self.func, str(error), step_text)
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            return MatchWithError(self.func, error)
+        if arguments is None:
+            return None
+        return _LibraryMatch(self.func, arguments, step_text)
 
 
 def behave_registries() -> list[Any]:
