@@ -133,14 +133,17 @@ def test_a_disconnect_the_app_raises_after_an_explicit_close_is_raised_on_exit()
         time.sleep(0.05)
 
 
-def test_leaving_the_session_without_closing_does_not_raise_the_apps_disconnect() -> None:
+def test_leaving_the_session_raises_the_disconnect_the_app_lets_escape_as_in_starlette() -> None:
     async def endpoint(websocket: WebSocket) -> None:
         await websocket.accept()
         while True:
             await websocket.send_json(await websocket.receive_json())
 
     app = Starlette(routes=[WebSocketRoute("/ws", endpoint)])
-    with TestClient(app).websocket_connect("/ws") as websocket:
+    with (
+        pytest.raises(WebSocketDisconnect),
+        TestClient(app).websocket_connect("/ws") as websocket,
+    ):
         websocket.send_json({"a": 1})
         assert websocket.receive_json() == {"a": 1}
 

@@ -133,7 +133,6 @@ class AsyncWebSocketSession:
         self.extra_headers: list[tuple[bytes, bytes]] | None = None
         self.error: BaseException | None = None
         self._error_raised = False
-        self._closing_implicitly = False
         self._to_app: Mailbox[Message] = Mailbox()
         self._from_app: Mailbox[Message | None] = Mailbox()
         self._received_count = 0
@@ -178,8 +177,9 @@ class AsyncWebSocketSession:
             with anyio.CancelScope() as self._cancel_scope:
                 await self.app(self.scope, self._app_receive, self._app_send)
         except Exception as exc:
-            if not (self._closing_implicitly and type(exc).__name__ == "WebSocketDisconnect"):
-                self.error = exc
+            # Raised by the next receive or on leaving the session - a WebSocketDisconnect
+            # the app lets escape included, as Starlette does (FastAPI's tests rely on it).
+            self.error = exc
         finally:
             self._app_ended = True
             self._from_app.put(None)
@@ -340,9 +340,6 @@ class AsyncWebSocketSession:
         """End the session: disconnect, give the app a moment to finish, then cancel it."""
         if not self._app_ended:
             if not self._client_closed:
-                # Starlette cancels the app right after this disconnect, so an app that lets
-                # the resulting WebSocketDisconnect escape is not an error here either.
-                self._closing_implicitly = True
                 await self.close(1000)
             with anyio.move_on_after(CLOSE_GRACE_SECONDS):
                 await self._done.wait()

@@ -197,7 +197,7 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
         self._prefix = pattern.split("{", 1)[0].casefold()
 
     def match(self, step_text: str) -> Match | None:
-        if not step_text[: len(self._prefix)].casefold() == self._prefix:
+        if step_text[: len(self._prefix)].casefold() != self._prefix:
             return None
         try:
             arguments = self.check_match(step_text)
