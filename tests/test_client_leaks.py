@@ -51,9 +51,14 @@ def test_thousands_of_enter_exit_cycles_leave_threads_and_memory_flat() -> None:
         after = tracemalloc.take_snapshot()
     finally:
         tracemalloc.stop()
-    growth = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    stats = after.compare_to(before, "filename")
+    kept_blocks = sum(stat.count_diff for stat in stats)
+    kept_bytes = sum(stat.size_diff for stat in stats)
     assert threading.active_count() <= threads_before + 1
-    assert growth < 256 * 1024, f"{growth} bytes kept after {CYCLES} cycles"
+    # Counted in live memory blocks: anything kept per cycle shows as >= CYCLES blocks,
+    # while the interpreter may grow one internal table once (seen: a single ~1.9 MB block).
+    assert kept_blocks < CYCLES // 10, f"{kept_blocks} blocks kept after {CYCLES} cycles"
+    assert kept_bytes < 4 * 1024 * 1024, f"{kept_bytes} bytes kept after {CYCLES} cycles"
 
 
 def test_requests_and_sessions_inside_with_leave_no_threads_behind() -> None:
