@@ -16,6 +16,7 @@ from asgibdd.client.app import as_asgi3
 from asgibdd.client.core import (
     DEFAULT_WAIT_TIMEOUT,
     ClientCore,
+    ClientSettings,
     Handshake,
     build_response,
     merged_headers,
@@ -121,7 +122,7 @@ class _Transport(httpx.AsyncBaseTransport):
         return build_response(exchange, request, stream)
 
 
-class AsyncTestClient(httpx.AsyncClient):
+class AsyncTestClient(ClientSettings, httpx.AsyncClient):
     """An in-process client for async tests: the app runs in the test's own event loop.
 
     `async with AsyncTestClient(app) as client:` runs the lifespan; requests, streams and
@@ -163,22 +164,6 @@ class AsyncTestClient(httpx.AsyncClient):
             follow_redirects=follow_redirects,
             cookies=cookies,
         )
-
-    @property
-    def raise_server_exceptions(self) -> bool:
-        return self._core.raise_server_exceptions
-
-    @raise_server_exceptions.setter
-    def raise_server_exceptions(self, value: bool) -> None:
-        self._core.raise_server_exceptions = value
-
-    @property
-    def wait_timeout(self) -> float | None:
-        return self._core.wait_timeout
-
-    @wait_timeout.setter
-    def wait_timeout(self, value: float | None) -> None:
-        self._core.wait_timeout = value
 
     async def _serving_for_connection(self) -> tuple[_Serving, bool]:
         if self._serving:

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
     "STREAM_EXTENSION",
     "ClientCore",
+    "ClientSettings",
     "Handshake",
     "TimeoutArgumentWarning",
     "build_response",
@@ -58,6 +59,35 @@ class ClientCore:
     scope_settings: ScopeSettings
     raise_server_exceptions: bool
     wait_timeout: float | None
+
+
+class ClientSettings:
+    """The settings both clients expose as properties, kept in their `ClientCore`."""
+
+    _core: ClientCore
+
+    @property
+    def raise_server_exceptions(self) -> bool:
+        """Re-raise the app's exceptions in the test (True) or answer 500 (False)."""
+        return self._core.raise_server_exceptions
+
+    @raise_server_exceptions.setter
+    def raise_server_exceptions(self, value: bool) -> None:
+        self._core.raise_server_exceptions = value
+
+    @property
+    def wait_timeout(self) -> float | None:
+        """Seconds any wait on the app may take; None waits forever."""
+        return self._core.wait_timeout
+
+    @wait_timeout.setter
+    def wait_timeout(self, value: float | None) -> None:
+        self._core.wait_timeout = value
+
+    @property
+    def root_path(self) -> str:
+        """Copied into every scope's `root_path`; never added to the path."""
+        return self._core.scope_settings.root_path
 
 
 def check_backend(backend: str, options: dict[str, Any] | None) -> AsyncBackend:

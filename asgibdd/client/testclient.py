@@ -17,6 +17,7 @@ from asgibdd.client.app import as_asgi3
 from asgibdd.client.core import (
     DEFAULT_WAIT_TIMEOUT,
     ClientCore,
+    ClientSettings,
     Handshake,
     build_response,
     check_backend,
@@ -125,7 +126,7 @@ class _Transport(httpx.BaseTransport):
         return build_response(exchange, request, stream)
 
 
-class TestClient(httpx.Client):
+class TestClient(ClientSettings, httpx.Client):
     """An in-process HTTP and WebSocket client for an ASGI app (Starlette's API).
 
     Used as a context manager (`with TestClient(app) as client:`) it runs the app's
@@ -174,28 +175,6 @@ class TestClient(httpx.Client):
         )
 
     # -- settings -------------------------------------------------------------------------
-
-    @property
-    def raise_server_exceptions(self) -> bool:
-        """Re-raise the app's exceptions in the test (True) or answer 500 (False)."""
-        return self._core.raise_server_exceptions
-
-    @raise_server_exceptions.setter
-    def raise_server_exceptions(self, value: bool) -> None:
-        self._core.raise_server_exceptions = value
-
-    @property
-    def wait_timeout(self) -> float | None:
-        """Seconds any wait on the app may take; None waits forever."""
-        return self._core.wait_timeout
-
-    @wait_timeout.setter
-    def wait_timeout(self, value: float | None) -> None:
-        self._core.wait_timeout = value
-
-    @property
-    def root_path(self) -> str:
-        return self._core.scope_settings.root_path
 
     @property
     def portal(self) -> BlockingPortal | None:
