@@ -4,25 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asgibdd.testing import BehaveOutcome, run_behave, write_project
-
-STEPS_LINE = "from asgibdd.steps import *  # noqa: F403\n"
-HOOKS_LINE = "from asgibdd.environment import *  # noqa: F403\n"
-
-
-def run_feature(tmp_path: Path, feature: str, *options: str, **files: str) -> BehaveOutcome:
-    write_project(
-        tmp_path,
-        {
-            "steps/library.py": STEPS_LINE,
-            "environment.py": HOOKS_LINE,
-            "features/test.feature": feature,
-            **files,
-        },
-    )
-    return run_behave(
-        tmp_path, "features/", "-f", "plain", "-D", "asgibdd.app=asgibdd.demo:app", *options
-    )
+from behave_project import run_feature
 
 
 def test_every_verb_and_body_kind_reaches_the_app(tmp_path: Path) -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asgibdd.testing import BehaveOutcome, run_behave, write_project
-
-STEPS_LINE = "from asgibdd.steps import *  # noqa: F403\n"
-HOOKS_LINE = "from asgibdd.environment import *  # noqa: F403\n"
+from behave_project import run_feature
 
 # A FastAPI app with an endless, silent event stream that records when the client leaves.
 SILENT_STREAM_APP = """
@@ -50,29 +47,6 @@ async def pings() -> StreamingResponse:
 async def plain() -> PlainTextResponse:
     return PlainTextResponse("not events")
 """
-
-
-def run_feature(
-    tmp_path: Path, feature: str, *, app: str = "asgibdd.demo:app", **files: str
-) -> BehaveOutcome:
-    write_project(
-        tmp_path,
-        {
-            "steps/library.py": STEPS_LINE,
-            "environment.py": HOOKS_LINE,
-            "features/test.feature": feature,
-            **files,
-        },
-    )
-    return run_behave(
-        tmp_path,
-        "features/",
-        "-f",
-        "plain",
-        "-D",
-        f"asgibdd.app={app}",
-        env={"PYTHONPATH": str(tmp_path), "LOG": str(tmp_path / "log.txt")},
-    )
 
 
 def test_event_and_line_scenarios_pass_against_the_demo(tmp_path: Path) -> None:
