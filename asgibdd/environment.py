@@ -47,6 +47,7 @@ from asgibdd._types import ASGIApp
 from asgibdd.client import TestClient
 from asgibdd.config import AsgiBddConfig, LifespanScope, lifespan_scope, load_config
 from asgibdd.errors import ConfigError, UsageError
+from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
 
 __all__ = [
@@ -113,21 +114,24 @@ class World:
     - `defaults`: headers, auth and redirect policy for the following requests.
     - `last_request` / `last_response`: the latest exchange, for assertions and captures.
     - `sessions`: open websocket/stream sessions by name; all closed when the scenario ends.
+    - `secrets`: the secret values seen so far, masked in every output (`asgibdd.secrets`).
     """
 
     config: AsgiBddConfig
     app: ASGIApp
-    shared_clients: dict[LifespanScope, httpx.Client] = field(default_factory=dict)
+    shared_clients: dict[LifespanScope, TestClient] = field(default_factory=dict)
     feature_scope: LifespanScope = "scenario"
-    client: httpx.Client | None = None
+    client: TestClient | None = None
     feature_file: Path | None = None
     variables: Variables = field(default_factory=Variables)
     defaults: RequestDefaults = field(default_factory=RequestDefaults)
     last_request: httpx.Request | None = None
     last_response: httpx.Response | None = None
     sessions: dict[str, Session] = field(default_factory=dict)
+    secrets: Secrets = field(default_factory=Secrets)
+    secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
 
-    def start_scenario(self, client: httpx.Client, feature_file: Path | None) -> None:
+    def start_scenario(self, client: TestClient, feature_file: Path | None) -> None:
         """Forget everything the previous scenario set, and use `client` from now on."""
         client.cookies.clear()
         self.client = client
@@ -137,6 +141,7 @@ class World:
         self.last_request = None
         self.last_response = None
         self.sessions = {}
+        self.secrets = Secrets(self.secret_policy)
 
     def finish_scenario(self) -> None:
         """Close every session the scenario opened and empty the cookie jar.
@@ -156,7 +161,7 @@ class World:
         if first_error is not None:
             raise first_error
 
-    def require_client(self) -> httpx.Client:
+    def require_client(self) -> TestClient:
         """The scenario's client; `UsageError` if no scenario has started."""
         if self.client is None:
             raise UsageError(
@@ -188,7 +193,7 @@ def get_world(context: Any) -> World:
     return world
 
 
-def make_client(world: World) -> httpx.Client:
+def make_client(world: World) -> TestClient:
     """A new, not yet entered, TestClient for the configured app."""
     return TestClient(
         world.app,
@@ -200,7 +205,7 @@ def make_client(world: World) -> httpx.Client:
 
 
 @fixture(name="asgibdd.client")  # type: ignore[untyped-decorator]
-def asgibdd_client(context: Any, scope: LifespanScope = "scenario") -> Iterator[httpx.Client]:
+def asgibdd_client(context: Any, scope: LifespanScope = "scenario") -> Iterator[TestClient]:
     """behave fixture: a TestClient whose lifespan runs for the fixture's context layer.
 
     Use it from a hook with `use_fixture(asgibdd_client, context, scope)`; the client is

@@ -5,16 +5,13 @@ from hypothesis import strategies as st
 from asgibdd.errors import UsageError
 from asgibdd.matching.compare import (
     MISSING,
-    Marker,
     Mismatch,
-    check_type,
     compare_contains,
     compare_equal,
     contains_value,
-    parse_marker,
-    type_name,
     values_equal,
 )
+from asgibdd.matching.markers import MARKER_KINDS, Marker, check_type, parse_marker, type_name
 
 json_values = st.recursive(
     st.none()
@@ -249,13 +246,13 @@ def test_regex_with_an_invalid_pattern_is_a_usage_error() -> None:
     with pytest.raises(UsageError) as caught:
         parse_marker("#regex [a-")
     assert str(caught.value) == (
-        'Invalid regular expression in "#regex [a-": unterminated character set at position 0. '
+        'Invalid regular expression in "#regex [a-": unterminated character set at position 3. '
         'Write a Python regular expression, e.g. "#regex [a-z]+".'
     )
 
 
 def test_parse_marker_returns_markers_and_literals() -> None:
-    assert parse_marker("#uuid") == Marker("#uuid", "uuid")
+    assert parse_marker("#uuid") == Marker("#uuid", MARKER_KINDS["uuid"])
     assert parse_marker("plain") == "plain"
     assert parse_marker("##x") == "#x"
 

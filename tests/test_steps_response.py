@@ -225,8 +225,8 @@ def test_header_failures_say_expected_and_got(response_run: BehaveOutcome) -> No
 def test_an_invalid_regex_is_a_usage_error(response_run: BehaveOutcome) -> None:
     assert failure_of(response_run, "invalid regex") == (
         'UsageError: The step "the response header "Content-Type" matches "(json"" has an '
-        'invalid regular expression "(json": missing ), unterminated subpattern at '
-        'position 0. Write a Python regular expression, e.g. "^a.+" or "\\d{3}".'
+        'invalid regular expression "(json": missing ) at '
+        'position 5. Write a Python regular expression, e.g. "^a.+" or "\\d{3}".'
     )
 
 

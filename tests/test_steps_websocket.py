@@ -182,12 +182,15 @@ def test_failures_say_what_was_expected_and_what_was_received(tmp_path: Path) ->
         "response.",
         "Expected the app to close the websocket /ws/echo with code 4000, but it closed it "
         "with code 4001.",
-        'Expected the message from the websocket of "alice" (/ws/chat/lobby?name=alice) to '
-        "equal the expected JSON, but:\n"
+        'The message from the websocket of "alice" (/ws/chat/lobby?name=alice) is not as '
+        "expected:\n"
         '  $.type: expected "left", got "joined"\n'
         '  $.room: unexpected key "room"\n'
-        "2 mismatches.",
-        'Expected the message JSON at "$.name" to be "bob", got "alice".\n'
+        "2 mismatches.\n"
+        "Received so far (1):\n"
+        '  1. text "{\\"type\\":\\"joined\\",\\"name\\":\\"alice\\",\\"room\\":\\"lobby\\"}"',
+        'The JSON at "$.name" is not as expected:\n'
+        '  $.name: expected "bob", got "alice"\n'
         'The last message, from the websocket of "alice" (/ws/chat/lobby?name=alice):\n'
         '{\n  "type": "joined",\n  "name": "alice",\n  "room": "lobby"\n}',
         'Expected no message from the websocket /ws/echo within 0.2 seconds, got text "x".',

@@ -1,44 +1,43 @@
-"""Matching: JSON literals, JSONPath selection, JSON comparison and failure rendering.
+"""Matching: JSON literals, JSONPath selection, JSON comparison and its wording.
 
-A pure library (no behave, no HTTP client): the steps parse what a feature file says with
-`literal`, select from a response with `jsonpath`, compare with `compare` and explain a
-failure with `render`.
+A pure library over plain JSON values (no behave, no HTTP): the steps parse what a
+feature file says with `literal`, select with `jsonpath`, compare with `compare` (fuzzy
+markers from `markers`, regular expressions bounded in time by `patterns`) and show
+values in messages with `format`. Layers, lowest first, each importing only those below:
+`literal` → `format` → `jsonpath`, `patterns` → `markers` → `compare`.
 """
 
 from asgibdd.matching.compare import (
     MISSING,
     Mismatch,
-    check_type,
     compare_contains,
     compare_equal,
     contains_value,
-    type_name,
+    render_mismatches,
     values_equal,
 )
+from asgibdd.matching.format import format_json, format_value
 from asgibdd.matching.jsonpath import JSONPathQuery, Selection, compile_jsonpath
 from asgibdd.matching.literal import parse_cell, parse_literal
-from asgibdd.matching.render import (
-    format_json,
-    format_value,
-    render_exchange,
-    render_mismatches,
-)
+from asgibdd.matching.markers import check_type, type_name
+from asgibdd.matching.patterns import Pattern, compile_pattern
 
 __all__ = [
     "MISSING",
     "JSONPathQuery",
     "Mismatch",
+    "Pattern",
     "Selection",
     "check_type",
     "compare_contains",
     "compare_equal",
     "compile_jsonpath",
+    "compile_pattern",
     "contains_value",
     "format_json",
     "format_value",
     "parse_cell",
     "parse_literal",
-    "render_exchange",
     "render_mismatches",
     "type_name",
     "values_equal",

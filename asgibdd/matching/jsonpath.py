@@ -28,7 +28,7 @@ from jsonpath_ng.ext.parser import parse as _ext_parse
 
 from asgibdd._suggest import did_you_mean
 from asgibdd.errors import ExpectationFailed, UsageError
-from asgibdd.matching.render import format_value
+from asgibdd.matching.format import format_value
 
 __all__ = [
     "JSONPathQuery",

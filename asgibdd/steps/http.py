@@ -6,86 +6,20 @@ A request step never asserts anything about the response; assertion steps do tha
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from asgibdd.environment import World, get_world
+from asgibdd.environment import get_world
 from asgibdd.matching.literal import parse_cell
-from asgibdd.matching.render import render_exchange
 from asgibdd.steps.registry import library_step, step_usage_error
-
-__all__ = ["BearerAuth", "doc_string", "name_value_rows", "send_request"]
+from asgibdd.steps.support.inputs import doc_string, find_feature_file, name_value_rows
+from asgibdd.steps.support.requests import BearerAuth, send_request
+from asgibdd.transcript import render_exchange
 
 REQUESTS = "Requests"
 REQUEST_SETTINGS = "Request settings"
 DEBUGGING = "Debugging"
-
-
-class BearerAuth(httpx.Auth):
-    """`Authorization: Bearer <token>` on every request."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        yield request
-
-
-def doc_string(context: Any) -> str:
-    """The doc string under the running step; `UsageError` naming the step if there is none."""
-    text = getattr(context, "text", None)
-    if text is None:
-        raise step_usage_error('needs a doc string below it: the text between two """ lines.')
-    return str(text)
-
-
-def name_value_rows(context: Any) -> list[tuple[str, str]]:
-    """The rows of a `| name | value |` table under the running step, as text pairs."""
-    table = getattr(context, "table", None)
-    if table is None:
-        raise step_usage_error(
-            "needs a table below it with the columns | name | value |, one row per entry."
-        )
-    headings = [heading.strip() for heading in table.headings]
-    if headings != ["name", "value"]:
-        got = "| " + " | ".join(headings) + " |"
-        raise step_usage_error(
-            f"needs a table with exactly the columns | name | value |, got {got}. "
-            "Rename the header row."
-        )
-    return [(row["name"], row["value"]) for row in table]
-
-
-def send_request(
-    context: Any, method: str, path: str, *, content_type: str | None = None, **body: Any
-) -> httpx.Response:
-    """Send one request with the scenario's defaults, and remember it as the last exchange.
-
-    `path` may hold `{{variables}}`; `content_type` is used unless a header step set one;
-    `body` goes to `httpx.Client.request` (`content`, `json`, `files`, `params`).
-    """
-    world = get_world(context)
-    client = world.require_client()
-    url = world.variables.interpolate(path)
-    defaults = world.defaults
-    headers = httpx.Headers(defaults.headers)
-    if content_type is not None and "content-type" not in headers:
-        headers["Content-Type"] = content_type
-    response = client.request(
-        method,
-        url,
-        headers=headers,
-        auth=defaults.auth if defaults.auth is not None else httpx.USE_CLIENT_DEFAULT,
-        follow_redirects=defaults.follow_redirects,
-        **body,
-    )
-    world.last_request = response.request
-    world.last_response = response
-    return response
 
 
 @library_step("I {method:Method} {path:Path}", section=REQUESTS)
@@ -175,30 +109,6 @@ def request_with_file(context: Any, method: str, path: str, file: str, field: st
     content_type = mimetypes.guess_type(location.name)[0] or "application/octet-stream"
     files = {field: (location.name, location.read_bytes(), content_type)}
     send_request(context, method, path, files=files)
-
-
-def find_feature_file(world: World, context: Any, relative: str) -> Path:
-    """Resolve a file named in a step; `UsageError` lists every place that was tried."""
-    candidates: list[Path] = []
-    if world.feature_file is not None:
-        candidates.append(world.feature_file.parent / relative)
-    for configured in getattr(getattr(context, "config", None), "paths", None) or []:
-        folder = Path(configured)
-        folder = folder if folder.is_dir() else folder.parent
-        candidates.append(folder / relative)
-    seen: list[Path] = []
-    for candidate in candidates:
-        resolved = candidate.resolve()
-        if resolved in seen:
-            continue
-        seen.append(resolved)
-        if resolved.is_file():
-            return resolved
-    tried = "\n".join(f"  - {path}" for path in seen) or "  (no feature folder known)"
-    raise step_usage_error(
-        f'names the file "{relative}", which does not exist. Looked for it at:\n{tried}\n'
-        "Put the file there, or fix the path (it is relative to the feature file)."
-    )
 
 
 @library_step("I {method:Method} {path:Path} with body:", section=REQUESTS)
@@ -307,4 +217,4 @@ def show_response(context: Any) -> None:
     world = get_world(context)
     if world.last_request is None:
         raise step_usage_error("needs a request first: no request was sent in this scenario.")
-    print(render_exchange(world.last_request, world.last_response))
+    print(render_exchange(world.last_request, world.last_response, secrets=world.secrets))

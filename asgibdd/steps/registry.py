@@ -109,8 +109,14 @@ class StepDefinition:
         return bool(self.matcher.matches(step_text))
 
     @classmethod
-    def from_function(cls, phrase: str, func: StepFunction, section: str) -> StepDefinition:
-        """Read description and example from `func`'s docstring; say what is wrong if not."""
+    def from_function(
+        cls, phrase: str, func: StepFunction, section: str, example: str | None = None
+    ) -> StepDefinition:
+        """Read description and example from `func`'s docstring; say what is wrong if not.
+
+        `example` (`When I ...`, block lines indented below it) replaces the docstring's
+        own `Example:` for a function declared under several phrases.
+        """
         where = f"{func.__module__}.{func.__qualname__}"
         doc = inspect.getdoc(func)
         if not doc:
@@ -119,6 +125,8 @@ class StepDefinition:
                 "description and one line `Example: When I ...` showing the step in use."
             )
         lines = doc.splitlines()
+        if example is not None:
+            lines = [lines[0], *f"Example: {example}".splitlines()]
         example_indexes = [i for i, line in enumerate(lines) if _EXAMPLE_LINE.match(line)]
         if len(example_indexes) != 1:
             raise UsageError(
@@ -161,8 +169,26 @@ class _LibraryMatch(Match):  # type: ignore[misc]
         token = _current_step_text.set(self.step_text)
         try:
             super().run(context)
+        except BaseException as error:
+            _mask_secrets(context, error)
+            raise
         finally:
             _current_step_text.reset(token)
+
+
+def _mask_secrets(context: Any, error: BaseException) -> None:
+    """Hide the scenario's secret values in `error`'s message before behave prints it.
+
+    behave writes a failure's message to the console, JUnit and JSON; this is the one
+    place every library step's failure passes. (Read through `context` so the registry
+    stays below the behave integration.)
+    """
+    secrets = getattr(getattr(context, "asgibdd", None), "secrets", None)
+    if secrets is None or not len(secrets):
+        return
+    error.args = tuple(
+        secrets.mask_text(arg) if isinstance(arg, str) else arg for arg in error.args
+    )
 
 
 class _RejectedFieldMatch(_LibraryMatch):
@@ -242,20 +268,32 @@ class StepLibrary:
     def __len__(self) -> int:
         return len(self._definitions)
 
-    def step(self, phrase: str, *, section: str) -> Callable[[StepFunction], StepFunction]:
-        """Declare a library step; the function is returned unchanged."""
+    def step(
+        self, phrase: str, *others: tuple[str, str], section: str
+    ) -> Callable[[StepFunction], StepFunction]:
+        """Declare a library step; the function is returned unchanged.
+
+        Each further `(phrase, example)` declares the same function under another phrase,
+        documented by that example (its docstring's `Example:` documents `phrase`).
+        Optional phrase parts (a name, ` within 2 seconds`) become keyword defaults.
+        """
 
         def declare(func: StepFunction) -> StepFunction:
-            for existing in self._definitions:
-                if existing.phrase == phrase:
-                    raise UsageError(
-                        f'Library step "{phrase}" is declared twice: in {existing.location} '
-                        f"and in {func.__module__}. Keep one."
-                    )
-            self._definitions.append(StepDefinition.from_function(phrase, func, section))
+            self._add(StepDefinition.from_function(phrase, func, section))
+            for other, example in others:
+                self._add(StepDefinition.from_function(other, func, section, example))
             return func
 
         return declare
+
+    def _add(self, definition: StepDefinition) -> None:
+        for existing in self._definitions:
+            if existing.phrase == definition.phrase:
+                raise UsageError(
+                    f'Library step "{definition.phrase}" is declared twice: in '
+                    f"{existing.location} and in {definition.func.__module__}. Keep one."
+                )
+        self._definitions.append(definition)
 
     def install(self, registry: Any = None) -> None:
         """Add every library step to behave's step registries (or only to `registry`).

@@ -2,7 +2,6 @@
 
 Every failed expectation raises `ExpectationFailed` with a message that stands alone:
 what was expected, what came back, and the transcript of the last request and response.
-JSON assertions live in `json.py` and build on the helpers here.
 """
 
 from __future__ import annotations
@@ -14,34 +13,14 @@ import httpx
 
 from asgibdd._suggest import did_you_mean
 from asgibdd.environment import get_world
-from asgibdd.matching.render import format_value
-from asgibdd.steps.http import doc_string
+from asgibdd.matching.format import format_value
 from asgibdd.steps.registry import library_step, step_usage_error
-from asgibdd.steps.variables import exchange_failure, last_exchange, transcript
-
-__all__ = [
-    "RESPONSE",
-    "compile_regex",
-    "exchange_failure",
-    "header_summary",
-    "parse_status",
-    "transcript",
-]
+from asgibdd.steps.support.exchange import exchange_failure, last_exchange
+from asgibdd.steps.support.inputs import doc_string, step_pattern
 
 RESPONSE = "Response"
 
 _STATUS_CLASS = re.compile(r"([1-5])xx", re.IGNORECASE)
-
-
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a regular expression written in a step; `UsageError` says what is wrong."""
-    try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise step_usage_error(
-            f'has an invalid regular expression "{pattern}": {error}. '
-            r'Write a Python regular expression, e.g. "^a.+" or "\d{3}".'
-        ) from None
 
 
 def parse_status(text: str) -> tuple[int, int] | None:
@@ -159,12 +138,12 @@ def response_header_matches(context: Any, name: str, pattern: str) -> None:
 
     Example: Then the response header "Location" matches "^/items/\\d+$"
     """
-    regex = compile_regex(get_world(context).variables.interpolate(pattern))
-    actual = _header_value(context, name, f"to match the regex {regex.pattern}")
-    if regex.search(actual) is None:
+    regex = step_pattern(context, pattern)
+    actual = _header_value(context, name, f"to match the regex {regex.text}")
+    if not regex.search(actual, timeout=get_world(context).config.timeout):
         raise exchange_failure(
             context,
-            f'Expected the response header "{name}" to match the regex {regex.pattern}, '
+            f'Expected the response header "{name}" to match the regex {regex.text}, '
             f"got {format_value(actual)}.",
         )
 

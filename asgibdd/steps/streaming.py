@@ -11,43 +11,25 @@ from __future__ import annotations
 import codecs
 import contextlib
 import time
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
-from asgibdd.client.core import STREAM_EXTENSION
-from asgibdd.client.sse import ServerSentEvent, SSEDecoder
+from asgibdd.client import ServerSentEvent, SSEDecoder, read_chunk
 from asgibdd.environment import get_world
-from asgibdd.errors import AppTimeout, ExpectationFailed, UsageError
-from asgibdd.matching.literal import loads_strict
-from asgibdd.matching.render import format_value
-from asgibdd.steps.http import doc_string
+from asgibdd.errors import AppTimeout, ExpectationFailed
+from asgibdd.matching.format import format_value
 from asgibdd.steps.registry import library_step, step_usage_error
-from asgibdd.steps.websocket import (
-    check_json,
-    received_so_far,
-    seconds_text,
-    step_variants,
-    wait_limit,
-)
+from asgibdd.steps.support.inputs import expected_json
+from asgibdd.steps.support.requests import request_options
+from asgibdd.steps.support.subject import JSONSubject, parse_json_text
+from asgibdd.steps.support.waits import received_so_far, seconds_text, wait_limit
 
 __all__ = ["EventStream", "LineStream", "StreamedBody"]
 
 STREAMING = "Streaming"
 EVENT_STREAM = "event stream"
 LINE_STREAM = "stream"
-
-
-class ChunkReader(Protocol):
-    """What asgibdd's TestClient puts on a streamed response under `STREAM_EXTENSION`."""
-
-    def read_chunk(self, timeout: float | None) -> bytes | None: ...
-
-
-def _chunk_reader(response: httpx.Response) -> ChunkReader | None:
-    """The bounded chunk reader asgibdd's TestClient gives a streamed response, if any."""
-    reader: ChunkReader | None = response.extensions.get(STREAM_EXTENSION)
-    return reader
 
 
 class StreamedBody:
@@ -63,20 +45,12 @@ class StreamedBody:
         self.response = response
         self.ended = False
         self._stack = stack
-        reader = _chunk_reader(response)
-        if reader is None:
-            stack.close()
-            raise UsageError(
-                "The streaming steps need asgibdd's TestClient, whose streamed bodies take a "
-                "timeout per read; this client's do not."
-            )
-        self._reader = reader
 
     def pull(self, timeout: float) -> bytes | None:
         """The next chunk, or None at the end of the body; `AppTimeout` after `timeout` s."""
         if self.ended:
             return None
-        chunk = self._reader.read_chunk(timeout)
+        chunk = read_chunk(self.response, timeout)
         if chunk is None:
             self.ended = True
         return chunk
@@ -90,16 +64,13 @@ def _open(context: Any, path: str, *, events: bool) -> tuple[str, httpx.Response
     world = get_world(context)
     client = world.require_client()
     url = world.variables.interpolate(path)
-    auth = world.defaults.auth
-    arguments: dict[str, Any] = {"headers": dict(world.defaults.headers)}
-    if auth is not None:
-        arguments["auth"] = auth
+    options = request_options(world)
     stack = contextlib.ExitStack()
     try:
         if events:
-            response = stack.enter_context(client.sse(url, **arguments)).response  # type: ignore[attr-defined]
+            response = stack.enter_context(client.sse(url, **options)).response
         else:
-            response = stack.enter_context(client.stream("GET", url, **arguments))
+            response = stack.enter_context(client.stream("GET", url, **options))
     except BaseException:
         stack.close()
         raise
@@ -241,18 +212,17 @@ def receive_event_with_json(context: Any, name: str) -> None:
         {"n": 1}
         \"\"\"
     """
-    expected = get_world(context).variables.interpolate_json(doc_string(context))
+    expected = expected_json(context)
     stream, event = _next_event(context, name, f"an event {format_value(name)} with JSON")
-    try:
-        actual = loads_strict(event.data)
-    except ValueError as error:
-        raise ExpectationFailed(
-            f"Expected an event {format_value(name)} with JSON from the event stream "
-            f"{stream.path}, got {describe_event(event)}, whose data is not JSON ({error})."
-        ) from None
-    check_json(
-        expected, actual, subset=False, what=f"the data of the last event from {stream.path}"
+    document = parse_json_text(
+        event.data,
+        f"Expected an event {format_value(name)} with JSON from the event stream {stream.path}",
+        describe_event(event),
     )
+    subject = JSONSubject(
+        document, f"the data of the last event from {stream.path}", stream.received_so_far
+    )
+    subject.assert_equal(expected)
 
 
 @library_step("I receive {events:Events} within {duration:Duration}", section=STREAMING)
@@ -336,7 +306,7 @@ def open_stream(context: Any, path: str) -> None:
     _replace_session(context, LINE_STREAM, LineStream(url, response, stack))
 
 
-@step_variants(
+@library_step(
     "I receive the line {line:Quoted}",
     (
         "I receive the line {line:Quoted} within {duration:Duration}",

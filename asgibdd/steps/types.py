@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from asgibdd.errors import UsageError
-from asgibdd.matching.compare import TYPE_NAMES
+from asgibdd.matching.markers import TYPE_NAMES
 
 __all__ = ["HTTP_METHODS", "STEP_TYPES", "parse_duration", "unquote"]
 

@@ -1,48 +1,26 @@
-"""Capture steps: store parts of the last response, or plain values, as `{{variables}}`.
-
-Also home of the last exchange (request and response) that every response check reads.
-"""
+"""Capture steps: store parts of the last response, or plain values, as `{{variables}}`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from asgibdd._suggest import did_you_mean
 from asgibdd.environment import get_world
-from asgibdd.errors import ExpectationFailed
 from asgibdd.matching.jsonpath import compile_jsonpath
 from asgibdd.matching.literal import loads_strict, parse_cell, parse_literal
-from asgibdd.matching.render import render_exchange
-from asgibdd.steps.http import name_value_rows
-from asgibdd.steps.registry import library_step, step_usage_error
-
-__all__ = ["exchange_failure", "last_exchange", "transcript"]
+from asgibdd.steps.registry import library_step
+from asgibdd.steps.support.exchange import exchange_failure, last_exchange
+from asgibdd.steps.support.inputs import name_value_rows
 
 CAPTURES = "Captures"
 
 
-def last_exchange(context: Any) -> tuple[httpx.Request, httpx.Response]:
-    """The last request and its response; `UsageError` naming the step if none was sent."""
+def _store(context: Any, name: str, value: Any) -> None:
+    """Set a variable; a secret-named one (`token`, `password`) is masked in every output."""
     world = get_world(context)
-    if world.last_request is None or world.last_response is None:
-        raise step_usage_error(
-            "needs a response, but no request was sent in this scenario yet. "
-            "Send one first, e.g. `When I GET /items`."
-        )
-    return world.last_request, world.last_response
-
-
-def transcript(context: Any) -> str:
-    """The last request and response, secrets masked, long bodies cut."""
-    request, response = last_exchange(context)
-    return render_exchange(request, response)
-
-
-def exchange_failure(context: Any, message: str) -> ExpectationFailed:
-    """An `ExpectationFailed` carrying `message` and the transcript of the last exchange."""
-    return ExpectationFailed(f"{message}\n{transcript(context)}")
+    world.variables.set(name, value)
+    if world.secrets.policy.is_secret_name(name):
+        world.secrets.remember(value)
 
 
 @library_step("I store the JSON at {path:Quoted} as {name:Quoted}", section=CAPTURES)
@@ -69,7 +47,7 @@ def store_json_value(context: Any, path: str, name: str) -> None:
             context,
             f'Cannot store the JSON at "{path}" as "{name}". {selection.explain_missing()}',
         )
-    get_world(context).variables.set(name, selection.value)
+    _store(context, name, selection.value)
 
 
 @library_step("I store the response header {header:Quoted} as {name:Quoted}", section=CAPTURES)
@@ -87,7 +65,7 @@ def store_response_header(context: Any, header: str, name: str) -> None:
             f"no such header.{did_you_mean(header, present)} It has: "
             f"{', '.join(present) or '(no headers)'}.",
         )
-    get_world(context).variables.set(name, response.headers[header])
+    _store(context, name, response.headers[header])
 
 
 @library_step("the variable {name:Quoted} is {value:Literal}", section=CAPTURES)
@@ -98,7 +76,7 @@ def set_variable(context: Any, name: str, value: str) -> None:
     """
     variables = get_world(context).variables
     literal = parse_literal(value, what=f'the value of the variable "{name}"')
-    variables.set(name, variables.interpolate_value(literal))
+    _store(context, name, variables.interpolate_value(literal))
 
 
 @library_step("the variables:", section=CAPTURES)
@@ -112,4 +90,4 @@ def set_variables(context: Any) -> None:
     """
     variables = get_world(context).variables
     for name, value in name_value_rows(context):
-        variables.set(name, variables.interpolate_value(parse_cell(value)))
+        _store(context, name, variables.interpolate_value(parse_cell(value)))

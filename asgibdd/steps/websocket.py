@@ -7,110 +7,44 @@ session is registered with the `World` and closed when the scenario ends, passed
 Receiving is strict and in order: `Then I receive text "hi"` checks the *next* message.
 Every wait is bounded (the configured `timeout`, or the step's `within <duration>`), and
 a failure lists everything the session has received so far.
-
-Also home of what the streaming steps share: wait limits, per-step variants and JSON checks.
 """
 
 from __future__ import annotations
 
 import contextlib
-import inspect
 import itertools
 import json
-import types
-from collections.abc import Callable
 from typing import Any
 
 from asgibdd._suggest import did_you_mean
 from asgibdd._types import Message
-from asgibdd.client.websocket import WebSocketDenialResponse, WebSocketDisconnect
+from asgibdd.client import (
+    TestClient,
+    WebSocketDenialResponse,
+    WebSocketDisconnect,
+    WebSocketTestSession,
+)
 from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
-from asgibdd.matching.compare import Mismatch, compare_contains, compare_equal
-from asgibdd.matching.jsonpath import compile_jsonpath
-from asgibdd.matching.literal import loads_strict, parse_literal
-from asgibdd.matching.render import format_json, format_value, render_mismatches
-from asgibdd.steps.http import doc_string
-from asgibdd.steps.registry import StepFunction, library_step, step_usage_error
+from asgibdd.matching.format import format_json, format_value
+from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.support.inputs import (
+    doc_string,
+    expected_json,
+    expected_literal,
+    jsonpath_text,
+)
+from asgibdd.steps.support.requests import request_options
+from asgibdd.steps.support.subject import JSONSubject, parse_json_text
+from asgibdd.steps.support.waits import received_so_far, seconds_text, wait_limit
 
-__all__ = [
-    "WebSocketConversation",
-    "check_json",
-    "received_so_far",
-    "seconds_text",
-    "step_variants",
-    "wait_limit",
-]
+__all__ = ["WebSocketConversation"]
 
 WEBSOCKET = "WebSocket"
 UNNAMED = "I"
 
 # Orders messages across sessions, so "the message" is the latest one any session received.
 _arrival = itertools.count(1)
-
-
-# -- shared with the streaming steps ----------------------------------------------------------
-
-
-def step_variants(
-    phrase: str, *others: tuple[str, str], section: str
-) -> Callable[[StepFunction], StepFunction]:
-    """Declare one step function under several phrases, each with its own example.
-
-    The docstring's `Example:` (its last part) documents `phrase`; each further
-    `(phrase, example)` gets a copy of the function whose docstring ends with that example
-    instead. Optional phrase parts (a name, ` within 2 seconds`) become keyword defaults.
-    """
-
-    def declare(func: StepFunction) -> StepFunction:
-        library_step(phrase, section=section)(func)
-        doc = inspect.getdoc(func) or ""
-        description = doc[: doc.index("Example:")] if "Example:" in doc else doc + "\n\n"
-        for other, example in others:
-            twin = types.FunctionType(
-                func.__code__, func.__globals__, func.__name__, func.__defaults__
-            )
-            twin.__kwdefaults__ = func.__kwdefaults__
-            twin.__qualname__ = func.__qualname__
-            twin.__module__ = func.__module__
-            twin.__doc__ = f"{description}Example: {example}"
-            library_step(other, section=section)(twin)
-        return func
-
-    return declare
-
-
-def wait_limit(world: World, duration: float | None) -> float:
-    """How long a step may wait: its own `within <duration>`, else the configured timeout."""
-    return world.config.timeout if duration is None else duration
-
-
-def seconds_text(seconds: float) -> str:
-    return f"{seconds:g} second" + ("" if seconds == 1 else "s")
-
-
-def received_so_far(shown: list[str], nothing: str) -> str:
-    """The history block of a failure message: each item received, numbered, or `nothing`."""
-    if not shown:
-        return f"Received so far: {nothing}."
-    lines = [f"Received so far ({len(shown)}):"]
-    lines.extend(f"  {n}. {item}" for n, item in enumerate(shown, 1))
-    return "\n".join(lines)
-
-
-def check_json(expected: Any, actual: Any, *, subset: bool, what: str) -> None:
-    """Compare like the response JSON steps; `ExpectationFailed` lists every mismatch.
-
-    `what` names the JSON compared, e.g. `the message from the websocket /ws`.
-    """
-    mismatches: list[Mismatch] = (compare_contains if subset else compare_equal)(expected, actual)
-    if mismatches:
-        verb = "contain" if subset else "equal"
-        heading = f"Expected {what} to {verb} the expected JSON, but:"
-        raise ExpectationFailed(
-            f"{render_mismatches(mismatches, heading=heading)}\n"
-            f"Expected:\n{format_json(expected)}\nGot:\n{format_json(actual)}"
-        )
 
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -151,7 +85,7 @@ class WebSocketConversation:
     `Then the websocket connection is rejected` can check it.
     """
 
-    def __init__(self, who: str, path: str, client: Any, **connect: Any) -> None:
+    def __init__(self, who: str, path: str, client: TestClient, **connect: Any) -> None:
         self.who = who
         self.path = path
         self.history: list[Message] = []
@@ -160,7 +94,7 @@ class WebSocketConversation:
         self.app_close: Message | None = None
         self.client_closed = False
         self.accepted_subprotocol: str | None = None
-        self._session: Any = None
+        self._session: WebSocketTestSession | None = None
         opening = client.websocket_connect(path, **connect)
         try:
             self._session = opening.__enter__()
@@ -197,8 +131,8 @@ class WebSocketConversation:
             )
         return f"Cannot {doing} on {self.label}: the scenario already closed it."
 
-    def require_open(self, doing: str) -> Any:
-        if not self.is_open:
+    def require_open(self, doing: str) -> WebSocketTestSession:
+        if not self.is_open or self._session is None:
             raise ExpectationFailed(self.why_not_open(doing))
         return self._session
 
@@ -233,9 +167,15 @@ class WebSocketConversation:
             )
         return message
 
-    def receive_json(self, timeout: float, expecting: str) -> Any:
+    def receive_json(self, timeout: float, expecting: str) -> JSONSubject:
+        """The next message, which must be JSON, as a subject for the JSON checks."""
         message = self.receive_data(timeout, expecting)
-        return message_json(message, f"Expected {expecting} from {self.label}")
+        document = parse_json_text(
+            _message_text(message),
+            f"Expected {expecting} from {self.label}",
+            describe_message(message),
+        )
+        return JSONSubject(document, f"the message from {self.label}", self.received_so_far)
 
     def client_close(self, code: int) -> None:
         session = self.require_open("close the connection")
@@ -250,19 +190,6 @@ class WebSocketConversation:
             # A disconnect is how a session ends, not a problem; app errors do propagate.
             with contextlib.suppress(WebSocketDisconnect):
                 session.__exit__(None, None, None)
-
-
-def message_json(message: Message, failure_start: str) -> Any:
-    """The JSON a text (or UTF-8 binary) message carries; `ExpectationFailed` if none."""
-    text = _message_text(message)
-    if text is not None:
-        try:
-            return loads_strict(text)
-        except ValueError as error:
-            problem = f"which is not JSON ({error})"
-    else:
-        problem = "which is not UTF-8 text"
-    raise ExpectationFailed(f"{failure_start}, got {describe_message(message)}, {problem}.")
 
 
 def rejection_text(conversation: WebSocketConversation) -> str:
@@ -311,7 +238,7 @@ def conversation(context: Any, name: str | None) -> WebSocketConversation:
 # -- connecting -------------------------------------------------------------------------------
 
 
-@step_variants(
+@library_step(
     "I connect to the websocket {path:Path}",
     (
         "I connect to the websocket {path:Path} with subprotocol {subprotocol:Quoted}",
@@ -345,14 +272,12 @@ def connect(
                 f"{existing.label} is still open. Close it first, or use another name."
             )
         world.sessions.pop(key).close()
-    auth = world.defaults.auth
     session = WebSocketConversation(
         who,
         world.variables.interpolate(path),
         world.require_client(),
         subprotocols=None if subprotocol is None else [world.variables.interpolate(subprotocol)],
-        headers=dict(world.defaults.headers),
-        **({} if auth is None else {"auth": auth}),
+        **request_options(world),
     )
     world.register_session(key, session)
 
@@ -360,7 +285,7 @@ def connect(
 # -- sending ----------------------------------------------------------------------------------
 
 
-@step_variants(
+@library_step(
     "I send text {text:Quoted} over the websocket",
     ("{name:Quoted} sends text {text:Quoted}", 'When "alice" sends text "hi"'),
     section=WEBSOCKET,
@@ -376,7 +301,7 @@ def send_text(context: Any, text: str, name: str | None = None) -> None:
     )
 
 
-@step_variants(
+@library_step(
     "I send JSON over the websocket:",
     ("{name:Quoted} sends JSON:", 'When "alice" sends JSON:\n    """\n    {"text": "hi"}\n    """'),
     section=WEBSOCKET,
@@ -404,7 +329,7 @@ def _hex_bytes(data: str) -> bytes:
         ) from None
 
 
-@step_variants(
+@library_step(
     "I send bytes {data:Quoted} over the websocket",
     ("{name:Quoted} sends bytes {data:Quoted}", 'When "alice" sends bytes "00ff"'),
     section=WEBSOCKET,
@@ -423,7 +348,7 @@ def send_bytes(context: Any, data: str, name: str | None = None) -> None:
 # -- receiving --------------------------------------------------------------------------------
 
 
-@step_variants(
+@library_step(
     "I receive text {text:Quoted} from the websocket",
     (
         "I receive text {text:Quoted} from the websocket within {duration:Duration}",
@@ -453,13 +378,15 @@ def receive_text(
 
 def _receive_and_check_json(context: Any, name: str | None, *, subset: bool) -> None:
     world = get_world(context)
-    expected = world.variables.interpolate_json(doc_string(context))
-    session = conversation(context, name)
-    actual = session.receive_json(world.config.timeout, "a JSON message")
-    check_json(expected, actual, subset=subset, what=f"the message from {session.label}")
+    expected = expected_json(context)
+    subject = conversation(context, name).receive_json(world.config.timeout, "a JSON message")
+    if subset:
+        subject.assert_contains(expected)
+    else:
+        subject.assert_equal(expected)
 
 
-@step_variants(
+@library_step(
     "I receive JSON from the websocket:",
     (
         "{name:Quoted} receives JSON:",
@@ -478,7 +405,7 @@ def receive_json(context: Any, name: str | None = None) -> None:
     _receive_and_check_json(context, name, subset=False)
 
 
-@step_variants(
+@library_step(
     "I receive JSON from the websocket containing:",
     (
         "{name:Quoted} receives JSON containing:",
@@ -497,7 +424,7 @@ def receive_json_containing(context: Any, name: str | None = None) -> None:
     _receive_and_check_json(context, name, subset=True)
 
 
-@step_variants(
+@library_step(
     "I receive bytes {data:Quoted} from the websocket",
     ("{name:Quoted} receives bytes {data:Quoted}", 'Then "bob" receives bytes "00ff"'),
     section=WEBSOCKET,
@@ -519,7 +446,7 @@ def receive_bytes(context: Any, data: str, name: str | None = None) -> None:
         )
 
 
-@step_variants(
+@library_step(
     "I receive no message within {duration:Duration}",
     (
         "{name:Quoted} receives no message within {duration:Duration}",
@@ -553,8 +480,8 @@ def message_json_at(context: Any, path: str, value: str) -> None:
     Example: Then the message JSON at "$.type" is "joined"
     """
     world = get_world(context)
-    expected = world.variables.interpolate_value(parse_literal(value))
-    query = compile_jsonpath(path)
+    expected = expected_literal(context, value)
+    where = jsonpath_text(context, path)
     heard = [s for s in conversations(world).values() if s.history]
     if not heard:
         raise step_usage_error(
@@ -563,27 +490,23 @@ def message_json_at(context: Any, path: str, value: str) -> None:
         )
     session = max(heard, key=lambda s: s.last_arrival)
     message = session.history[-1]
-    where = f'the message JSON at "{path}"'
-    document = message_json(message, f"Expected {where} of the last message from {session.label}")
-    selection = query.select(document)
-    if query.is_definite and not selection.found:
-        raise ExpectationFailed(
-            f"{selection.explain_missing()}\nThe last message, from {session.label}:\n"
-            f"{format_json(document)}"
-        )
-    mismatches = compare_equal(expected, selection.value, path=path)
-    if mismatches:
-        raise ExpectationFailed(
-            f"Expected {where} to be {format_value(expected)}, got "
-            f"{format_value(selection.value)}.\nThe last message, from {session.label}:\n"
-            f"{format_json(document)}"
-        )
+    document = parse_json_text(
+        _message_text(message),
+        f'Expected the message JSON at "{where}" of the last message from {session.label}',
+        describe_message(message),
+    )
+    subject = JSONSubject(
+        document,
+        "the last message",
+        lambda: f"The last message, from {session.label}:\n{format_json(document)}",
+    )
+    subject.assert_at_is(where, expected)
 
 
 # -- closing ----------------------------------------------------------------------------------
 
 
-@step_variants(
+@library_step(
     "I close the websocket",
     ("I close the websocket with code {code:Count}", "When I close the websocket with code 4000"),
     ("{name:Quoted} closes the websocket", 'When "alice" closes the websocket'),
@@ -597,7 +520,7 @@ def close(context: Any, name: str | None = None, code: int = 1000) -> None:
     conversation(context, name).client_close(code)
 
 
-@step_variants(
+@library_step(
     "the websocket is closed with code {code:Count}",
     (
         "the websocket of {name:Quoted} is closed with code {code:Count}",
@@ -635,7 +558,7 @@ def closed_with_code(context: Any, code: int, name: str | None = None) -> None:
         )
 
 
-@step_variants(
+@library_step(
     "the websocket connection is rejected",
     (
         "the websocket connection is rejected with status {status:Count}",

@@ -1,0 +1,36 @@
+"""The scenario's last HTTP exchange, which every response check and capture reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from asgibdd.environment import get_world
+from asgibdd.errors import ExpectationFailed
+from asgibdd.steps.registry import step_usage_error
+from asgibdd.transcript import render_exchange
+
+__all__ = ["exchange_failure", "last_exchange", "transcript"]
+
+
+def last_exchange(context: Any) -> tuple[httpx.Request, httpx.Response]:
+    """The last request and its response; `UsageError` naming the step if none was sent."""
+    world = get_world(context)
+    if world.last_request is None or world.last_response is None:
+        raise step_usage_error(
+            "needs a response, but no request was sent in this scenario yet. "
+            "Send one first, e.g. `When I GET /items`."
+        )
+    return world.last_request, world.last_response
+
+
+def transcript(context: Any) -> str:
+    """The last request and response, secrets masked, long bodies cut."""
+    request, response = last_exchange(context)
+    return render_exchange(request, response, secrets=get_world(context).secrets)
+
+
+def exchange_failure(context: Any, message: str) -> ExpectationFailed:
+    """An `ExpectationFailed` carrying `message` and the transcript of the last exchange."""
+    return ExpectationFailed(f"{message}\n{transcript(context)}")

@@ -1,0 +1,215 @@
+"""`JSONSubject`: one set of JSON checks for responses, websocket messages and events.
+
+A subject is a parsed JSON document, the name failures call it by, and a function giving
+the context printed under a failure (the HTTP transcript, the messages received so far).
+Every JSON step, whatever carried the JSON, checks through a subject, so the matching
+rules and the failure messages are the same everywhere.
+
+Path semantics follow `asgibdd.matching.jsonpath`: a definite path (`$.items[0].name`)
+gives its single value, a wildcard or filter (`$.items[?(@.price > 3)].name`) gives the
+list of everything it selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgibdd.errors import ExpectationFailed
+from asgibdd.matching.compare import (
+    compare_contains,
+    compare_equal,
+    contains_value,
+    render_mismatches,
+)
+from asgibdd.matching.format import format_value
+from asgibdd.matching.jsonpath import Selection, compile_jsonpath
+from asgibdd.matching.literal import loads_strict
+from asgibdd.matching.markers import check_type, type_name
+from asgibdd.matching.patterns import Pattern
+from asgibdd.steps.registry import step_usage_error
+from asgibdd.steps.support.exchange import last_exchange, transcript
+
+__all__ = ["JSONSubject", "capital", "describe_kind", "parse_json_text", "response_json"]
+
+
+@dataclass(frozen=True)
+class JSONSubject:
+    """A JSON document under test, and what to show with every failure about it.
+
+    - `document`: the parsed JSON.
+    - `name`: how messages call it ("the response JSON", "the message JSON").
+    - `describe`: returns the context printed under a failure (the HTTP transcript, the
+      received message); called only when a check fails.
+    """
+
+    document: Any
+    name: str
+    describe: Callable[[], str]
+
+    def fail(self, message: str) -> ExpectationFailed:
+        """An `ExpectationFailed` with `message` and the subject's context below it."""
+        return ExpectationFailed(f"{message}\n{self.describe()}")
+
+    def assert_equal(self, expected: Any) -> None:
+        """Deep equality, key order ignored, markers honoured; every mismatch is listed."""
+        mismatches = compare_equal(expected, self.document)
+        if mismatches:
+            heading = f"{capital(self.name)} is not as expected:"
+            raise self.fail(render_mismatches(mismatches, heading=heading))
+
+    def assert_contains(self, expected: Any) -> None:
+        """Subset: every expected key and array item must be there and match."""
+        mismatches = compare_contains(expected, self.document)
+        if mismatches:
+            heading = f"{capital(self.name)} does not contain what was expected:"
+            raise self.fail(render_mismatches(mismatches, heading=heading))
+
+    def select(self, path: str, expectation: str) -> Selection:
+        """Select `path`; a definite path that selects nothing fails, saying what is there.
+
+        `expectation` completes "Expected the JSON at <path> ..." in that failure.
+        """
+        selection = compile_jsonpath(path).select(self.document)
+        if selection.query.is_definite and not selection.found:
+            raise self.fail(
+                f'Expected the JSON at "{path}" {expectation}. {selection.explain_missing()}'
+            )
+        return selection
+
+    def assert_at_is(self, path: str, expected: Any) -> None:
+        """The value at `path` deeply equals `expected`."""
+        selection = self.select(path, f"to be {format_value(expected)}")
+        where = selection.matches[0][0] if selection.query.is_definite else path
+        mismatches = compare_equal(expected, selection.value, path=where)
+        if mismatches:
+            heading = f'The JSON at "{path}" is not as expected:'
+            message = render_mismatches(mismatches, heading=heading)
+            raise self.fail(message + _selected(selection))
+
+    def assert_at_contains(self, path: str, expected: Any) -> None:
+        """The value at `path` contains `expected`: a substring, an item, or a subset."""
+        shown = format_value(expected)
+        selection = self.select(path, f"to contain {shown}")
+        if not contains_value(selection.value, expected):
+            raise self.fail(
+                f'Expected the JSON at "{path}" to contain {shown}, '
+                f"got {format_value(selection.value)}.{_selected(selection)}"
+            )
+
+    def assert_at_length(self, path: str, count: int) -> None:
+        """The array (or object) at `path`, or the list a wildcard selects, has `count` items."""
+        items = _items(count)
+        selection = self.select(path, f"to have {items}")
+        value = selection.value
+        if not isinstance(value, (list, dict)):
+            raise self.fail(
+                f'Expected the JSON at "{path}" to be an array with {items}, '
+                f"got {describe_kind(value)}."
+            )
+        if len(value) != count:
+            raise self.fail(
+                f'Expected the JSON at "{path}" to have {items}, got {len(value)}: '
+                f"{format_value(value)}.{_selected(selection)}"
+            )
+
+    def assert_at_exists(self, path: str) -> None:
+        """`path` selects at least one value (null counts as a value)."""
+        selection = self.select(path, "to exist")
+        if not selection.found:
+            raise self.fail(
+                f'Expected the JSON at "{path}" to exist, but the path selects nothing.'
+            )
+
+    def assert_at_missing(self, path: str) -> None:
+        """`path` selects nothing at all."""
+        selection = compile_jsonpath(path).select(self.document)
+        if selection.found:
+            found = "\n".join(
+                f"  {where}: {format_value(value)}" for where, value in selection.matches
+            )
+            raise self.fail(f'Expected no value at "{path}", but the path selects:\n{found}')
+
+    def assert_at_matches(self, path: str, pattern: Pattern, *, timeout: float) -> None:
+        """The string at `path` (each string a wildcard selects) contains a regex match."""
+        wanted = f"to match the regex {pattern.text}"
+        selection = self.select(path, wanted)
+        if not selection.found:
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, but the path selects nothing.'
+            )
+        failing = [
+            (where, value)
+            for where, value in selection.matches
+            if not (isinstance(value, str) and pattern.search(value, timeout=timeout))
+        ]
+        if failing:
+            lines = "\n".join(f"  {where}: got {describe_kind(value)}" for where, value in failing)
+            raise self.fail(f'Expected the JSON at "{path}" {wanted}:\n{lines}')
+
+    def assert_at_type(self, path: str, kind: str) -> None:
+        """The value at `path` is of JSON type `kind` (a wildcard's list is an array)."""
+        wanted = f"to be {_article(kind)}"
+        selection = self.select(path, wanted)
+        value = selection.value
+        if not check_type(value, kind):
+            raise self.fail(f'Expected the JSON at "{path}" {wanted}, got {describe_kind(value)}.')
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def describe_kind(value: Any) -> str:
+    """A value with its JSON type, e.g. `"3" (string)`; null speaks for itself."""
+    if value is None:
+        return "null"
+    return f"{format_value(value, limit=120)} ({type_name(value)})"
+
+
+def _selected(selection: Selection) -> str:
+    """For a wildcard or filter path, list what it selected; nothing for a definite path."""
+    if selection.query.is_definite:
+        return ""
+    if not selection.matches:
+        return "\nThe path selects nothing."
+    lines = [f"  {where}: {format_value(value, limit=120)}" for where, value in selection.matches]
+    return f"\nThe path selects {len(lines)}:\n" + "\n".join(lines[:20])
+
+
+def response_json(context: Any) -> JSONSubject:
+    """The last response's body as a `JSONSubject`; `UsageError` if it is not JSON."""
+    _, response = last_exchange(context)
+    text = response.text
+    try:
+        document = loads_strict(text)
+    except ValueError as error:
+        content_type = response.headers.get("content-type", "no Content-Type")
+        got = "an empty body" if not text.strip() else f"a body that is not JSON ({error})"
+        raise step_usage_error(
+            f"needs a JSON response, but the app answered {response.status_code} with "
+            f"{got}, {content_type}. Check the status first (Then the response status is "
+            "200), or use the response body steps for text.\n" + transcript(context)
+        ) from None
+    return JSONSubject(document, "the response JSON", lambda: transcript(context))
+
+
+def parse_json_text(text: str | None, failure_start: str, got: str) -> Any:
+    """The JSON in `text`; else `ExpectationFailed` "<failure_start>, got <got>, which ..."."""
+    if text is not None:
+        try:
+            return loads_strict(text)
+        except ValueError as error:
+            problem = f"which is not JSON ({error})"
+    else:
+        problem = "which is not UTF-8 text"
+    raise ExpectationFailed(f"{failure_start}, got {got}, {problem}.")

@@ -1,0 +1,210 @@
+"""HTTP exchanges as failure messages and reports show them, with every secret hidden.
+
+`render_exchange` writes the transcript of one request and its response; `learn_secrets`
+finds the secret values an exchange carries (credentials, secret-named fields), so that
+they stay hidden wherever they appear later (see `asgibdd.secrets`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+
+from asgibdd.matching.format import format_json, truncate
+from asgibdd.secrets import MASK, Secrets
+
+__all__ = ["learn_secrets", "mask_header", "render_exchange"]
+
+# Declared-binary media types are never shown as text, even if the bytes happen to decode.
+_BINARY_TYPES = re.compile(
+    r"^(image|audio|video|font)/|^application/(octet-stream|pdf|zip|gzip|x-tar|wasm|msgpack)"
+)
+_FORM = "application/x-www-form-urlencoded"
+
+
+def render_exchange(
+    request: httpx.Request,
+    response: httpx.Response | None,
+    *,
+    secrets: Secrets | None = None,
+    body_limit: int = 1000,
+) -> str:
+    """Render the transcript of one request and its response for a failure message.
+
+    Layout (every line indented by two spaces under its heading)::
+
+        Request:
+          POST http://testserver/items
+          Content-Type: application/json
+
+          {"name": "apple"}
+        Response:
+          201 Created
+          content-type: application/json
+
+          {
+            "id": 1
+          }
+
+    Headers keep the order and spelling they were sent with. Secrets are masked:
+    `Authorization` and `Proxy-Authorization` keep their scheme (`Bearer ***`), `Cookie`
+    and `Set-Cookie` keep cookie names (`session=***`), any header, query parameter, form
+    field or JSON key with a secret name is `***`, and every value `secrets` remembers is
+    `***` wherever it appears. JSON bodies are pretty-printed, long bodies truncated after
+    `body_limit` characters, binary bodies summarised as `<1234 bytes, image/png>`. A body
+    that was streamed and not read is shown as `<streamed body, not read>` and left unread.
+    """
+    secrets = secrets or Secrets()
+    lines = ["Request:", f"  {request.method} {masked_url(request.url, secrets)}"]
+    lines.extend(_message_lines(request, secrets, body_limit))
+    lines.append("Response:")
+    if response is None:
+        lines.append("  (no response: the app did not answer this request)")
+        return "\n".join(lines)
+    lines.append(f"  {response.status_code} {response.reason_phrase}".rstrip())
+    lines.extend(_message_lines(response, secrets, body_limit))
+    return "\n".join(lines)
+
+
+def learn_secrets(
+    secrets: Secrets, request: httpx.Request, response: httpx.Response | None
+) -> None:
+    """Remember the secret values `request` and `response` carry, for masking them later."""
+    policy = secrets.policy
+    secrets.remember_pairs(request.url.params.multi_items())
+    for message in (request, response):
+        if message is None:
+            continue
+        for name, value in message.headers.multi_items():
+            if name in ("authorization", "proxy-authorization"):
+                secrets.remember(value.strip().partition(" ")[2] or value)
+            elif name in ("cookie", "set-cookie"):
+                # Every cookie value is a credential of some sort; Set-Cookie's first pair
+                # is the cookie, the rest are attributes.
+                pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
+                for pair in pairs:
+                    secrets.remember(pair.partition("=")[2].strip())
+            elif policy.is_secret_name(name):
+                secrets.remember(value)
+        body = _read_body(message)
+        if body is None:
+            continue
+        content_type = message.headers.get("content-type", "")
+        if content_type.startswith(_FORM):
+            secrets.remember_pairs(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+        elif "json" in content_type:
+            # Not JSON after all: then there is nothing secret-named to find.
+            with contextlib.suppress(ValueError):
+                secrets.remember_json(json.loads(body))
+
+
+def _read_body(message: httpx.Request | httpx.Response) -> bytes | None:
+    try:
+        return message.content
+    except httpx.StreamError:  # RequestNotRead / ResponseNotRead: reading would consume it
+        return None
+
+
+def _message_lines(
+    message: httpx.Request | httpx.Response, secrets: Secrets, body_limit: int
+) -> list[str]:
+    """Header lines, then a blank line and the body lines (none for an empty body)."""
+    lines = _header_lines(message.headers, secrets)
+    body = _read_body(message)
+    if body is None:
+        return [*lines, "", "  <streamed body, not read>"]
+    content_type = message.headers.get("content-type", "")
+    if isinstance(message, httpx.Request) and content_type.startswith(_FORM):
+        body = _masked_form(body, secrets)
+    return lines + _body_lines(body, content_type, secrets, body_limit)
+
+
+def mask_header(name: str, value: str, secrets: Secrets | None = None) -> str:
+    """Return `value` with its secret parts replaced by `***`, judged by the header `name`."""
+    secrets = secrets or Secrets()
+    lowered = name.lower()
+    if lowered in ("authorization", "proxy-authorization"):
+        scheme, _, credentials = value.strip().partition(" ")
+        return f"{scheme} {MASK}" if credentials else MASK
+    if lowered == "cookie":
+        return "; ".join(_mask_cookie_pair(pair) for pair in value.split(";"))
+    if lowered == "set-cookie":
+        # Only the first pair is the cookie; the attributes (Path, HttpOnly...) are not secret.
+        first, separator, attributes = value.partition(";")
+        return _mask_cookie_pair(first) + separator + attributes
+    if secrets.policy.is_secret_name(lowered):
+        return MASK
+    return secrets.mask_text(value)
+
+
+def _mask_cookie_pair(pair: str) -> str:
+    name, equals, _ = pair.strip().partition("=")
+    return f"{name}={MASK}" if equals else pair.strip()
+
+
+def masked_url(url: httpx.URL, secrets: Secrets) -> str:
+    """The URL with its password, secret-named query values and remembered values hidden."""
+    if url.password:
+        url = url.copy_with(username=url.username, password=MASK)
+    params = url.params
+    is_secret = secrets.policy.is_secret_name
+    if any(is_secret(key) for key in params):
+        masked = [(key, MASK if is_secret(key) else value) for key, value in params.multi_items()]
+        # Built by hand so the mask stays readable instead of percent-encoded.
+        query = "&".join(f"{key}={value}" for key, value in masked)
+        return secrets.mask_text(str(url.copy_with(query=None)) + "?" + query)
+    return secrets.mask_text(str(url))
+
+
+def _masked_form(body: bytes, secrets: Secrets) -> bytes:
+    try:
+        fields = parse_qsl(body.decode("ascii"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return body
+    is_secret = secrets.policy.is_secret_name
+    if not any(is_secret(key) for key, _ in fields):
+        return body
+    masked = [(key, MASK if is_secret(key) else value) for key, value in fields]
+    return urlencode(masked, safe="*").encode("ascii")
+
+
+def _header_lines(headers: httpx.Headers, secrets: Secrets) -> list[str]:
+    lines = []
+    for raw_name, raw_value in headers.raw:
+        name = raw_name.decode("latin-1")
+        value = mask_header(name, raw_value.decode("latin-1"), secrets)
+        lines.append(f"  {name}: {value}")
+    return lines
+
+
+def _body_lines(body: bytes, content_type: str, secrets: Secrets, limit: int) -> list[str]:
+    if not body:
+        return []
+    text = _body_text(body, content_type, secrets, limit)
+    return ["", *(f"  {line}" if line else "" for line in text.splitlines())]
+
+
+def _body_text(body: bytes, content_type: str, secrets: Secrets, limit: int) -> str:
+    media_type, _, parameters = content_type.partition(";")
+    media_type = media_type.strip().lower()
+    if _BINARY_TYPES.search(media_type):
+        return _binary_summary(body, media_type)
+    charset_match = re.search(r"charset=\"?([\w.:-]+)", parameters, re.IGNORECASE)
+    try:
+        text = body.decode(charset_match.group(1) if charset_match else "utf-8")
+    except (UnicodeDecodeError, LookupError):
+        return _binary_summary(body, media_type)
+    if "json" in media_type:
+        try:
+            return format_json(secrets.mask_json(json.loads(text)), limit=limit)
+        except ValueError:
+            pass  # Not valid JSON after all: show the text as sent, which is what went wrong.
+    return truncate(secrets.mask_text(text), limit)
+
+
+def _binary_summary(body: bytes, media_type: str) -> str:
+    return f"<{len(body)} bytes, {media_type}>" if media_type else f"<{len(body)} bytes>"
