@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from behave_project import run_feature
+from tests.behave_project import run_feature
 
 
 def test_every_verb_and_body_kind_reaches_the_app(tmp_path: Path) -> None:

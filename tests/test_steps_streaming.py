@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from behave_project import run_feature
+from tests.behave_project import run_feature
 
 # A FastAPI app with an endless, silent event stream that records when the client leaves.
 SILENT_STREAM_APP = """

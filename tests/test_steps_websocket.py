@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from behave_project import run_feature
+from tests.behave_project import run_feature
 
 # A small Starlette app that records, in the file named by LOG, when a client disconnects.
 RECORDING_APP = """

@@ -1,0 +1,176 @@
+"""The shape of the package: public names, who may import whom, no import circles.
+
+See docs/architecture.md for the layers these tests keep.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import asgibdd
+import asgibdd.client
+
+PACKAGE = Path(asgibdd.__file__).parent
+STEP_CONCERNS = ("http", "response", "json", "variables", "websocket", "streaming")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The asgibdd modules `path` imports, wherever in the file the import is written."""
+    found: set[str] = set()
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path.parent)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            found.add(base)
+            # `from asgibdd.steps import support` imports the submodule too.
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return {name for name in found if name.split(".")[0] == "asgibdd"}
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    return {name: _imports(path) & modules.keys() - {name} for name, path in modules.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle among the modules, or None. A package's own `__init__`
+    re-exporting its submodules is not a circle (the submodule never needs it)."""
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> list[str] | None:
+        if name in trail:
+            return [*trail[trail.index(name) :], name]
+        if name in done:
+            return None
+        for target in sorted(graph[name]):
+            if name.startswith(f"{target}.") or target == "asgibdd":
+                continue  # a submodule importing its package's facade: the facade is a leaf
+            found = visit(target, [*trail, name])
+            if found:
+                return found
+        done.add(name)
+        return None
+
+    for module in sorted(graph):
+        found = visit(module, [])
+        if found:
+            return found
+    return None
+
+
+def test_no_module_of_the_package_takes_part_in_an_import_circle() -> None:
+    assert _cycle(_graph()) is None
+
+
+def test_step_concern_modules_never_import_each_other() -> None:
+    graph = _graph()
+    concerns = {f"asgibdd.steps.{name}" for name in STEP_CONCERNS}
+    for concern in sorted(concerns):
+        assert graph[concern] & concerns == set(), concern
+
+
+def test_the_step_floor_imports_no_concern_module() -> None:
+    graph = _graph()
+    concerns = {f"asgibdd.steps.{name}" for name in STEP_CONCERNS}
+    for name, imported in graph.items():
+        if name.startswith("asgibdd.steps.support"):
+            assert imported & concerns == set(), name
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = {"asgibdd.a": {"asgibdd.b"}, "asgibdd.b": {"asgibdd.c"}, "asgibdd.c": {"asgibdd.a"}}
+    assert _cycle(graph) == ["asgibdd.a", "asgibdd.b", "asgibdd.c", "asgibdd.a"]
+
+
+def test_matching_works_on_plain_json_without_http_or_behave() -> None:
+    graph = _graph()
+    allowed_outside = {"asgibdd.errors", "asgibdd._suggest"}
+    for path in (PACKAGE / "matching").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }
+        assert top_level.isdisjoint({"httpx", "behave", "anyio"}), path.name
+        outside = {
+            name for name in graph[_module_name(path)] if not name.startswith("asgibdd.matching")
+        }
+        assert outside <= allowed_outside, (path.name, outside)
+
+
+def test_only_the_client_package_imports_the_client_private_modules() -> None:
+    for name, imported in _graph().items():
+        if name.startswith("asgibdd.client"):
+            continue
+        private = {target for target in imported if target.startswith("asgibdd.client.")}
+        assert private == set(), (name, private)
+
+
+def test_importing_asgibdd_does_not_import_behave() -> None:
+    code = (
+        "import sys, asgibdd, asgibdd.client; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'behave'))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == "[]"
+
+
+def test_the_package_exports_exactly_its_public_names() -> None:
+    assert asgibdd.__all__ == [
+        "ASGIProtocolError",
+        "AppTimeout",
+        "AsgiBddError",
+        "AsyncEventSource",
+        "AsyncTestClient",
+        "AsyncWebSocketSession",
+        "ConfigError",
+        "EventSource",
+        "ExpectationFailed",
+        "LifespanError",
+        "ServerSentEvent",
+        "TestClient",
+        "UsageError",
+        "WebSocketDenialResponse",
+        "WebSocketDisconnect",
+        "WebSocketTestSession",
+        "__version__",
+    ]
+    assert all(hasattr(asgibdd, name) for name in asgibdd.__all__)
+
+
+def test_the_client_front_door_exports_exactly_what_steps_and_users_use() -> None:
+    assert asgibdd.client.__all__ == [
+        "AsyncEventSource",
+        "AsyncTestClient",
+        "AsyncWebSocketSession",
+        "EventSource",
+        "SSEDecoder",
+        "ServerSentEvent",
+        "TestClient",
+        "WebSocketDenialResponse",
+        "WebSocketDisconnect",
+        "WebSocketTestSession",
+        "read_chunk",
+    ]
+    assert all(hasattr(asgibdd.client, name) for name in asgibdd.client.__all__)
