@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
 from asgibdd.errors import ConfigError
 from asgibdd.steps.json import _jsonschema_validator_for
 from asgibdd.testing import BehaveOutcome
+from tests.behave_project import run_feature
 from tests.test_steps_response import failure_of, run_features
 
 # A small real app whose answers never change, so failure texts can be pinned whole.
@@ -288,3 +290,28 @@ def test_schema_step_without_jsonschema_names_the_extra(monkeypatch: pytest.Monk
         "Checking JSON against a schema needs the jsonschema package, which is not "
         'installed. Install it with: pip install "asgibdd[jsonschema]"'
     )
+
+
+def test_a_regex_that_backtracks_forever_is_stopped_at_the_timeout(tmp_path: Path) -> None:
+    text = "a" * 40 + "!"
+    outcome = run_feature(
+        tmp_path,
+        f"""
+        Feature: runaway regex
+          Scenario: nested repeats against a long text
+            Given the request header "Content-Type" is "application/json"
+            When I POST /echo with body:
+              \"\"\"
+              {{"s": "{text}"}}
+              \"\"\"
+            Then the JSON at "$.s" matches "(a|aa)+$"
+        """,
+        "-D",
+        "asgibdd.timeout=0.3",
+    )
+    assert outcome.scenarios.failed == 1, outcome.output
+    assert (
+        "ASSERT FAILED: The regular expression (a|aa)+$ ran for more than 0.3 s on a text of "
+        "41 characters and was stopped. It backtracks exponentially on this text: simplify it "
+        "(avoid nested repeats such as (a+)+ or (a|aa)+), or check a shorter part of the value."
+    ) in outcome.output
