@@ -56,8 +56,10 @@ def test_thousands_of_enter_exit_cycles_leave_threads_and_memory_flat() -> None:
     kept_bytes = sum(stat.size_diff for stat in stats)
     assert threading.active_count() <= threads_before + 1
     # Counted in live memory blocks: anything kept per cycle shows as >= CYCLES blocks,
-    # while the interpreter may grow one internal table once (seen: a single ~1.9 MB block).
-    assert kept_blocks < CYCLES // 10, f"{kept_blocks} blocks kept after {CYCLES} cycles"
+    # while the interpreter may grow one internal table once (seen: a single ~1.9 MB block)
+    # and the loop thread's own state varies with the Python version (seen: ~470 small
+    # blocks on 3.10, spread over asyncio and anyio, none growing with the cycle count).
+    assert kept_blocks < CYCLES // 2, f"{kept_blocks} blocks kept after {CYCLES} cycles"
     assert kept_bytes < 4 * 1024 * 1024, f"{kept_bytes} bytes kept after {CYCLES} cycles"
 
 

@@ -80,7 +80,13 @@ class JSONPathQuery:
 
         The concrete path of a computed value (`` `len` ``, arithmetic) is the expression.
         """
-        return [(self._concrete_path(datum), datum.value) for datum in self._parsed.find(document)]
+        try:
+            found = self._parsed.find(document)
+        except (KeyError, TypeError):
+            # jsonpath-ng 1.8 (the newest Python 3.10 installs) raises on an index into an
+            # object instead of selecting nothing; later versions select nothing.
+            return []
+        return [(self._concrete_path(datum), datum.value) for datum in found]
 
     def select(self, document: Any) -> Selection:
         """Select from `document`; see `Selection` for what `.value` gives."""
