@@ -6,6 +6,7 @@ AsgiBddError
 ├── UsageError                                 the library was called or phrased wrongly
 ├── ConfigError                                the app or a setting could not be found/used
 └── ASGIProtocolError                          the app broke the ASGI contract
+    ├── ResponseOrderError (also AssertionError) HTTP response messages out of order
     ├── LifespanError                          startup/shutdown failed or misbehaved
     └── AppTimeout (also TimeoutError)         a bounded wait on the app ran out
 ```
@@ -14,8 +15,17 @@ behave reports an `AssertionError` as a *failed* step and shows only its message
 `ExpectationFailed` messages must stand on their own. Everything else is reported as an
 *error* with a traceback: a bug in the feature, the configuration or the app.
 
+A broken ASGI contract is an *error*, not a failed expectation: the app needs fixing, not
+the feature. One deliberate exception: `ResponseOrderError`, the HTTP response sequence
+checks Starlette's TestClient makes with `assert` (a second "http.response.start", a body
+or trailers out of order, no response at all), is also an `AssertionError` with
+Starlette's wording, because Starlette's own suite (`test_invalid_trailer_sequence`) and
+tests migrated from it catch them with `pytest.raises(AssertionError)`. behave therefore
+reports those few as failed steps. Every other protocol check (unknown message types,
+invalid headers, WebSocket messages after close, ...) is a plain `ASGIProtocolError`.
+
 WebSocket outcomes (`WebSocketDisconnect`, `WebSocketDenialResponse`) live in
-`asgibdd.client.websocket`: they mirror Starlette's classes so that existing
+`asgibdd.client`: they mirror Starlette's classes so that existing
 `pytest.raises(...)` blocks keep working, and are not part of this tree on purpose.
 """
 
@@ -28,6 +38,7 @@ __all__ = [
     "ConfigError",
     "ExpectationFailed",
     "LifespanError",
+    "ResponseOrderError",
     "UsageError",
 ]
 
@@ -50,6 +61,11 @@ class ConfigError(AsgiBddError):
 
 class ASGIProtocolError(AsgiBddError):
     """The app broke the ASGI contract (messages out of order, wrong types, ...)."""
+
+
+class ResponseOrderError(ASGIProtocolError, AssertionError):
+    """The app sent HTTP response messages out of order (also an AssertionError, as in
+    Starlette's TestClient, whose tests catch these with `pytest.raises(AssertionError)`)."""
 
 
 class LifespanError(ASGIProtocolError):

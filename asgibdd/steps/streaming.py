@@ -15,8 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from asgibdd.client.core import STREAM_EXTENSION
-from asgibdd.client.sse import ServerSentEvent, SSEDecoder
+from asgibdd.client import ServerSentEvent, SSEDecoder, read_chunk
 from asgibdd.environment import get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed, UsageError
 from asgibdd.matching.literal import loads_strict
@@ -39,15 +38,24 @@ LINE_STREAM = "stream"
 
 
 class ChunkReader(Protocol):
-    """What asgibdd's TestClient puts on a streamed response under `STREAM_EXTENSION`."""
+    """Reads a streamed response chunk by chunk, with a bound per read."""
 
     def read_chunk(self, timeout: float | None) -> bytes | None: ...
 
 
+class _BoundedReads:
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+
+    def read_chunk(self, timeout: float | None) -> bytes | None:
+        # asgibdd.client.read_chunk raises a UsageError naming the fix for another
+        # client's response, so no response is turned away up front any more.
+        return read_chunk(self._response, timeout)
+
+
 def _chunk_reader(response: httpx.Response) -> ChunkReader | None:
-    """The bounded chunk reader asgibdd's TestClient gives a streamed response, if any."""
-    reader: ChunkReader | None = response.extensions.get(STREAM_EXTENSION)
-    return reader
+    """Bounded reads of `response` through `asgibdd.client.read_chunk`."""
+    return _BoundedReads(response)
 
 
 class StreamedBody:

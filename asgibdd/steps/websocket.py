@@ -23,7 +23,7 @@ from typing import Any
 
 from asgibdd._suggest import did_you_mean
 from asgibdd._types import Message
-from asgibdd.client.websocket import WebSocketDenialResponse, WebSocketDisconnect
+from asgibdd.client import WebSocketDenialResponse, WebSocketDisconnect
 from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
 from asgibdd.matching.compare import Mismatch, compare_contains, compare_equal

@@ -8,8 +8,14 @@ from typing import Any
 
 import httpx
 
-from asgibdd.client.core import STREAM_EXTENSION
-from asgibdd.client.sse import ServerSentEvent, SSEDecoder
+from asgibdd.client._sse import ServerSentEvent, SSEDecoder
+from asgibdd.client._streamed import (
+    AsyncChunkReader,
+    ChunkReader,
+    StreamedResponse,
+    aread_chunk,
+    read_chunk,
+)
 from asgibdd.errors import ExpectationFailed
 
 __all__ = ["AsyncEventSource", "EventSource", "sse_request_headers"]
@@ -23,6 +29,13 @@ def sse_request_headers(headers: Any) -> httpx.Headers:
     merged.setdefault("accept", "text/event-stream")
     merged.setdefault("cache-control", "no-store")
     return merged
+
+
+def _limit(response: httpx.Response, timeout: float | None) -> float | None:
+    """`timeout`, or the stream's own bound (the client's `wait_timeout`) when not given."""
+    if timeout is _UNSET and isinstance(response, StreamedResponse):
+        return response.reader.read_timeout
+    return timeout
 
 
 def _check_event_stream(response: httpx.Response) -> None:
@@ -48,7 +61,9 @@ class EventSource:
         self.response = response
         self._decoder = SSEDecoder()
         self._pending: deque[ServerSentEvent] = deque()
-        self._reader = response.extensions.get(STREAM_EXTENSION)
+        self._bounded = isinstance(response, StreamedResponse) and isinstance(
+            response.reader, ChunkReader
+        )
         self._chunks: Iterator[bytes] | None = None
         self._ended = False
 
@@ -72,9 +87,8 @@ class EventSource:
         return self._pending.popleft() if self._pending else None
 
     def _read(self, timeout: float | None) -> bytes | None:
-        if self._reader is not None:
-            limit = self._reader.read_timeout if timeout is _UNSET else timeout
-            return self._reader.read_chunk(limit)  # type: ignore[no-any-return]
+        if self._bounded:
+            return read_chunk(self.response, _limit(self.response, timeout))
         if self._chunks is None:  # a response from another client: no bounded reads
             self._chunks = self.response.iter_raw()
         return next(self._chunks, None)
@@ -96,7 +110,9 @@ class AsyncEventSource:
         self.response = response
         self._decoder = SSEDecoder()
         self._pending: deque[ServerSentEvent] = deque()
-        self._reader = response.extensions.get(STREAM_EXTENSION)
+        self._bounded = isinstance(response, StreamedResponse) and isinstance(
+            response.reader, AsyncChunkReader
+        )
         self._chunks: AsyncIterator[bytes] | None = None
         self._ended = False
 
@@ -116,9 +132,8 @@ class AsyncEventSource:
         return self._pending.popleft() if self._pending else None
 
     async def _read(self, timeout: float | None) -> bytes | None:
-        if self._reader is not None:
-            limit = self._reader.read_timeout if timeout is _UNSET else timeout
-            return await self._reader.read_chunk(limit)  # type: ignore[no-any-return]
+        if self._bounded:
+            return await aread_chunk(self.response, _limit(self.response, timeout))
         if self._chunks is None:  # a response from another client: no bounded reads
             self._chunks = self.response.aiter_raw()
         return await anext(self._chunks, None)

@@ -19,18 +19,15 @@ import anyio
 import anyio.abc
 import anyio.lowlevel
 
-from asgibdd._types import ASGI3App, Message, Scope
-from asgibdd.client.app import describe
-from asgibdd.errors import AppTimeout, ASGIProtocolError
+from asgibdd._types import Message, Scope
+from asgibdd.client._app import describe
+from asgibdd.client._settings import ClientCore
+from asgibdd.errors import AppTimeout, ASGIProtocolError, ResponseOrderError
 
-__all__ = ["DISCONNECT_GRACE_SECONDS", "HTTPExchange", "ProtocolViolation"]
+__all__ = ["DISCONNECT_GRACE_SECONDS", "HTTPExchange"]
 
 #: How long an app may take to notice `http.disconnect` before it is cancelled.
 DISCONNECT_GRACE_SECONDS = 0.1
-
-
-class ProtocolViolation(ASGIProtocolError, AssertionError):
-    """The app sent HTTP messages out of order (an AssertionError, as in Starlette)."""
 
 
 def _header_list(value: object, where: str) -> list[tuple[bytes, bytes]]:
@@ -49,19 +46,12 @@ def _header_list(value: object, where: str) -> list[tuple[bytes, bytes]]:
 class HTTPExchange:
     """The state of one request: what the app has sent, and what it may still receive."""
 
-    def __init__(
-        self,
-        app: ASGI3App,
-        scope: Scope,
-        body: bytes,
-        *,
-        raise_server_exceptions: bool,
-        streaming: bool,
-    ) -> None:
-        self.app = app
+    def __init__(self, core: ClientCore, scope: Scope, body: bytes, *, streaming: bool) -> None:
+        self.app = core.app
         self.scope = scope
         self.body = body
-        self.raise_server_exceptions = raise_server_exceptions
+        # Read once: a change on the live client applies from the next request on.
+        self.raise_server_exceptions = core.raise_server_exceptions
         self.streaming = streaming
         self.is_head = scope.get("method") == "HEAD"
 
@@ -119,7 +109,7 @@ class HTTPExchange:
 
     def _on_start(self, message: Message) -> None:
         if self.status_code is not None:
-            raise ProtocolViolation(
+            raise ResponseOrderError(
                 'Received multiple "http.response.start" messages. '
                 "An app answers a request exactly once."
             )
@@ -138,14 +128,14 @@ class HTTPExchange:
 
     async def _on_body(self, message: Message) -> None:
         if self.status_code is None:
-            raise ProtocolViolation(
+            raise ResponseOrderError(
                 'Received "http.response.body" without "http.response.start". '
                 'Send "http.response.start" with the status and headers first.'
             )
         if self._response_complete:
-            raise ProtocolViolation('Received "http.response.body" after response completed.')
+            raise ResponseOrderError('Received "http.response.body" after response completed.')
         if self._body_complete:
-            raise ProtocolViolation('Received "http.response.body" after body completed.')
+            raise ResponseOrderError('Received "http.response.body" after body completed.')
         chunk = message.get("body", b"")
         more_body = bool(message.get("more_body", False))
         if self._client_gone.is_set() and self.streaming:
@@ -168,14 +158,14 @@ class HTTPExchange:
 
     def _on_trailers(self, message: Message) -> None:
         if not self._trailers_expected:
-            raise ProtocolViolation(
+            raise ResponseOrderError(
                 'Received "http.response.trailers" without declaring trailers. '
                 'Declare them with "trailers": True in "http.response.start".'
             )
         if not self._body_complete:
-            raise ProtocolViolation('Received "http.response.trailers" before body completed.')
+            raise ResponseOrderError('Received "http.response.trailers" before body completed.')
         if self._response_complete:
-            raise ProtocolViolation('Received "http.response.trailers" after response completed.')
+            raise ResponseOrderError('Received "http.response.trailers" after response completed.')
         self._trailers.extend(_header_list(message.get("headers"), "http.response.trailers"))
         self.extensions["http.response.trailers"] = list(self._trailers)
         if not message.get("more_trailers", False):
@@ -218,7 +208,7 @@ class HTTPExchange:
         if self.status_code is not None:
             return
         if self.raise_server_exceptions:
-            raise ProtocolViolation(
+            raise ResponseOrderError(
                 "TestClient did not receive any response. The app returned without sending "
                 '"http.response.start".'
             )
