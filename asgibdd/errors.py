@@ -73,4 +73,14 @@ class LifespanError(ASGIProtocolError):
 
 
 class AppTimeout(ASGIProtocolError, TimeoutError):
-    """A bounded wait on the app ran out; the message names what was awaited."""
+    """A bounded wait on the app ran out; the message names what was awaited.
+
+    For a request, `content_type` is the content type of the response if it had started
+    (None otherwise, or when it has none) and `received` the body bytes that arrived, so
+    that a caller can tell e.g. an endless event stream read as a plain request.
+    """
+
+    def __init__(self, message: str, *, content_type: str | None = None, received: int = 0):
+        super().__init__(message)
+        self.content_type = content_type
+        self.received = received

@@ -117,8 +117,9 @@ def test_read_chunk_times_out_and_the_stream_stays_usable(backend: str) -> None:
             read_chunk(response, 0.05)
         assert str(waited.value) == (
             "No data from the streamed response to GET /stream within 0.05 s (5 bytes "
-            "received so far). Wait longer with TestClient(app, wait_timeout=...) or a "
-            "per-step timeout."
+            "received so far). Wait longer with a timeout of your own (read_chunk(response, "
+            "timeout), next_event(timeout=...)), TestClient(app, wait_timeout=...), or timeout "
+            "in asgibdd's config for behave runs."
         )
         release.set()
         assert read_chunk(response, 2.0) == b"second"

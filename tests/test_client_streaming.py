@@ -122,7 +122,9 @@ def test_a_silent_stream_times_out_naming_the_request() -> None:
         response.read()
     assert str(caught.value) == (
         "No data from the streamed response to GET /slow within 0.05 s (3 bytes received so "
-        "far). Wait longer with TestClient(app, wait_timeout=...) or a per-step timeout."
+        "far). Wait longer with a timeout of your own (read_chunk(response, timeout), "
+        "next_event(timeout=...)), TestClient(app, wait_timeout=...), or timeout in asgibdd's "
+        "config for behave runs."
     )
 
 
@@ -219,7 +221,9 @@ def test_sse_waits_are_bounded_by_the_client_wait_timeout() -> None:
         events.next_event()
     assert str(caught.value) == (
         "No data from the streamed response to GET /events within 0.05 s (0 bytes received "
-        "so far). Wait longer with TestClient(app, wait_timeout=...) or a per-step timeout."
+        "so far). Wait longer with a timeout of your own (read_chunk(response, timeout), "
+        "next_event(timeout=...)), TestClient(app, wait_timeout=...), or timeout in asgibdd's "
+        "config for behave runs."
     )
 
 

@@ -32,6 +32,7 @@ from asgibdd.client._transport import (
     open_stream,
     open_websocket,
     options_of,
+    request_bound,
     run_complete,
     set_options,
     warn_timeout_argument,
@@ -136,16 +137,17 @@ class _Transport(httpx.AsyncBaseTransport):
         core = self._core
         body = await request.aread()
         scope = http_scope(request, core.scope_settings)
+        bound = request_bound(request, core)
         if not options_of(request).streamed:
-            return build_response(await run_complete(core, scope, body), request)
+            return build_response(await run_complete(core, scope, body, bound), request)
         serving, own = await self._hosts.for_connection()
         try:
-            exchange = await open_stream(core, serving.host, scope, body)
+            exchange = await open_stream(core, serving.host, scope, body, bound)
         except BaseException:
             if own:
                 await serving.stop()
             raise
-        stream = _StreamedBody(exchange, serving.host, serving if own else None, core.wait_timeout)
+        stream = _StreamedBody(exchange, serving.host, serving if own else None, bound)
         return build_response(exchange, request, stream)
 
 
@@ -187,6 +189,8 @@ class AsyncTestClient(ClientSettings, httpx.AsyncClient):
         super().__init__(
             base_url=base_url,
             headers=merged_headers(headers),
+            # No httpx default (5 s): only a timeout the caller gives bounds a request.
+            timeout=None,
             transport=_Transport(self._core, self._hosts),
             follow_redirects=follow_redirects,
             cookies=cookies,

@@ -36,6 +36,7 @@ from asgibdd.client._transport import (
     open_stream,
     open_websocket,
     options_of,
+    request_bound,
     run_complete,
     set_options,
     warn_timeout_argument,
@@ -158,16 +159,18 @@ class _Transport(httpx.BaseTransport):
         core = self._core
         body = request.read()
         scope = http_scope(request, core.scope_settings)
+        bound = request_bound(request, core)
         if not options_of(request).streamed:
-            return build_response(self._runner.run(run_complete, core, scope, body), request)
+            exchange = self._runner.run(run_complete, core, scope, body, bound)
+            return build_response(exchange, request)
         loop, owned = self._runner.loop_for_connection()
         try:
-            exchange = loop.call(open_stream, core, loop.host, scope, body)
+            exchange = loop.call(open_stream, core, loop.host, scope, body, bound)
         except BaseException:
             if owned:
                 loop.stop()
             raise
-        stream = _StreamedBody(loop, exchange, owned, core.wait_timeout)
+        stream = _StreamedBody(loop, exchange, owned, bound)
         self._runner.streams.add(stream)
         return build_response(exchange, request, stream)
 
@@ -214,6 +217,8 @@ class TestClient(ClientSettings, httpx.Client):
         super().__init__(
             base_url=base_url,
             headers=merged_headers(headers),
+            # No httpx default (5 s): only a timeout the caller gives bounds a request.
+            timeout=None,
             transport=_Transport(self._core, self._runner),
             follow_redirects=follow_redirects,
             cookies=cookies,

@@ -25,12 +25,14 @@ from typing import Any
 import httpx
 
 from asgibdd._types import Scope
+from asgibdd.client._app import describe
 from asgibdd.client._exchange import HTTPExchange
 from asgibdd.client._host import AppHost
 from asgibdd.client._scope import websocket_scope
 from asgibdd.client._settings import ClientCore
 from asgibdd.client._streamed import AsyncChunkReader, ChunkReader, StreamedResponse
 from asgibdd.client._websocket import AsyncWebSocketSession
+from asgibdd.errors import UsageError
 
 __all__ = [
     "HandshakeResponse",
@@ -41,6 +43,7 @@ __all__ = [
     "open_stream",
     "open_websocket",
     "options_of",
+    "request_bound",
     "run_complete",
     "warn_timeout_argument",
     "websocket_request_arguments",
@@ -148,20 +151,39 @@ def _handshake_subprotocols(request: httpx.Request) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-async def run_complete(core: ClientCore, scope: Scope, body: bytes) -> HTTPExchange:
-    """Run one request to the end (the non-streaming path)."""
+def request_bound(request: httpx.Request, core: ClientCore) -> float | None:
+    """Seconds the app may take over `request`: the read timeout the caller gave (`timeout=`
+    on the request or the client), else the client's `wait_timeout`."""
+    timeout = request.extensions.get("timeout")
+    read = timeout.get("read") if isinstance(timeout, dict) else None
+    if read is None:
+        return core.wait_timeout
+    if isinstance(read, bool) or not isinstance(read, (int, float)) or read < 0:
+        raise UsageError(
+            f"timeout= must be a number of seconds (or None for the client's wait_timeout), "
+            f"got {describe(read)}."
+        )
+    return float(read)
+
+
+async def run_complete(
+    core: ClientCore, scope: Scope, body: bytes, bound: float | None
+) -> HTTPExchange:
+    """Run one request to the end (the non-streaming path), `bound` seconds at most."""
     exchange = HTTPExchange(core, scope, body, streaming=False)
-    await exchange.complete()
+    await exchange.complete(bound)
     return exchange
 
 
-async def open_stream(core: ClientCore, host: AppHost, scope: Scope, body: bytes) -> HTTPExchange:
-    """Start the app for a streamed response and wait for the response to start."""
+async def open_stream(
+    core: ClientCore, host: AppHost, scope: Scope, body: bytes, bound: float | None
+) -> HTTPExchange:
+    """Start the app for a streamed response and wait `bound` s for the response to start."""
     exchange = HTTPExchange(core, scope, body, streaming=True)
     host.task_group.start_soon(exchange.run)
     host.track(exchange)
     try:
-        await exchange.wait_started()
+        await exchange.wait_started(bound)
     except BaseException:
         host.forget(exchange)
         await exchange.aclose()
