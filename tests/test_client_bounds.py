@@ -67,9 +67,9 @@ def test_a_stream_whose_response_never_starts_times_out(backend: str) -> None:
 
 
 def test_a_response_that_starts_then_stalls_says_what_arrived(backend: str) -> None:
-    with TestClient(_hanging_app(), backend=backend, wait_timeout=0.2) as client:
-        with pytest.raises(AppTimeout) as waited:
-            client.get("/stalls")
+    client = TestClient(_hanging_app(), backend=backend, wait_timeout=0.2)
+    with client, pytest.raises(AppTimeout) as waited:
+        client.get("/stalls")
     assert str(waited.value) == (
         "The response to GET /stalls did not finish within 0.2 s: it started with 200 and "
         'content-type "text/event-stream; charset=utf-8", then 9 bytes of body arrived and '
