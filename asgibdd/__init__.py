@@ -22,6 +22,7 @@ from asgibdd.errors import (
     ConfigError,
     ExpectationFailed,
     LifespanError,
+    ResponseOrderError,
     UsageError,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "EventSource",
     "ExpectationFailed",
     "LifespanError",
+    "ResponseOrderError",
     "ServerSentEvent",
     "TestClient",
     "UsageError",

@@ -6,6 +6,7 @@ AsgiBddError
 ├── UsageError                                 the library was called or phrased wrongly
 ├── ConfigError                                the app or a setting could not be found/used
 └── ASGIProtocolError                          the app broke the ASGI contract
+    ├── ResponseOrderError (also AssertionError) HTTP response messages out of order
     ├── LifespanError                          startup/shutdown failed or misbehaved
     └── AppTimeout (also TimeoutError)         a bounded wait on the app ran out
 ```
@@ -14,8 +15,17 @@ behave reports an `AssertionError` as a *failed* step and shows only its message
 `ExpectationFailed` messages must stand on their own. Everything else is reported as an
 *error* with a traceback: a bug in the feature, the configuration or the app.
 
+A broken ASGI contract is an *error*, not a failed expectation: the app needs fixing, not
+the feature. One deliberate exception: `ResponseOrderError`, the HTTP response sequence
+checks Starlette's TestClient makes with `assert` (a second "http.response.start", a body
+or trailers out of order, no response at all), is also an `AssertionError` with
+Starlette's wording, because Starlette's own suite (`test_invalid_trailer_sequence`) and
+tests migrated from it catch them with `pytest.raises(AssertionError)`. behave therefore
+reports those few as failed steps. Every other protocol check (unknown message types,
+invalid headers, WebSocket messages after close, ...) is a plain `ASGIProtocolError`.
+
 WebSocket outcomes (`WebSocketDisconnect`, `WebSocketDenialResponse`) live in
-`asgibdd.client.websocket`: they mirror Starlette's classes so that existing
+`asgibdd.client`: they mirror Starlette's classes so that existing
 `pytest.raises(...)` blocks keep working, and are not part of this tree on purpose.
 """
 
@@ -28,6 +38,7 @@ __all__ = [
     "ConfigError",
     "ExpectationFailed",
     "LifespanError",
+    "ResponseOrderError",
     "UsageError",
 ]
 
@@ -52,9 +63,24 @@ class ASGIProtocolError(AsgiBddError):
     """The app broke the ASGI contract (messages out of order, wrong types, ...)."""
 
 
+class ResponseOrderError(ASGIProtocolError, AssertionError):
+    """The app sent HTTP response messages out of order (also an AssertionError, as in
+    Starlette's TestClient, whose tests catch these with `pytest.raises(AssertionError)`)."""
+
+
 class LifespanError(ASGIProtocolError):
     """The app's lifespan startup or shutdown failed or misbehaved."""
 
 
 class AppTimeout(ASGIProtocolError, TimeoutError):
-    """A bounded wait on the app ran out; the message names what was awaited."""
+    """A bounded wait on the app ran out; the message names what was awaited.
+
+    For a request, `content_type` is the content type of the response if it had started
+    (None otherwise, or when it has none) and `received` the body bytes that arrived, so
+    that a caller can tell e.g. an endless event stream read as a plain request.
+    """
+
+    def __init__(self, message: str, *, content_type: str | None = None, received: int = 0):
+        super().__init__(message)
+        self.content_type = content_type
+        self.received = received

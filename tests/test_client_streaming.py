@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import anyio
 import anyio.lowlevel
 import pytest
+from starlette.applications import Starlette
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
 
 from asgibdd import AppTimeout, ExpectationFailed, TestClient
 from asgibdd._types import Receive, Scope, Send
@@ -122,7 +126,9 @@ def test_a_silent_stream_times_out_naming_the_request() -> None:
         response.read()
     assert str(caught.value) == (
         "No data from the streamed response to GET /slow within 0.05 s (3 bytes received so "
-        "far). Wait longer with TestClient(app, wait_timeout=...) or a per-step timeout."
+        "far). Wait longer with a timeout of your own (read_chunk(response, timeout), "
+        "next_event(timeout=...)), TestClient(app, wait_timeout=...), or timeout in asgibdd's "
+        "config for behave runs."
     )
 
 
@@ -218,9 +224,42 @@ def test_sse_waits_are_bounded_by_the_client_wait_timeout() -> None:
     with client.sse("/events") as events, pytest.raises(AppTimeout) as caught:
         events.next_event()
     assert str(caught.value) == (
-        "No data from the streamed response to GET /events within 0.05 s (0 bytes received "
-        "so far). Wait longer with TestClient(app, wait_timeout=...) or a per-step timeout."
+        "No event from the event stream GET /events within 0.05 s (no data arrived in that "
+        "time). Wait longer with next_event(timeout=...), TestClient(app, wait_timeout=...), "
+        "or timeout in asgibdd's config for behave runs."
     )
+
+
+def _keep_alive_stream(release: threading.Event) -> Starlette:
+    async def events():  # type: ignore[no-untyped-def]
+        while not release.is_set():
+            yield ": keep-alive\n\n"
+            await anyio.sleep(0.01)
+        yield "data: finally\n\n"
+
+    async def endpoint(request):  # type: ignore[no-untyped-def]
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return Starlette(routes=[Route("/events", endpoint)])
+
+
+def test_next_event_timeout_bounds_the_whole_event_not_each_chunk(backend: str) -> None:
+    release = threading.Event()
+    client = TestClient(_keep_alive_stream(release), backend=backend)
+    with client, client.sse("/events") as events:
+        with pytest.raises(AppTimeout) as caught:
+            events.next_event(timeout=0.2)
+        assert caught.value.received > 0
+        assert str(caught.value) == (
+            f"No event from the event stream GET /events within 0.2 s: {caught.value.received} "
+            "bytes arrived in that time, but no complete event (only comments or keep-alives?). "
+            "Wait longer with next_event(timeout=...), TestClient(app, wait_timeout=...), or "
+            "timeout in asgibdd's config for behave runs."
+        )
+        assert caught.value.content_type == "text/event-stream; charset=utf-8"
+        release.set()
+        event: Any = events.next_event(timeout=2.0)
+        assert event.data == "finally"
 
 
 def test_an_app_that_only_awaits_send_still_sees_the_early_close() -> None:

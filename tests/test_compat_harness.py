@@ -42,7 +42,7 @@ def test_fastapi_reexport_is_ours():
 
 def test_requests_go_through_our_client():
     with FastAPITestClient(app) as client:
-        assert type(client).__module__ == "asgibdd.client.testclient"
+        assert type(client).__module__ == "asgibdd.client._testclient"
         assert client.get("/hello").json() == {"hello": "world"}
 
 

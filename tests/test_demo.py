@@ -16,7 +16,7 @@ from fastapi.routing import APIWebSocketRoute
 
 from asgibdd import TestClient, WebSocketDenialResponse, WebSocketDisconnect
 from asgibdd._types import Message
-from asgibdd.client.sse import ServerSentEvent, SSEDecoder
+from asgibdd.client import ServerSentEvent, SSEDecoder
 from asgibdd.demo import app, create_app
 from asgibdd.demo.app import lifespan
 from asgibdd.demo.store import LIFESPAN_NOT_STARTED, Store

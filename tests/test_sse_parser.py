@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asgibdd.client.sse import ServerSentEvent, SSEDecoder
+from asgibdd.client import ServerSentEvent, SSEDecoder
 from asgibdd.errors import UsageError
 
 

@@ -1,18 +1,23 @@
-"""asgibdd's in-process ASGI client: a drop-in for Starlette's TestClient on httpx + anyio."""
+"""asgibdd's in-process ASGI client: a drop-in for Starlette's TestClient on httpx + anyio.
 
-import httpx
+This is the client's one front door: the step library and users import from here only.
+Every other module of the package is private (`_`-prefixed) and may change at any time.
+"""
 
-from asgibdd.client.asyncclient import AsyncTestClient
-from asgibdd.client.eventsource import AsyncEventSource, EventSource
-from asgibdd.client.sse import ServerSentEvent, SSEDecoder
-from asgibdd.client.testclient import TestClient, WebSocketTestSession
-from asgibdd.client.websocket import (
+from asgibdd.client._asyncclient import AsyncTestClient
+from asgibdd.client._eventsource import AsyncEventSource, EventSource
+from asgibdd.client._settings import DEFAULT_WAIT_TIMEOUT
+from asgibdd.client._sse import ServerSentEvent, SSEDecoder
+from asgibdd.client._streamed import read_chunk
+from asgibdd.client._testclient import TestClient, WebSocketTestSession
+from asgibdd.client._websocket import (
     AsyncWebSocketSession,
     WebSocketDenialResponse,
     WebSocketDisconnect,
 )
 
 __all__ = [
+    "DEFAULT_WAIT_TIMEOUT",
     "AsyncEventSource",
     "AsyncTestClient",
     "AsyncWebSocketSession",
@@ -25,19 +30,3 @@ __all__ = [
     "WebSocketTestSession",
     "read_chunk",
 ]
-
-
-# Interim seam (the client's own rework replaces it): the next chunk of a streamed body.
-def read_chunk(response: httpx.Response, timeout: float | None) -> bytes | None:
-    """The next chunk of a response streamed by asgibdd's client; None at its end."""
-    from asgibdd.client.core import STREAM_EXTENSION
-    from asgibdd.errors import UsageError
-
-    reader = response.extensions.get(STREAM_EXTENSION)
-    if reader is None:
-        raise UsageError(
-            "The streaming steps need asgibdd's TestClient, whose streamed bodies take a "
-            "timeout per read; this client's do not."
-        )
-    chunk: bytes | None = reader.read_chunk(timeout)
-    return chunk

@@ -13,28 +13,36 @@ import httpx
 from anyio.from_thread import BlockingPortal
 
 from asgibdd._types import Message
-from asgibdd.client.app import as_asgi3
-from asgibdd.client.core import (
+from asgibdd.client._app import as_asgi3
+from asgibdd.client._eventsource import EventSource, sse_request_headers
+from asgibdd.client._exchange import HTTPExchange
+from asgibdd.client._host import AppHost
+from asgibdd.client._portal import LoopThread, run_once
+from asgibdd.client._scope import ScopeSettings, http_scope
+from asgibdd.client._settings import (
     DEFAULT_WAIT_TIMEOUT,
+    AsyncBackend,
     ClientCore,
     ClientSettings,
-    Handshake,
-    build_response,
     check_backend,
     merged_headers,
+)
+from asgibdd.client._streamed import ChunkReader
+from asgibdd.client._transport import (
+    HandshakeResponse,
+    RequestOptions,
+    build_response,
+    handshake_request,
     open_stream,
     open_websocket,
+    options_of,
+    request_bound,
     run_complete,
-    streaming_requested,
+    set_options,
     warn_timeout_argument,
     websocket_request_arguments,
 )
-from asgibdd.client.eventsource import EventSource, sse_request_headers
-from asgibdd.client.exchange import HTTPExchange
-from asgibdd.client.host import AppHost
-from asgibdd.client.portal import LoopThread, run_once
-from asgibdd.client.scope import ScopeSettings, http_scope
-from asgibdd.client.websocket import DEFAULT, AsyncWebSocketSession
+from asgibdd.client._websocket import DEFAULT, AsyncWebSocketSession
 
 if sys.version_info >= (3, 11):
     from typing import Self
@@ -46,13 +54,53 @@ __all__ = ["TestClient", "WebSocketTestSession"]
 T = TypeVar("T")
 
 
-class _StreamedBody(httpx.SyncByteStream):
+class _Runner:
+    """Where the sync client runs its async core.
+
+    While the client is entered, everything runs in the entered client's loop thread.
+    Outside `with`, a plain request gets a fresh event loop for its one call, and a stream
+    or WebSocket session gets a loop thread of its own for as long as it is open.
+    """
+
+    def __init__(self, core: ClientCore, backend: AsyncBackend) -> None:
+        self.core = core
+        self.backend = backend
+        self.loops: list[LoopThread] = []
+        self.streams: weakref.WeakSet[_StreamedBody] = weakref.WeakSet()
+
+    def run(self, func: Any, *args: Any) -> Any:
+        if self.loops:
+            return self.loops[-1].call(func, *args)
+        return run_once(self.backend, func, *args)
+
+    def loop_for_connection(self) -> tuple[LoopThread, bool]:
+        """The loop a stream or WebSocket session lives in, and whether it is its own."""
+        if self.loops:
+            return self.loops[-1], False
+        loop = LoopThread(AppHost(self.core, lifespan=False), self.backend)
+        loop.start()
+        return loop, True
+
+    def enter(self) -> None:
+        loop = LoopThread(AppHost(self.core, lifespan=True), self.backend)
+        loop.start()
+        self.loops.append(loop)
+
+    def exit(self) -> None:
+        if self.loops:
+            self.loops.pop().stop()
+
+    def abort_streams(self) -> None:
+        for stream in list(self.streams):
+            stream.abort()
+
+
+class _StreamedBody(ChunkReader):
     """A response body read from the app chunk by chunk, as the app sends it."""
 
     def __init__(
         self, loop: LoopThread, exchange: HTTPExchange, owns_loop: bool, timeout: float | None
     ) -> None:
-        #: Seconds to wait for each chunk; EventSource changes it for bounded event waits.
         self.read_timeout = timeout
         self._loop = loop
         self._exchange = exchange
@@ -64,7 +112,6 @@ class _StreamedBody(httpx.SyncByteStream):
             yield chunk
 
     def read_chunk(self, timeout: float | None) -> bytes | None:
-        """The next chunk within `timeout` seconds (AppTimeout otherwise); None at the end."""
         if self._closed or not self._loop.running:
             return None
         return self._loop.call(self._exchange.next_chunk, timeout)
@@ -102,27 +149,29 @@ class _StreamedBody(httpx.SyncByteStream):
 
 
 class _Transport(httpx.BaseTransport):
-    def __init__(self, client: TestClient) -> None:
-        self._client = client
+    def __init__(self, core: ClientCore, runner: _Runner) -> None:
+        self._core = core
+        self._runner = runner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme in ("ws", "wss"):
-            raise Handshake(request)
-        client = self._client
+            return HandshakeResponse(request)
+        core = self._core
         body = request.read()
-        scope = http_scope(request, client._core.scope_settings)
-        if not streaming_requested.get():
-            exchange = client._run(run_complete, client._core, scope, body)
-            return build_response(exchange, request, httpx.ByteStream(b"".join(exchange.collected)))
-        loop, owned = client._loop_for_connection()
+        scope = http_scope(request, core.scope_settings)
+        bound = request_bound(request, core)
+        if not options_of(request).streamed:
+            exchange = self._runner.run(run_complete, core, scope, body, bound)
+            return build_response(exchange, request)
+        loop, owned = self._runner.loop_for_connection()
         try:
-            exchange = loop.call(open_stream, client._core, loop.host, scope, body)
+            exchange = loop.call(open_stream, core, loop.host, scope, body, bound)
         except BaseException:
             if owned:
                 loop.stop()
             raise
-        stream = _StreamedBody(loop, exchange, owned, client.wait_timeout)
-        client._streams.add(stream)
+        stream = _StreamedBody(loop, exchange, owned, bound)
+        self._runner.streams.add(stream)
         return build_response(exchange, request, stream)
 
 
@@ -164,12 +213,13 @@ class TestClient(ClientSettings, httpx.Client):
             raise_server_exceptions=raise_server_exceptions,
             wait_timeout=wait_timeout,
         )
-        self._loops: list[LoopThread] = []
-        self._streams: weakref.WeakSet[_StreamedBody] = weakref.WeakSet()
+        self._runner = _Runner(self._core, self.async_backend)
         super().__init__(
             base_url=base_url,
             headers=merged_headers(headers),
-            transport=_Transport(self),
+            # No httpx default (5 s): only a timeout the caller gives bounds a request.
+            timeout=None,
+            transport=_Transport(self._core, self._runner),
             follow_redirects=follow_redirects,
             cookies=cookies,
         )
@@ -179,23 +229,8 @@ class TestClient(ClientSettings, httpx.Client):
     @property
     def portal(self) -> BlockingPortal | None:
         """The blocking portal of the running loop while the client is entered, else None."""
-        return self._loops[-1].portal if self._loops else None
-
-    # -- running the core -----------------------------------------------------------------
-
-    def _run(self, func: Any, *args: Any) -> Any:
-        if self._loops:
-            return self._loops[-1].call(func, *args)
-        return run_once(self.async_backend, func, *args)
-
-    def _loop_for_connection(self) -> tuple[LoopThread, bool]:
-        """The loop a stream or WebSocket session lives in, and whether it is its own."""
-        if self._loops:
-            return self._loops[-1], False
-        host = AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=False)
-        loop = LoopThread(host, self.async_backend)
-        loop.start()
-        return loop, True
+        loops = self._runner.loops
+        return loops[-1].portal if loops else None
 
     # -- requests -------------------------------------------------------------------------
 
@@ -214,11 +249,8 @@ class TestClient(ClientSettings, httpx.Client):
     def send(
         self, request: httpx.Request, *, stream: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        token = streaming_requested.set(stream)
-        try:
-            return super().send(request, stream=stream, **kwargs)
-        finally:
-            streaming_requested.reset(token)
+        set_options(request, RequestOptions(streamed=stream))
+        return super().send(request, stream=stream, **kwargs)
 
     @contextlib.contextmanager
     def sse(
@@ -241,25 +273,18 @@ class TestClient(ClientSettings, httpx.Client):
         `params`, `headers`, `cookies` and `auth` work as for HTTP requests.
         """
         target, kwargs = websocket_request_arguments(self.base_url, url, subprotocols, kwargs)
-        try:
-            super().request("GET", target, **kwargs)
-        except Handshake as handshake:
-            return WebSocketTestSession(self, handshake.request)
-        raise AssertionError("unreachable: the transport always raises Handshake for ws URLs")
+        response = super().request("GET", target, **kwargs)
+        return WebSocketTestSession(self._core, self._runner, handshake_request(response))
 
     def close(self) -> None:
         """Close the client; streamed responses still open are cancelled, as in Starlette."""
-        for stream in list(self._streams):
-            stream.abort()
+        self._runner.abort_streams()
         super().close()
 
     # -- lifespan -------------------------------------------------------------------------
 
     def __enter__(self) -> Self:
-        host = AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=True)
-        loop = LoopThread(host, self.async_backend)
-        loop.start()
-        self._loops.append(loop)
+        self._runner.enter()
         return self
 
     def __exit__(
@@ -268,8 +293,7 @@ class TestClient(ClientSettings, httpx.Client):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
-        if self._loops:
-            self._loops.pop().stop()
+        self._runner.exit()
 
 
 class WebSocketTestSession:
@@ -279,8 +303,9 @@ class WebSocketTestSession:
     `wait_timeout`), so a test never hangs on an app that stays silent.
     """
 
-    def __init__(self, client: TestClient, request: httpx.Request) -> None:
-        self._client = client
+    def __init__(self, core: ClientCore, runner: _Runner, request: httpx.Request) -> None:
+        self._core = core
+        self._runner = runner
         self._request = request
         self._loop: LoopThread | None = None
         self._owns_loop = False
@@ -288,7 +313,7 @@ class WebSocketTestSession:
 
     @property
     def app(self) -> Any:
-        return self._client.app
+        return self._core.app
 
     @property
     def portal(self) -> BlockingPortal | None:
@@ -316,14 +341,10 @@ class WebSocketTestSession:
         return self._session
 
     def __enter__(self) -> Self:
-        self._loop, self._owns_loop = self._client._loop_for_connection()
+        self._loop, self._owns_loop = self._runner.loop_for_connection()
         try:
             self._session = self._loop.call(
-                open_websocket,
-                self._client._core,
-                self._loop.host,
-                self._request,
-                self._client.wait_timeout,
+                open_websocket, self._core, self._loop.host, self._request
             )
         except BaseException:
             self._release()

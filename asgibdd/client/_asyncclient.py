@@ -12,26 +12,33 @@ import anyio
 import anyio.abc
 import httpx
 
-from asgibdd.client.app import as_asgi3
-from asgibdd.client.core import (
+from asgibdd.client._app import as_asgi3
+from asgibdd.client._eventsource import AsyncEventSource, sse_request_headers
+from asgibdd.client._exchange import HTTPExchange
+from asgibdd.client._host import AppHost, unwrap_group
+from asgibdd.client._scope import ScopeSettings, http_scope
+from asgibdd.client._settings import (
     DEFAULT_WAIT_TIMEOUT,
     ClientCore,
     ClientSettings,
-    Handshake,
-    build_response,
     merged_headers,
+)
+from asgibdd.client._streamed import AsyncChunkReader
+from asgibdd.client._transport import (
+    HandshakeResponse,
+    RequestOptions,
+    build_response,
+    handshake_request,
     open_stream,
     open_websocket,
+    options_of,
+    request_bound,
     run_complete,
-    streaming_requested,
+    set_options,
     warn_timeout_argument,
     websocket_request_arguments,
 )
-from asgibdd.client.eventsource import AsyncEventSource, sse_request_headers
-from asgibdd.client.exchange import HTTPExchange
-from asgibdd.client.host import AppHost, unwrap_group
-from asgibdd.client.scope import ScopeSettings, http_scope
-from asgibdd.client.websocket import AsyncWebSocketSession
+from asgibdd.client._websocket import AsyncWebSocketSession
 
 if sys.version_info >= (3, 11):
     from typing import Self
@@ -63,11 +70,35 @@ class _Serving:
             await self._group.__aexit__(None, None, None)
 
 
-class _StreamedBody(httpx.AsyncByteStream):
+class _Hosts:
+    """Where the async client's streams and sessions live: the entered client's host, or
+    a host of their own outside `async with`."""
+
+    def __init__(self, core: ClientCore) -> None:
+        self.core = core
+        self.entered: list[_Serving] = []
+
+    async def for_connection(self) -> tuple[_Serving, bool]:
+        if self.entered:
+            return self.entered[-1], False
+        serving = _Serving(AppHost(self.core, lifespan=False))
+        await serving.start()
+        return serving, True
+
+    async def enter(self) -> None:
+        serving = _Serving(AppHost(self.core, lifespan=True))
+        await serving.start()
+        self.entered.append(serving)
+
+    async def exit(self) -> None:
+        if self.entered:
+            await self.entered.pop().stop()
+
+
+class _StreamedBody(AsyncChunkReader):
     def __init__(
         self, exchange: HTTPExchange, host: AppHost, own: _Serving | None, timeout: float | None
     ) -> None:
-        #: Seconds to wait for each chunk; AsyncEventSource changes it for bounded event waits.
         self.read_timeout = timeout
         self._exchange = exchange
         self._host = host
@@ -79,7 +110,6 @@ class _StreamedBody(httpx.AsyncByteStream):
             yield chunk
 
     async def read_chunk(self, timeout: float | None) -> bytes | None:
-        """The next chunk within `timeout` seconds (AppTimeout otherwise); None at the end."""
         if self._closed:
             return None
         return await self._exchange.next_chunk(timeout)
@@ -97,28 +127,27 @@ class _StreamedBody(httpx.AsyncByteStream):
 
 
 class _Transport(httpx.AsyncBaseTransport):
-    def __init__(self, client: AsyncTestClient) -> None:
-        self._client = client
+    def __init__(self, core: ClientCore, hosts: _Hosts) -> None:
+        self._core = core
+        self._hosts = hosts
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme in ("ws", "wss"):
-            raise Handshake(request)
-        core = self._client._core
+            return HandshakeResponse(request)
+        core = self._core
         body = await request.aread()
         scope = http_scope(request, core.scope_settings)
-        if not streaming_requested.get():
-            exchange = await run_complete(core, scope, body)
-            return build_response(exchange, request, httpx.ByteStream(b"".join(exchange.collected)))
-        serving, own = await self._client._serving_for_connection()
+        bound = request_bound(request, core)
+        if not options_of(request).streamed:
+            return build_response(await run_complete(core, scope, body, bound), request)
+        serving, own = await self._hosts.for_connection()
         try:
-            exchange = await open_stream(core, serving.host, scope, body)
+            exchange = await open_stream(core, serving.host, scope, body, bound)
         except BaseException:
             if own:
                 await serving.stop()
             raise
-        stream = _StreamedBody(
-            exchange, serving.host, serving if own else None, self._client.wait_timeout
-        )
+        stream = _StreamedBody(exchange, serving.host, serving if own else None, bound)
         return build_response(exchange, request, stream)
 
 
@@ -156,23 +185,16 @@ class AsyncTestClient(ClientSettings, httpx.AsyncClient):
             raise_server_exceptions=raise_server_exceptions,
             wait_timeout=wait_timeout,
         )
-        self._serving: list[_Serving] = []
+        self._hosts = _Hosts(self._core)
         super().__init__(
             base_url=base_url,
             headers=merged_headers(headers),
-            transport=_Transport(self),
+            # No httpx default (5 s): only a timeout the caller gives bounds a request.
+            timeout=None,
+            transport=_Transport(self._core, self._hosts),
             follow_redirects=follow_redirects,
             cookies=cookies,
         )
-
-    async def _serving_for_connection(self) -> tuple[_Serving, bool]:
-        if self._serving:
-            return self._serving[-1], False
-        serving = _Serving(
-            AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=False)
-        )
-        await serving.start()
-        return serving, True
 
     async def request(
         self,
@@ -189,11 +211,8 @@ class AsyncTestClient(ClientSettings, httpx.AsyncClient):
     async def send(
         self, request: httpx.Request, *, stream: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        token = streaming_requested.set(stream)
-        try:
-            return await super().send(request, stream=stream, **kwargs)
-        finally:
-            streaming_requested.reset(token)
+        set_options(request, RequestOptions(streamed=stream))
+        return await super().send(request, stream=stream, **kwargs)
 
     @contextlib.asynccontextmanager
     async def sse(
@@ -208,14 +227,11 @@ class AsyncTestClient(ClientSettings, httpx.AsyncClient):
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
     ) -> _WebSocketConnect:
         """`async with client.websocket_connect(url) as websocket:` (an AsyncWebSocketSession)."""
-        return _WebSocketConnect(self, url, subprotocols, kwargs)
+        target, arguments = websocket_request_arguments(self.base_url, url, subprotocols, kwargs)
+        return _WebSocketConnect(self, self._core, self._hosts, target, arguments)
 
     async def __aenter__(self) -> Self:
-        serving = _Serving(
-            AppHost(self.app, self.app_state, wait_timeout=self.wait_timeout, lifespan=True)
-        )
-        await serving.start()
-        self._serving.append(serving)
+        await self._hosts.enter()
         return self
 
     async def __aexit__(
@@ -224,38 +240,38 @@ class AsyncTestClient(ClientSettings, httpx.AsyncClient):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
-        if self._serving:
-            await self._serving.pop().stop()
+        await self._hosts.exit()
 
 
 class _WebSocketConnect:
+    """`async with client.websocket_connect(url)`: the handshake through httpx, then a session."""
+
     def __init__(
-        self, client: AsyncTestClient, url: str, subprotocols: Any, kwargs: dict[str, Any]
+        self,
+        client: httpx.AsyncClient,
+        core: ClientCore,
+        hosts: _Hosts,
+        target: httpx.URL,
+        kwargs: dict[str, Any],
     ) -> None:
         self._client = client
-        self._url = url
-        self._subprotocols = subprotocols
+        self._core = core
+        self._hosts = hosts
+        self._target = target
         self._kwargs = kwargs
         self._serving: _Serving | None = None
         self._own = False
         self._session: AsyncWebSocketSession | None = None
 
     async def __aenter__(self) -> AsyncWebSocketSession:
-        client = self._client
-        target, kwargs = websocket_request_arguments(
-            client.base_url, self._url, self._subprotocols, dict(self._kwargs)
+        # httpx.AsyncClient.request, not the client's own: that one warns about `timeout=`.
+        response = await httpx.AsyncClient.request(
+            self._client, "GET", self._target, **self._kwargs
         )
+        request = handshake_request(response)
+        self._serving, self._own = await self._hosts.for_connection()
         try:
-            await httpx.AsyncClient.request(client, "GET", target, **kwargs)
-        except Handshake as handshake:
-            request = handshake.request
-        else:  # pragma: no cover - the transport always raises Handshake for ws URLs
-            raise AssertionError("unreachable")
-        self._serving, self._own = await client._serving_for_connection()
-        try:
-            self._session = await open_websocket(
-                client._core, self._serving.host, request, client.wait_timeout
-            )
+            self._session = await open_websocket(self._core, self._serving.host, request)
         except BaseException:
             if self._own:
                 await self._serving.stop()

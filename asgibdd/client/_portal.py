@@ -23,23 +23,12 @@ import anyio
 import anyio.abc
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from asgibdd.client.host import AppHost, unwrap_group
+from asgibdd.client._host import AppHost, unwrap_group
+from asgibdd.client._settings import AsyncBackend
 
-__all__ = ["AsyncBackend", "LoopThread", "run_once"]
+__all__ = ["LoopThread", "run_once"]
 
 T = TypeVar("T")
-
-
-class AsyncBackend(dict[str, Any]):
-    """`{"backend": ..., "backend_options": {...}}`, the shape Starlette exposes."""
-
-    @property
-    def backend(self) -> str:
-        return str(self["backend"])
-
-    @property
-    def options(self) -> dict[str, Any]:
-        return dict(self["backend_options"])
 
 
 def _in_running_loop() -> bool:

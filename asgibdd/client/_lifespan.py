@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import anyio
 import anyio.abc
 
-from asgibdd._types import ASGI3App, Message
-from asgibdd.client.app import describe
-from asgibdd.client.mailbox import Mailbox
+from asgibdd._types import Message
+from asgibdd.client._app import describe
+from asgibdd.client._mailbox import Mailbox
+from asgibdd.client._settings import ClientCore
 from asgibdd.errors import AppTimeout, LifespanError
 
 __all__ = ["Lifespan"]
@@ -32,10 +32,10 @@ class Lifespan:
     with Starlette (a broken middleware must not pass unnoticed).
     """
 
-    def __init__(self, app: ASGI3App, state: dict[str, Any], *, timeout: float | None) -> None:
-        self.app = app
-        self.state = state
-        self.timeout = timeout
+    def __init__(self, core: ClientCore) -> None:
+        self.app = core.app
+        self.state = core.app_state
+        self.timeout = core.wait_timeout
         self.supported = True
         self.error: BaseException | None = None
         self._received = False

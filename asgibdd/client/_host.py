@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Protocol
+from typing import Protocol
 
 import anyio
 import anyio.abc
 
-from asgibdd._types import ASGI3App
-from asgibdd.client.lifespan import Lifespan
+from asgibdd.client._lifespan import Lifespan
+from asgibdd.client._settings import ClientCore
 
 if sys.version_info < (3, 11):  # pragma: no cover
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
@@ -36,15 +36,9 @@ class AppHost:
     call, closing whatever is still open before the lifespan shuts down.
     """
 
-    def __init__(
-        self,
-        app: ASGI3App,
-        app_state: dict[str, Any],
-        *,
-        wait_timeout: float | None,
-        lifespan: bool,
-    ) -> None:
-        self.lifespan = Lifespan(app, app_state, timeout=wait_timeout) if lifespan else None
+    def __init__(self, core: ClientCore, *, lifespan: bool) -> None:
+        self.core = core
+        self.lifespan = Lifespan(core) if lifespan else None
         self._task_group: anyio.abc.TaskGroup | None = None
         self._open: list[Closeable] = []
         self._stop: anyio.Event | None = None

@@ -17,9 +17,10 @@ import anyio
 import anyio.abc
 import httpx
 
-from asgibdd._types import ASGI3App, Message, Scope
-from asgibdd.client.app import describe
-from asgibdd.client.mailbox import Mailbox
+from asgibdd._types import Message, Scope
+from asgibdd.client._app import describe
+from asgibdd.client._mailbox import Mailbox
+from asgibdd.client._settings import ClientCore
 from asgibdd.errors import AppTimeout, ASGIProtocolError, ExpectationFailed
 
 __all__ = [
@@ -122,12 +123,10 @@ def _limit(timeout: float | None) -> float:
 class AsyncWebSocketSession:
     """An open (or opening) WebSocket connection to the app, used from async code."""
 
-    def __init__(
-        self, app: ASGI3App, scope: Scope, *, wait_timeout: float | None, path: str
-    ) -> None:
-        self.app = app
+    def __init__(self, core: ClientCore, scope: Scope, *, path: str) -> None:
+        self.app = core.app
         self.scope = scope
-        self.wait_timeout = wait_timeout
+        self.wait_timeout = core.wait_timeout
         self.path = path
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[bytes, bytes]] | None = None
