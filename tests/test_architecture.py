@@ -148,6 +148,7 @@ def test_the_package_exports_exactly_its_public_names() -> None:
         "EventSource",
         "ExpectationFailed",
         "LifespanError",
+        "ResponseOrderError",
         "ServerSentEvent",
         "TestClient",
         "UsageError",
@@ -161,6 +162,7 @@ def test_the_package_exports_exactly_its_public_names() -> None:
 
 def test_the_client_front_door_exports_exactly_what_steps_and_users_use() -> None:
     assert asgibdd.client.__all__ == [
+        "DEFAULT_WAIT_TIMEOUT",
         "AsyncEventSource",
         "AsyncTestClient",
         "AsyncWebSocketSession",

@@ -191,3 +191,76 @@ def test_bearer_token_and_cookie_reach_the_app(tmp_path: Path) -> None:
         """,
     )
     assert outcome.passed, outcome.output
+
+
+SLOW_APP = """
+import anyio
+
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    if scope["path"] == "/never":
+        await anyio.sleep_forever()
+    await send({"type": "http.response.start", "status": 200, "headers": [
+        (b"content-type", b"text/plain")]})
+    while True:
+        await send({"type": "http.response.body", "body": b"line\\\\n", "more_body": True})
+        await anyio.sleep(0.01)
+"""
+
+
+def test_a_request_that_never_finishes_fails_in_time_and_names_the_step_to_use(
+    tmp_path: Path,
+) -> None:
+    outcome = run_feature(
+        tmp_path,
+        """
+        Feature: unfinished answers
+          Scenario: an endless body
+            When I GET /lines
+
+          Scenario: no answer at all
+            When I GET /never
+        """,
+        "-D",
+        "asgibdd.timeout=0.3",
+        app="slow_app:app",
+        **{"slow_app.py": SLOW_APP},
+    )
+    assert outcome.scenarios.failed == 2, outcome.output
+    assert "ASSERT FAILED: The response to GET /lines did not finish within 0.3 s" in outcome.output
+    assert (
+        "To read a body as it arrives, open it with `When I open the stream /lines` and check "
+        'it with `Then I receive the line "..."`.\nIf the app is slow on purpose, raise the '
+        "limit: `timeout` in [tool.asgibdd] or `-D asgibdd.timeout=...` (seconds)."
+    ) in outcome.output
+    assert (
+        "ASSERT FAILED: The app did not start its response to GET /never within 0.3 s (no "
+        '"http.response.start" yet).\nIf the app is slow on purpose, raise the limit: '
+        "`timeout` in [tool.asgibdd] or `-D asgibdd.timeout=...` (seconds)."
+    ) in outcome.output
+
+
+def test_an_event_stream_read_as_a_plain_request_names_the_event_stream_step(
+    tmp_path: Path,
+) -> None:
+    outcome = run_feature(
+        tmp_path,
+        """
+        Feature: unfinished answers
+          Scenario: an event stream requested as a plain GET
+            When I GET /events?interval=0.05
+        """,
+        "-D",
+        "asgibdd.timeout=0.3",
+    )
+    assert outcome.scenarios.failed == 1, outcome.output
+    assert (
+        "ASSERT FAILED: The response to GET /events did not finish within 0.3 s: "
+        'it started with 200 and content-type "text/event-stream; charset=utf-8", then '
+    ) in outcome.output
+    assert (
+        "This is an event stream: open it with `When I open the event stream "
+        '/events?interval=0.05`, then check its events with `Then I receive an event "..."`.'
+    ) in outcome.output

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from asgibdd.environment import World, get_world
+from asgibdd.errors import AppTimeout, ExpectationFailed
 from asgibdd.transcript import learn_secrets
 
 __all__ = ["BearerAuth", "request_options", "send_request"]
@@ -50,14 +51,40 @@ def send_request(
     """
     world = get_world(context)
     client = world.require_client()
-    response = client.request(
-        method,
-        world.variables.interpolate(path),
-        follow_redirects=world.defaults.follow_redirects,
-        **request_options(world, content_type=content_type),
-        **body,
-    )
+    url = world.variables.interpolate(path)
+    try:
+        response = client.request(
+            method,
+            url,
+            follow_redirects=world.defaults.follow_redirects,
+            **request_options(world, content_type=content_type),
+            **body,
+        )
+    except AppTimeout as timeout:
+        raise ExpectationFailed(_unfinished(timeout, path)) from None
     world.last_request = response.request
     world.last_response = response
     learn_secrets(world.secrets, response.request, response)
     return response
+
+
+def _unfinished(timeout: AppTimeout, path: str) -> str:
+    """Why a request step stopped waiting, and which step reads such a response."""
+    # The client's first sentence says what arrived; its advice is for Python callers.
+    lines = [str(timeout).split(". ", 1)[0] + "."]
+    content_type = (timeout.content_type or "").split(";")[0].strip().lower()
+    if content_type == "text/event-stream":
+        lines.append(
+            f"This is an event stream: open it with `When I open the event stream {path}`, "
+            'then check its events with `Then I receive an event "..."`.'
+        )
+    elif timeout.received:
+        lines.append(
+            f"To read a body as it arrives, open it with `When I open the stream {path}` "
+            'and check it with `Then I receive the line "..."`.'
+        )
+    lines.append(
+        "If the app is slow on purpose, raise the limit: `timeout` in [tool.asgibdd] or "
+        "`-D asgibdd.timeout=...` (seconds)."
+    )
+    return "\n".join(lines)
