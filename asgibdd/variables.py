@@ -223,12 +223,17 @@ def _source_offset(error: ValueError, pieces: list[tuple[int, int, bool]]) -> in
 def _explain_bad_json(text: str, what: str, error: ValueError, offset: int) -> str:
     if not text.strip():
         return f"{what[:1].upper()}{what[1:]} is empty; expected a JSON document."
+    problem = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+    comma = _trailing_comma(text, offset)
+    if comma is not None:
+        # Python 3.13 names this error and points at the comma; older versions point past
+        # it. Say it one way on every version.
+        offset, problem = comma, "a comma before a closing bracket"
     line_number = text.count("\n", 0, offset) + 1
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
     line = text[line_start : line_end if line_end != -1 else len(text)]
     column = offset - line_start + 1
-    problem = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
     hint = _hint(text, offset, problem)
     return (
         f"{what[:1].upper()}{what[1:]} is not valid JSON: {problem} "
@@ -238,10 +243,19 @@ def _explain_bad_json(text: str, what: str, error: ValueError, offset: int) -> s
     )
 
 
-def _hint(text: str, offset: int, problem: str) -> str:
+def _trailing_comma(text: str, offset: int) -> int | None:
+    """Where the comma is, if the JSON error at `offset` is a comma before `}` or `]`."""
     before = text[:offset].rstrip()
-    if problem.startswith("Expecting") and before.endswith(","):
-        return " JSON does not allow a comma before a closing bracket."
+    if before.endswith(",") and text[offset : offset + 1] in ("}", "]"):
+        return len(before) - 1
+    if text[offset : offset + 1] == "," and text[offset + 1 :].lstrip()[:1] in ("}", "]"):
+        return offset
+    return None
+
+
+def _hint(text: str, offset: int, problem: str) -> str:
+    if problem == "a comma before a closing bracket":
+        return " JSON does not allow a trailing comma: remove it."
     if problem == "Expecting ',' delimiter":
         return " Is a comma missing before this point?"
     if text[offset : offset + 1] == "'":

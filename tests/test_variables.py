@@ -169,10 +169,10 @@ def test_a_trailing_comma_gets_a_hint(variables: Variables) -> None:
     with pytest.raises(UsageError) as caught:
         variables.interpolate_json('{"a": 1,}')
     assert str(caught.value) == (
-        "The JSON doc string is not valid JSON: Expecting property name enclosed in double "
-        "quotes (line 1, column 9). JSON does not allow a comma before a closing bracket.\n"
+        "The JSON doc string is not valid JSON: a comma before a closing bracket (line 1, "
+        "column 8). JSON does not allow a trailing comma: remove it.\n"
         '  {"a": 1,}\n'
-        "          ^"
+        "         ^"
     )
 
 
