@@ -50,7 +50,7 @@ def display_phrase(phrase: str) -> str:
 
     def show(found: re.Match[str]) -> str:
         name = found["name"]
-        return f'"<{name}>"' if found["type"] == "Quoted" else f"<{name}>"
+        return f'"<{name}>"' if found["type"] in ("Quoted", "JSONPath") else f"<{name}>"
 
     return _FIELD.sub(show, phrase)
 

@@ -26,6 +26,7 @@ __all__ = [
     "Missing",
     "compare_contains",
     "compare_equal",
+    "compare_same_items",
     "contains_value",
     "render_mismatches",
     "values_equal",
@@ -68,6 +69,20 @@ def compare_contains(expected: Any, actual: Any, *, path: str = "$") -> list[Mis
     """
     mismatches: list[Mismatch] = []
     _compare(expected, actual, path, mismatches, subset=True)
+    return mismatches
+
+
+def compare_same_items(expected: list[Any], actual: Any, *, path: str = "$") -> list[Mismatch]:
+    """List how the array `actual` differs from holding exactly the `expected` items, in
+    any order: each expected item must equal (markers honoured) an item of its own, and
+    no item may be left over."""
+    if not isinstance(actual, (list, tuple)):
+        return [Mismatch(path, expected, actual, f"expected an array, got {_got(actual)}")]
+    mismatches: list[Mismatch] = []
+    if len(expected) != len(actual):
+        reason = f"expected {_items(len(expected))} in any order, got {len(actual)}"
+        mismatches.append(Mismatch(path, expected, actual, reason))
+    _compare_unordered(list(expected), list(actual), path, mismatches, subset=False)
     return mismatches
 
 
@@ -157,11 +172,12 @@ def _compare_arrays(expected: list[Any], actual: list[Any], path: str, out: list
 
 
 def _compare_unordered(
-    expected: list[Any], actual: list[Any], path: str, out: list[Mismatch]
+    expected: list[Any], actual: list[Any], path: str, out: list[Mismatch], *, subset: bool = True
 ) -> None:
     # Each expected item needs its own actual item: a maximum bipartite matching, so one
     # actual item can never satisfy two expected ones and the order never matters.
-    fits = [[not compare_contains(wanted, item) for item in actual] for wanted in expected]
+    compare = compare_contains if subset else compare_equal
+    fits = [[not compare(wanted, item) for item in actual] for wanted in expected]
     owner: list[int | None] = [None] * len(actual)
 
     def assign(wanted_index: int, seen: set[int]) -> bool:

@@ -15,6 +15,9 @@ makes, how a failure describes what it wanted, and whether an absent key satisfi
 `#regex <pat>`     a string that the regular expression matches in full
 =================  ==========================================================
 
+Any marker but `#regex` takes a `?` to make the value optional: `"#string?"` is a string,
+null, or no key at all (Karate writes this `##string`; asgibdd keeps `##` for a literal `#`).
+
 A literal string starting with `#` is written with two: `"##hashtag"` expects `"#hashtag"`.
 A `#word` that looks like a typo of a marker (`#strng`) is a `UsageError`, so a
 misspelt marker never silently turns into a literal comparison.
@@ -171,6 +174,7 @@ class Marker:
     text: str
     kind: MarkerKind
     pattern: Pattern | None = None
+    optional: bool = False
 
     @property
     def name(self) -> str:
@@ -179,13 +183,15 @@ class Marker:
     @property
     def accepts_missing(self) -> bool:
         """True for the markers that are satisfied by an absent key."""
-        return self.kind.accepts_missing
+        return self.optional or self.kind.accepts_missing
 
     def problem(self, actual: Any, show: Callable[[Any], str]) -> str | None:
         """Why `actual` (or `MISSING`) does not satisfy the marker; None if it does.
 
         `show` renders a value with its JSON kind, e.g. `3 (number)`.
         """
+        if self.optional and (actual is MISSING or actual is None):
+            return None
         if actual is MISSING:
             if self.kind.accepts_missing:
                 return None
@@ -220,6 +226,8 @@ def parse_marker(text: str) -> Marker | str:
     if name == "regex":
         return _regex_marker(text, rest)
     if name in MARKER_KINDS:
+        if rest == "?":
+            return Marker(text, MARKER_KINDS[name], optional=True)
         if rest:
             raise UsageError(
                 f'The marker "#{name}" takes nothing after it, got "{text}". '

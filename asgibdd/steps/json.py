@@ -53,7 +53,20 @@ def response_json_contains(context: Any) -> None:
     response_json(context).assert_contains(expected_json(context))
 
 
-@library_step("the JSON at {path:Quoted} is {expected:Expected}", section=JSON)
+@library_step("the JSON at {path:JSONPath} is:", section=JSON)
+def json_at_is_doc(context: Any, path: str) -> None:
+    """Check the value at a JSONPath against the JSON doc string (deep equality, markers).
+
+    Example: Then the JSON at "$.items[0]" is:
+        \"\"\"
+        {"id": "#integer", "name": "apple", "price": 3, "tags": [], "created_at": "#datetime"}
+        \"\"\"
+    """
+    subject = response_json(context)
+    subject.assert_at_is(jsonpath_text(context, path), expected_json(context))
+
+
+@library_step("the JSON at {path:JSONPath} is {expected:Expected}", section=JSON)
 def json_at_is(context: Any, path: str, expected: str) -> None:
     """Check the value at a JSONPath against a JSON literal (deep equality, markers honoured).
 
@@ -65,7 +78,109 @@ def json_at_is(context: Any, path: str, expected: str) -> None:
     subject.assert_at_is(jsonpath_text(context, path), expected_literal(context, expected))
 
 
-@library_step("the JSON at {path:Quoted} contains {expected:Literal}", section=JSON)
+@library_step("the JSON at {path:JSONPath} is not {expected:Literal}", section=JSON)
+def json_at_is_not(context: Any, path: str, expected: str) -> None:
+    """Check that the value at a JSONPath is anything but this JSON literal.
+
+    Example: Then the JSON at "$.count" is not 0
+    """
+    subject = response_json(context)
+    subject.assert_at_is_not(jsonpath_text(context, path), expected_literal(context, expected))
+
+
+@library_step("the JSON at {path:JSONPath} is empty", section=JSON)
+def json_at_is_empty(context: Any, path: str) -> None:
+    """Check that the value at a JSONPath is an empty array, object or string.
+
+    Example: Then the JSON at "$.tags" is empty
+    """
+    response_json(context).assert_at_empty(jsonpath_text(context, path))
+
+
+@library_step("the JSON at {path:JSONPath} is greater than {number:Number}", section=JSON)
+def json_at_greater(context: Any, path: str, number: float) -> None:
+    """Check that the value at a JSONPath is a number above the given one.
+
+    Example: Then the JSON at "$.price" is greater than 2
+    """
+    response_json(context).assert_at_compared(jsonpath_text(context, path), "greater than", number)
+
+
+@library_step("the JSON at {path:JSONPath} is less than {number:Number}", section=JSON)
+def json_at_less(context: Any, path: str, number: float) -> None:
+    """Check that the value at a JSONPath is a number below the given one.
+
+    Example: Then the JSON at "$.price" is less than 10
+    """
+    response_json(context).assert_at_compared(jsonpath_text(context, path), "less than", number)
+
+
+@library_step("the JSON at {path:JSONPath} is one of {options:Literal}", section=JSON)
+def json_at_one_of(context: Any, path: str, options: str) -> None:
+    """Check that the value at a JSONPath equals one of the values of a JSON array.
+
+    Example: Then the JSON at "$.name" is one of ["apple", "pear"]
+    """
+    choices = expected_literal(context, options)
+    if not isinstance(choices, list) or not choices:
+        raise step_usage_error(
+            f'expects the allowed values as a JSON array, e.g. ["open", "done"], got: {options}'
+        )
+    response_json(context).assert_at_one_of(jsonpath_text(context, path), choices)
+
+
+@library_step("the JSON at {path:JSONPath} contains only:", section=JSON)
+def json_at_contains_only(context: Any, path: str) -> None:
+    """Check that the array at a JSONPath holds exactly the doc string's items, in any order.
+
+    Example: Then the JSON at "$.items[*].name" contains only:
+        \"\"\"
+        ["apple", "pear"]
+        \"\"\"
+    """
+    response_json(context).assert_at_same_items(
+        jsonpath_text(context, path), _expected_array(context)
+    )
+
+
+@library_step("the JSON at {path:JSONPath} contains any:", section=JSON)
+def json_at_contains_any(context: Any, path: str) -> None:
+    """Check that the array at a JSONPath contains at least one of the doc string's items.
+
+    Example: Then the JSON at "$.items[*].name" contains any:
+        \"\"\"
+        ["apple", "plum"]
+        \"\"\"
+    """
+    response_json(context).assert_at_contains_any(
+        jsonpath_text(context, path), _expected_array(context)
+    )
+
+
+def _expected_array(context: Any) -> list[Any]:
+    expected = expected_json(context)
+    if not isinstance(expected, list):
+        raise step_usage_error(
+            'expects a JSON array in its doc string, e.g. ["apple", "pear"]; for one '
+            'value use `Then the JSON at "..." contains:`.'
+        )
+    return expected
+
+
+@library_step("the JSON at {path:JSONPath} contains:", section=JSON)
+def json_at_contains_doc(context: Any, path: str) -> None:
+    """Check that the value at a JSONPath contains the JSON doc string (an item, a subset).
+
+    Example: Then the JSON at "$.items" contains:
+        \"\"\"
+        {"name": "apple"}
+        \"\"\"
+    """
+    subject = response_json(context)
+    subject.assert_at_contains(jsonpath_text(context, path), expected_json(context))
+
+
+@library_step("the JSON at {path:JSONPath} contains {expected:Literal}", section=JSON)
 def json_at_contains(context: Any, path: str, expected: str) -> None:
     """Check that the value at a JSONPath contains a JSON literal.
 
@@ -78,7 +193,7 @@ def json_at_contains(context: Any, path: str, expected: str) -> None:
     subject.assert_at_contains(jsonpath_text(context, path), expected_literal(context, expected))
 
 
-@library_step("the JSON at {path:Quoted} has {count:Count} items", section=JSON)
+@library_step("the JSON at {path:JSONPath} has {count:Items}", section=JSON)
 def json_at_has_items(context: Any, path: str, count: int) -> None:
     """Check the length of the array at a JSONPath, or how many values a wildcard selects.
 
@@ -87,7 +202,55 @@ def json_at_has_items(context: Any, path: str, count: int) -> None:
     response_json(context).assert_at_length(jsonpath_text(context, path), count)
 
 
-@library_step("the JSON at {path:Quoted} exists", section=JSON)
+@library_step("the JSON at {path:JSONPath} has at least {count:Items}", section=JSON)
+def json_at_has_at_least(context: Any, path: str, count: int) -> None:
+    """Check that the array at a JSONPath has this many items or more.
+
+    Example: Then the JSON at "$.items" has at least 1 item
+    """
+    response_json(context).assert_at_length(jsonpath_text(context, path), count, "at least")
+
+
+@library_step("the JSON at {path:JSONPath} has at most {count:Items}", section=JSON)
+def json_at_has_at_most(context: Any, path: str, count: int) -> None:
+    """Check that the array at a JSONPath has this many items or fewer.
+
+    Example: Then the JSON at "$.items" has at most 10 items
+    """
+    response_json(context).assert_at_length(jsonpath_text(context, path), count, "at most")
+
+
+@library_step("each item of the JSON at {path:JSONPath} matches:", section=JSON)
+def each_item_matches(context: Any, path: str) -> None:
+    """Check that every item of the array at a JSONPath contains the doc string's keys.
+
+    Markers work, extra keys are fine; every item that does not match is listed.
+
+    Example: Then each item of the JSON at "$.items" matches:
+        \"\"\"
+        {"id": "#integer", "name": "#string", "price": "#number"}
+        \"\"\"
+    """
+    response_json(context).assert_each(
+        jsonpath_text(context, path), expected_json(context), subset=True
+    )
+
+
+@library_step("each item of the JSON at {path:JSONPath} is:", section=JSON)
+def each_item_is(context: Any, path: str) -> None:
+    """Check that every item of the array at a JSONPath equals the doc string (markers work).
+
+    Example: Then each item of the JSON at "$.items[*].tags" is:
+        \"\"\"
+        "#array"
+        \"\"\"
+    """
+    response_json(context).assert_each(
+        jsonpath_text(context, path), expected_json(context), subset=False
+    )
+
+
+@library_step("the JSON at {path:JSONPath} exists", section=JSON)
 def json_at_exists(context: Any, path: str) -> None:
     """Check that a JSONPath selects a value (null counts as a value).
 
@@ -96,7 +259,7 @@ def json_at_exists(context: Any, path: str) -> None:
     response_json(context).assert_at_exists(jsonpath_text(context, path))
 
 
-@library_step("the JSON at {path:Quoted} does not exist", section=JSON)
+@library_step("the JSON at {path:JSONPath} does not exist", section=JSON)
 def json_at_does_not_exist(context: Any, path: str) -> None:
     """Check that a JSONPath selects nothing at all.
 
@@ -105,7 +268,7 @@ def json_at_does_not_exist(context: Any, path: str) -> None:
     response_json(context).assert_at_missing(jsonpath_text(context, path))
 
 
-@library_step("the JSON at {path:Quoted} matches {pattern:Quoted}", section=JSON)
+@library_step("the JSON at {path:JSONPath} matches {pattern:Quoted}", section=JSON)
 def json_at_matches(context: Any, path: str, pattern: str) -> None:
     """Check a string at a JSONPath against a regular expression (anchor it with ^ and $).
 
@@ -118,7 +281,7 @@ def json_at_matches(context: Any, path: str, pattern: str) -> None:
     response_json(context).assert_at_matches(jsonpath_text(context, path), regex, timeout=timeout)
 
 
-@library_step("the JSON at {path:Quoted} is {kind:JSONType}", section=JSON)
+@library_step("the JSON at {path:JSONPath} is {kind:JSONType}", section=JSON)
 def json_at_is_a(context: Any, path: str, kind: str) -> None:
     """Check the JSON type at a JSONPath: string, number, integer, boolean, array, object, null.
 

@@ -13,8 +13,15 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 | `{x:Seconds}`   | a bare number, e.g. `0.2`                 | a `float`                   |
 | `{x:Duration}`  | `2 seconds`, `1 second`, `500 ms`         | seconds, a `float` above 0  |
 | `{x:Events}`    | `1 event`, `3 events`                     | the number, an `int`        |
+| `{x:Items}`     | `1 item`, `3 items`                       | the number, an `int`        |
+| `{x:JSONPath}`  | `"$.a[?(@.b == "x")]"`: quotes inside too | the text between the quotes |
+| `{x:Number}`    | a bare JSON number, e.g. `3`, `-2.5`      | an `int` or `float`         |
 | `{x:JSONType}`  | `a string`, `an integer`, `a null`, ...   | the type word, `integer`    |
-| `{x:Expected}`  | like `Literal`, but never a `JSONType`    | the raw text (parse later)  |
+| `{x:Expected}`  | like `Literal`, but none of the phrases   | the raw text (parse later)  |
+|                 | that follow `is` (`a number`, `empty`,    |                             |
+|                 | `not ...`, `one of ...`, `greater than`)  |                             |
+| `{x:Status}`    | like `Literal`, but not `one of ...`      | the raw text (parse later)  |
+| `{x:Words}`     | a few words, e.g. `tasks`, `open tasks`   | the text                    |
 
 A field converter that rejects its text raises `UsageError` with the rest of a sentence
 that starts "The step "<text>" ..."; the registry adds that start when the step runs.
@@ -79,7 +86,9 @@ def _quoted(text: str) -> str:
     return unquote(text)
 
 
-@_with_pattern(r".+")
+# A JSON literal never ends with ":", which ends every phrase with a doc string below it
+# (`contains:`, `contains only:`): the two never match the same text.
+@_with_pattern(r".*[^:]")
 def _literal(text: str) -> str:
     return text
 
@@ -118,6 +127,29 @@ def _events(text: str) -> int:
     return int(text.split(" ", 1)[0])
 
 
+@_with_pattern(r"\d+ items?")
+def _items(text: str) -> int:
+    return int(text.split(" ", 1)[0])
+
+
+# Inner double quotes are allowed (a filter like [?(@.a == "x")]): the field ends at the
+# last quote that lets the rest of the phrase match, so the path is never cut short.
+@_with_pattern(r'".+?"')
+def _jsonpath(text: str) -> str:
+    return text[1:-1].replace('\\"', '"')
+
+
+@_with_pattern(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+def _number(text: str) -> int | float:
+    # "3" stays the integer 3, "2.5" and "1e3" are floats, as JSON reads them.
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+@_with_pattern(r"[A-Za-z][\w -]*?")
+def _words(text: str) -> str:
+    return text
+
+
 # `is a number` and `is "a number"` must reach different steps: a JSON type is an article and
 # a type word; an expected value is any text except exactly that.
 @_with_pattern(rf"an? (?:{_TYPE_WORDS})")
@@ -125,8 +157,17 @@ def _json_type(text: str) -> str:
     return text.split(" ", 1)[1]
 
 
-@_with_pattern(rf"(?!an? (?:{_TYPE_WORDS})$).+")
+# Words that start another phrase after `is`: `is empty`, `is not 3`, `is one of [...]`.
+_AFTER_IS = rf"an? (?:{_TYPE_WORDS})$|empty$|not |one of |greater than |less than "
+
+
+@_with_pattern(rf"(?!{_AFTER_IS}).*[^:]")
 def _expected(text: str) -> str:
+    return text
+
+
+@_with_pattern(r"(?!one of ).*[^:]")
+def _status(text: str) -> str:
     return text
 
 
@@ -139,6 +180,11 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Seconds": _seconds,
     "Duration": _duration,
     "Events": _events,
+    "Items": _items,
+    "JSONPath": _jsonpath,
+    "Number": _number,
+    "Words": _words,
+    "Status": _status,
     "JSONType": _json_type,
     "Expected": _expected,
 }

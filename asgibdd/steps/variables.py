@@ -23,7 +23,7 @@ def _store(context: Any, name: str, value: Any) -> None:
         world.secrets.remember(value)
 
 
-@library_step("I store the JSON at {path:Quoted} as {name:Quoted}", section=CAPTURES)
+@library_step("I store the JSON at {path:JSONPath} as {name:Quoted}", section=CAPTURES)
 def store_json_value(context: Any, path: str, name: str) -> None:
     """Store the value a JSONPath selects in the last response's JSON as a variable.
 

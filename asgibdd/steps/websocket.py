@@ -471,7 +471,7 @@ def receive_nothing(context: Any, duration: float, name: str | None = None) -> N
     )
 
 
-@library_step("the message JSON at {path:Quoted} is {value:Literal}", section=WEBSOCKET)
+@library_step("the message JSON at {path:JSONPath} is {value:Literal}", section=WEBSOCKET)
 def message_json_at(context: Any, path: str, value: str) -> None:
     """Check one value in the last message any websocket session received (JSONPath).
 

@@ -20,13 +20,15 @@ from asgibdd.errors import ExpectationFailed
 from asgibdd.matching.compare import (
     compare_contains,
     compare_equal,
+    compare_same_items,
     contains_value,
     render_mismatches,
+    values_equal,
 )
 from asgibdd.matching.format import format_value
 from asgibdd.matching.jsonpath import Selection, compile_jsonpath
 from asgibdd.matching.literal import loads_strict
-from asgibdd.matching.markers import check_type, type_name
+from asgibdd.matching.markers import check_type, is_number, type_name
 from asgibdd.matching.patterns import Pattern
 from asgibdd.steps.registry import step_usage_error
 from asgibdd.steps.support.exchange import last_exchange, transcript
@@ -98,21 +100,116 @@ class JSONSubject:
                 f"got {format_value(selection.value)}.{_selected(selection)}"
             )
 
-    def assert_at_length(self, path: str, count: int) -> None:
-        """The array (or object) at `path`, or the list a wildcard selects, has `count` items."""
+    def assert_at_length(self, path: str, count: int, bound: str = "exactly") -> None:
+        """The array (or object) at `path`, or the list a wildcard selects, has `count`
+        items: `exactly`, `at least` or `at most`."""
         items = _items(count)
-        selection = self.select(path, f"to have {items}")
+        wanted = items if bound == "exactly" else f"{bound} {items}"
+        selection = self.select(path, f"to have {wanted}")
         value = selection.value
         if not isinstance(value, (list, dict)):
             raise self.fail(
-                f'Expected the JSON at "{path}" to be an array with {items}, '
+                f'Expected the JSON at "{path}" to be an array with {wanted}, '
                 f"got {describe_kind(value)}."
             )
-        if len(value) != count:
+        holds = {
+            "exactly": len(value) == count,
+            "at least": len(value) >= count,
+            "at most": len(value) <= count,
+        }[bound]
+        if not holds:
             raise self.fail(
-                f'Expected the JSON at "{path}" to have {items}, got {len(value)}: '
+                f'Expected the JSON at "{path}" to have {wanted}, got {len(value)}: '
                 f"{format_value(value)}.{_selected(selection)}"
             )
+
+    def assert_at_empty(self, path: str) -> None:
+        """The value at `path` is an empty array, object or string."""
+        selection = self.select(path, "to be empty")
+        value = selection.value
+        if value not in ([], {}, "") or isinstance(value, bool):
+            raise self.fail(
+                f'Expected the JSON at "{path}" to be empty ([], {{}} or ""), got '
+                f"{describe_kind(value)}.{_selected(selection)}"
+            )
+
+    def assert_at_is_not(self, path: str, unwanted: Any) -> None:
+        """The value at `path` does not equal `unwanted` (markers honoured)."""
+        shown = format_value(unwanted)
+        selection = self.select(path, f"not to be {shown}")
+        if values_equal(unwanted, selection.value):
+            raise self.fail(
+                f'Expected the JSON at "{path}" not to be {shown}, but it is.{_selected(selection)}'
+            )
+
+    def assert_at_compared(self, path: str, relation: str, number: float) -> None:
+        """The number at `path` is `greater than` / `less than` `number`."""
+        wanted = f"to be a number {relation} {format_value(number)}"
+        selection = self.select(path, wanted)
+        value = selection.value
+        if not is_number(value):
+            raise self.fail(f'Expected the JSON at "{path}" {wanted}, got {describe_kind(value)}.')
+        holds = value > number if relation == "greater than" else value < number
+        if not holds:
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, got {format_value(value)}.'
+                f"{_selected(selection)}"
+            )
+
+    def assert_at_one_of(self, path: str, options: list[Any]) -> None:
+        """The value at `path` equals one of `options` (markers honoured)."""
+        shown = format_value(options)
+        selection = self.select(path, f"to be one of {shown}")
+        if not any(values_equal(option, selection.value) for option in options):
+            raise self.fail(
+                f'Expected the JSON at "{path}" to be one of {shown}, got '
+                f"{describe_kind(selection.value)}.{_selected(selection)}"
+            )
+
+    def assert_at_same_items(self, path: str, expected: list[Any]) -> None:
+        """The array at `path` holds exactly the `expected` items, in any order."""
+        selection = self.select(path, "to contain only the expected items")
+        where = selection.matches[0][0] if selection.query.is_definite else path
+        mismatches = compare_same_items(expected, selection.value, path=where)
+        if mismatches:
+            heading = f'The JSON at "{path}" does not contain only the expected items:'
+            raise self.fail(render_mismatches(mismatches, heading=heading) + _selected(selection))
+
+    def assert_at_contains_any(self, path: str, expected: list[Any]) -> None:
+        """The array at `path` contains at least one of the `expected` items."""
+        shown = format_value(expected)
+        selection = self.select(path, f"to contain any of {shown}")
+        if not any(contains_value(selection.value, item) for item in expected):
+            raise self.fail(
+                f'Expected the JSON at "{path}" to contain any of {shown}, got '
+                f"{format_value(selection.value)}.{_selected(selection)}"
+            )
+
+    def assert_each(self, path: str, expected: Any, *, subset: bool) -> None:
+        """Every item of the array at `path` equals (or, with `subset`, contains) `expected`."""
+        selection = self.select(path, "to be an array")
+        value = selection.value
+        if not isinstance(value, list):
+            raise self.fail(
+                f'Expected the JSON at "{path}" to be an array, got {describe_kind(value)}.'
+            )
+        if not value:
+            raise self.fail(
+                f'Expected each item of the JSON at "{path}" to match, but the array is empty.'
+            )
+        base = selection.matches[0][0] if selection.query.is_definite else path
+        compare = compare_contains if subset else compare_equal
+        per_item = [
+            compare(expected, item, path=f"{base}[{index}]") for index, item in enumerate(value)
+        ]
+        mismatches = [mismatch for item in per_item for mismatch in item]
+        if mismatches:
+            failing = sum(1 for item in per_item if item)
+            heading = (
+                f'{failing} of the {_items(len(value))} at "{path}" '
+                f"{'do not contain' if subset else 'are not'} what was expected:"
+            )
+            raise self.fail(render_mismatches(mismatches, heading=heading))
 
     def assert_at_exists(self, path: str) -> None:
         """`path` selects at least one value (null counts as a value)."""
