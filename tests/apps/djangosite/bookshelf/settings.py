@@ -31,5 +31,7 @@ DATABASES = {
     }
 }
 
+STATIC_URL = "static/"
+
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
