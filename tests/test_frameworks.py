@@ -71,7 +71,8 @@ CASES = [
 @pytest.fixture(scope="module")
 def django_run() -> Iterator[DjangoTestRun]:
     """The Django project importable, with Django's test environment and test database."""
-    sys.path.insert(0, str(DJANGO_SITE))
+    if str(DJANGO_SITE) not in sys.path:
+        sys.path.insert(0, str(DJANGO_SITE))
     importlib.import_module("bookshelf.asgi")
     run = start_django_test_run("http://testserver")
     try:

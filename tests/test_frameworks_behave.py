@@ -84,10 +84,11 @@ def test_a_behave_run_passes_on_the_framework(tmp_path: Path, framework: str) ->
     assert (outcome.scenarios.passed, outcome.steps.passed) == (3, 10), outcome.output
 
 
+@pytest.mark.parametrize("lifespan", ["scenario", "run"])
 def test_django_scenarios_write_to_a_test_database_and_do_not_see_each_other(
-    tmp_path: Path,
+    tmp_path: Path, lifespan: str
 ) -> None:
-    outcome = run_project(tmp_path, APPS["django"], BOOKS_FEATURE)
+    outcome = run_project(tmp_path, APPS["django"], BOOKS_FEATURE, f"-Dasgibdd.lifespan={lifespan}")
     assert outcome.passed, outcome.output
     assert (outcome.scenarios.passed, outcome.steps.passed) == (2, 7), outcome.output
     assert not (DJANGO_SITE / "db.sqlite3").exists(), "the developer's database was created"
