@@ -46,6 +46,7 @@ from behave.fixture import fixture, use_fixture
 from asgibdd._types import ASGIApp
 from asgibdd.client import TestClient
 from asgibdd.config import AsgiBddConfig, LifespanScope, lifespan_scope, load_config
+from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
@@ -105,6 +106,8 @@ class World:
     - `shared_clients`: clients that outlive one scenario, by lifespan scope ("feature",
       "run"); managed by the `asgibdd_client` fixture.
     - `feature_scope`: the lifespan scope of the feature now running.
+    - `django`: the Django test databases and settings of the run, when the app is a
+      Django project (see `asgibdd.django`); None otherwise.
 
     Per scenario (fresh in every `before_scenario`, see `start_scenario`):
 
@@ -121,6 +124,7 @@ class World:
     app: ASGIApp
     shared_clients: dict[LifespanScope, TestClient] = field(default_factory=dict)
     feature_scope: LifespanScope = "scenario"
+    django: DjangoTestRun | None = None
     client: TestClient | None = None
     feature_file: Path | None = None
     variables: Variables = field(default_factory=Variables)
@@ -242,9 +246,18 @@ def feature_lifespan(config: AsgiBddConfig, tags: Sequence[str]) -> LifespanScop
 
 
 def before_all(context: Any) -> None:
-    """Read the configuration, import the app, and start a run-wide client if configured."""
-    config = load_config(dict(context.config.userdata))
-    context.asgibdd = World(config=config, app=config.load_app())
+    """Read the configuration, import the app, and start a run-wide client if configured.
+
+    For a Django project, also set up Django's test environment and test databases (torn
+    down when the run ends) and flush them after every scenario: see `asgibdd.django`.
+    """
+    userdata = dict(context.config.userdata)
+    config = load_config(userdata)
+    app, django = load_app_and_django(config, userdata)
+    context.asgibdd = World(config=config, app=app, django=django)
+    if django is not None:
+        # Registered before the run's client, so it runs after that client has stopped.
+        context.add_cleanup(django.stop)
     if config.lifespan == "run":
         use_fixture(asgibdd_client, context, "run")
 
@@ -260,6 +273,9 @@ def before_feature(context: Any, feature: Any) -> None:
 def before_scenario(context: Any, scenario: Any) -> None:
     """Give the scenario a client (new, or the shared one) and a clean request state."""
     world = get_world(context)
+    if world.django is not None:
+        # Registered before the scenario's client, so it runs after that client has stopped.
+        context.add_cleanup(world.django.flush)
     if world.feature_scope == "scenario":
         client = use_fixture(asgibdd_client, context, "scenario")
     else:

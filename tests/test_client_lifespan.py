@@ -166,17 +166,69 @@ def test_a_startup_that_never_answers_times_out_naming_the_phase(backend: str) -
     )
 
 
-@pytest.mark.parametrize("style", ["return", "assert-http"])
+@pytest.mark.parametrize("style", ["return", "assert-http", "value-error", "not-implemented"])
 def test_an_app_without_lifespan_support_is_tolerated(backend: str, style: str) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if style == "return" and scope["type"] != "http":
-            return
+        if scope["type"] != "http":
+            if style == "return":
+                return
+            if style == "value-error":  # what Django's ASGIHandler raises
+                raise ValueError(
+                    f"Django can only handle ASGI/HTTP connections, not {scope['type']}."
+                )
+            if style == "not-implemented":
+                raise NotImplementedError(scope["type"])
         assert scope["type"] == "http"
         await send({"type": "http.response.start", "status": 200})
         await send({"type": "http.response.body", "body": b"plain"})
 
     with TestClient(app, backend=backend) as client:
         assert client.get("/").text == "plain"
+
+
+def test_a_refused_lifespan_is_logged_with_the_apps_error(
+    backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            raise ValueError("Django can only handle ASGI/HTTP connections, not lifespan.")
+        await send({"type": "http.response.start", "status": 204})
+        await send({"type": "http.response.body"})
+
+    with caplog.at_level("INFO", logger="asgibdd.client"), TestClient(app, backend=backend):
+        pass
+    assert [(record.name, record.levelname, record.getMessage()) for record in caplog.records] == [
+        (
+            "asgibdd.client",
+            "INFO",
+            "The app refused the lifespan scope (ValueError: Django can only handle ASGI/HTTP "
+            "connections, not lifespan.); going on without lifespan events, as the ASGI spec "
+            "says.",
+        )
+    ]
+
+
+@pytest.mark.parametrize("error", [RuntimeError, TypeError, KeyError])
+def test_other_errors_before_the_first_receive_fail_the_with_block(
+    backend: str, error: type[Exception]
+) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise error("broken")
+
+    with pytest.raises(error, match="broken"), TestClient(app, backend=backend):
+        pytest.fail("the body must not run when the lifespan broke")
+
+
+@pytest.mark.parametrize("error", [ValueError, AssertionError, NotImplementedError])
+def test_a_refusal_raised_after_the_first_receive_fails_the_with_block(
+    backend: str, error: type[Exception]
+) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+        raise error("startup broke")
+
+    with pytest.raises(error, match=r"^startup broke$"), TestClient(app, backend=backend):
+        pytest.fail("the body must not run when startup failed")
 
 
 def test_a_middleware_error_before_the_lifespan_starts_fails_the_with_block(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 import anyio
@@ -13,7 +14,12 @@ from asgibdd.client._mailbox import Mailbox
 from asgibdd.client._settings import ClientCore
 from asgibdd.errors import AppTimeout, LifespanError
 
-__all__ = ["Lifespan"]
+__all__ = ["REFUSALS", "Lifespan"]
+
+REFUSALS: tuple[type[Exception], ...] = (AssertionError, ValueError, NotImplementedError)
+"""Errors that, raised before the first lifespan `receive()`, mean "no lifespan here"."""
+
+_log = logging.getLogger("asgibdd.client")
 
 _APP_ENDED = None  # the marker put on the message stream when the app's task ends
 
@@ -25,11 +31,15 @@ def _limit(timeout: float | None) -> float:
 class Lifespan:
     """The lifespan conversation with one app: `startup()` then, later, `shutdown()`.
 
-    An app that returns before it first calls `receive()` does not speak the lifespan
-    protocol (the usual `if scope["type"] != "http": return`, or the documented
-    `assert scope["type"] == "http"`); that is tolerated, like uvicorn's `lifespan="auto"`,
-    and recorded in `supported`. Any other error raised there fails the `with` block, as
-    with Starlette (a broken middleware must not pass unnoticed).
+    The ASGI spec says a server goes on without lifespan events when the app raises on the
+    lifespan scope. The rule here: an app that ends before it first calls `receive()`, by
+    returning or by raising one of `REFUSALS` (the usual `if scope["type"] != "http":
+    return`, the documented `assert scope["type"] == "http"`, Django's and Channels'
+    `ValueError`, a `NotImplementedError`), does not speak the lifespan protocol; that is
+    tolerated, like uvicorn's `lifespan="auto"`, logged, and recorded in `supported` (the
+    refusal in `error`). Any other error raised there, and any error once `receive()` was
+    called, fails the `with` block, as with Starlette (a broken middleware must not pass
+    unnoticed).
     """
 
     def __init__(self, core: ClientCore) -> None:
@@ -63,11 +73,16 @@ class Lifespan:
         self._to_app.put({"type": "lifespan.startup"})
         message = await self._next("startup")
         if message is None:
-            if not self._received and (
-                self.error is None or isinstance(self.error, AssertionError)
-            ):
-                # `return` or `assert scope["type"] == "http"`: the app has no lifespan.
+            if not self._received and (self.error is None or isinstance(self.error, REFUSALS)):
+                # `return`, `assert scope["type"] == "http"`, Django's ValueError: no lifespan.
                 self.supported = False
+                if self.error is not None:
+                    _log.info(
+                        "The app refused the lifespan scope (%s: %s); going on without "
+                        "lifespan events, as the ASGI spec says.",
+                        type(self.error).__name__,
+                        self.error,
+                    )
                 return
             if self.error is not None:
                 raise self.error
