@@ -85,6 +85,10 @@ class RequestDefaults:
     - `auth`: basic or bearer authentication for each request, or None.
     - `follow_redirects`: whether requests follow redirects (from the configuration until a
       step turns it off).
+    - `removed`: header names (lower case) a step removed, configured defaults included.
+
+    A later step always wins over an earlier one: an `Authorization` header step replaces a
+    bearer login, and a login replaces an `Authorization` header.
 
     Cookies are not here: they live in the client's cookie jar, next to the cookies the
     app sets, and the jar is emptied for every scenario.
@@ -93,6 +97,28 @@ class RequestDefaults:
     headers: dict[str, str] = field(default_factory=dict)
     auth: httpx.Auth | None = None
     follow_redirects: bool = True
+    removed: set[str] = field(default_factory=set)
+
+    def set_header(self, name: str, value: str) -> None:
+        """Send `name: value` from now on; the latest step wins, whatever set it before."""
+        self.remove_header(name)
+        self.removed.discard(name.lower())
+        self.headers[name] = value
+
+    def remove_header(self, name: str) -> None:
+        """Send no `name` header from now on, not even a configured default one."""
+        for existing in [key for key in self.headers if key.lower() == name.lower()]:
+            del self.headers[existing]
+        if name.lower() == "authorization":
+            self.auth = None
+        self.removed.add(name.lower())
+
+    def set_auth(self, auth: httpx.Auth | None) -> None:
+        """Authenticate from now on with `auth` (None: not at all), over any earlier
+        `Authorization` header step."""
+        self.remove_header("Authorization")
+        self.removed.discard("authorization")
+        self.auth = auth
 
 
 @dataclass
@@ -115,7 +141,8 @@ class World:
     - `feature_file`: the `.feature` file running, to resolve relative file paths.
     - `variables`: the `{{name}}` store.
     - `defaults`: headers, auth and redirect policy for the following requests.
-    - `last_request` / `last_response`: the latest exchange, for assertions and captures.
+    - `last_request` / `last_response`: the latest exchange, for assertions and captures;
+      `last_duration`: the seconds it took.
     - `sessions`: open websocket/stream sessions by name; all closed when the scenario ends.
     - `secrets`: the secret values seen so far, masked in every output (`asgibdd.secrets`).
     """
@@ -131,6 +158,7 @@ class World:
     defaults: RequestDefaults = field(default_factory=RequestDefaults)
     last_request: httpx.Request | None = None
     last_response: httpx.Response | None = None
+    last_duration: float | None = None
     sessions: dict[str, Session] = field(default_factory=dict)
     secrets: Secrets = field(default_factory=Secrets)
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
@@ -144,6 +172,7 @@ class World:
         self.defaults = RequestDefaults(follow_redirects=self.config.follow_redirects)
         self.last_request = None
         self.last_response = None
+        self.last_duration = None
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
 

@@ -11,8 +11,10 @@ from typing import Any
 import httpx
 
 from asgibdd.environment import get_world
+from asgibdd.matching.format import format_value
 from asgibdd.matching.literal import parse_cell
 from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.support.exchange import exchange_failure
 from asgibdd.steps.support.inputs import doc_string, find_feature_file, name_value_rows
 from asgibdd.steps.support.requests import BearerAuth, send_request
 from asgibdd.transcript import render_exchange
@@ -64,6 +66,47 @@ def request_with_json_fields(context: Any, method: str, path: str) -> None:
         for name, value in name_value_rows(context)
     }
     send_request(context, method, path, json=document)
+
+
+@library_step(
+    "the following {things:Words} exist at {path:Path}:",
+    (
+        "the following {things:Words} exists at {path:Path}:",
+        "Given the following item exists at /items:\n    | name  | price |\n    | apple | 3     |",
+    ),
+    section=REQUESTS,
+)
+def following_exist(context: Any, things: str, path: str) -> None:
+    """POST one JSON object per table row (the header row names the fields); each must succeed.
+
+    Cells are typed like JSON-fields tables: `3` is a number, `true` a boolean, `apple` text.
+
+    Example: Given the following items exist at /items:
+        | name  | price | tags      |
+        | apple | 3     | ["red"]   |
+        | pear  | 2     | []        |
+    """
+    world = get_world(context)
+    table = getattr(context, "table", None)
+    if table is None or not table.headings:
+        raise step_usage_error(
+            "needs a table below it: a header row naming the fields, then one row per "
+            f"{things.rstrip('s') or 'item'} to create."
+        )
+    headings = [heading.strip() for heading in table.headings]
+    for number, row in enumerate(table, 1):
+        document = {
+            name: world.variables.interpolate_value(parse_cell(cell))
+            for name, cell in zip(headings, row.cells, strict=True)
+        }
+        response = send_request(context, "POST", path, json=document)
+        if not response.is_success:
+            raise exchange_failure(
+                context,
+                f"Could not create {things} row {number} of {len(table.rows)} "
+                f"({format_value(document)}): POST {path} answered "
+                f"{response.status_code} {response.reason_phrase}.",
+            )
 
 
 @library_step("I {method:Method} {path:Path} with form:", section=REQUESTS)
@@ -149,7 +192,16 @@ def set_request_header(context: Any, name: str, value: str) -> None:
     Example: Given the request header "X-Token" is "abc"
     """
     world = get_world(context)
-    world.defaults.headers[name] = world.variables.interpolate(value)
+    world.defaults.set_header(name, world.variables.interpolate(value))
+
+
+@library_step("the request header {name:Quoted} is removed", section=REQUEST_SETTINGS)
+def remove_request_header(context: Any, name: str) -> None:
+    """Send no such header from now on, not even one set earlier or configured for all.
+
+    Example: Given the request header "Authorization" is removed
+    """
+    get_world(context).defaults.remove_header(name)
 
 
 @library_step("the request headers:", section=REQUEST_SETTINGS)
@@ -162,7 +214,7 @@ def set_request_headers(context: Any) -> None:
     """
     world = get_world(context)
     for name, value in name_value_rows(context):
-        world.defaults.headers[name] = world.variables.interpolate(value)
+        world.defaults.set_header(name, world.variables.interpolate(value))
 
 
 @library_step("the cookie {name:Quoted} is {value:Quoted}", section=REQUEST_SETTINGS)
@@ -182,7 +234,7 @@ def use_bearer_token(context: Any, token: str) -> None:
     Example: Given I am authenticated with the bearer token "{{token}}"
     """
     world = get_world(context)
-    world.defaults.auth = BearerAuth(world.variables.interpolate(token))
+    world.defaults.set_auth(BearerAuth(world.variables.interpolate(token)))
 
 
 @library_step(
@@ -196,7 +248,16 @@ def use_basic_auth(context: Any, user: str, password: str) -> None:
     """
     world = get_world(context)
     interpolate = world.variables.interpolate
-    world.defaults.auth = httpx.BasicAuth(interpolate(user), interpolate(password))
+    world.defaults.set_auth(httpx.BasicAuth(interpolate(user), interpolate(password)))
+
+
+@library_step("I am not authenticated", section=REQUEST_SETTINGS)
+def not_authenticated(context: Any) -> None:
+    """Send no credentials from now on: no login, no `Authorization` header.
+
+    Example: Given I am not authenticated
+    """
+    get_world(context).defaults.remove_header("Authorization")
 
 
 @library_step("redirects are not followed", section=REQUEST_SETTINGS)

@@ -42,26 +42,38 @@ def _status_line(response: httpx.Response) -> str:
     return f"{response.status_code} {response.reason_phrase}".rstrip()
 
 
-def _check_status(context: Any, expected: str) -> None:
-    _, response = last_exchange(context)
-    interpolated = get_world(context).variables.interpolate(expected)
-    bounds = parse_status(interpolated)
+def _status_bounds(text: str) -> tuple[int, int]:
+    bounds = parse_status(text)
     if bounds is None:
         raise step_usage_error(
             f"expects a status code such as 201 or a status class such as 2xx, got: "
-            f"{interpolated.strip()}. Write the number without quotes."
+            f"{text.strip()}. Write the number without quotes."
         )
+    return bounds
+
+
+def _status_text(bounds: tuple[int, int]) -> str:
     low, high = bounds
-    if low <= response.status_code <= high:
+    return str(low) if low == high else f"a {low // 100}xx status"
+
+
+def _check_status(context: Any, expected: str) -> None:
+    _check_statuses(context, [get_world(context).variables.interpolate(expected)])
+
+
+def _check_statuses(context: Any, expected: list[str]) -> None:
+    _, response = last_exchange(context)
+    allowed = [_status_bounds(text) for text in expected]
+    if any(low <= response.status_code <= high for low, high in allowed):
         return
-    wanted = str(low) if low == high else f"a {low // 100}xx status"
+    wanted = " or ".join(_status_text(bounds) for bounds in allowed)
     raise exchange_failure(
         context,
         f"Expected the response status to be {wanted}, got {_status_line(response)}.",
     )
 
 
-@library_step("the response status is {status:Literal}", section=RESPONSE)
+@library_step("the response status is {status:Status}", section=RESPONSE)
 def response_status_is(context: Any, status: str) -> None:
     """Check the response status: an exact code, or a class such as `2xx` or `4xx`.
 
@@ -70,13 +82,45 @@ def response_status_is(context: Any, status: str) -> None:
     _check_status(context, status)
 
 
-@library_step("the response status code is {status:Literal}", section=RESPONSE)
+@library_step("the response status code is {status:Status}", section=RESPONSE)
 def response_status_code_is(context: Any, status: str) -> None:
     """Check the response status, said the other way: an exact code or a class like `2xx`.
 
     Example: Then the response status code is 2xx
     """
     _check_status(context, status)
+
+
+@library_step("the response status is one of {statuses:Literal}", section=RESPONSE)
+def response_status_is_one_of(context: Any, statuses: str) -> None:
+    """Check that the response status is any of several codes or classes, comma-separated.
+
+    Example: Then the response status is one of 200, 204
+    """
+    texts = get_world(context).variables.interpolate(statuses).replace(" or ", ",").split(",")
+    _check_statuses(context, [text for text in texts if text.strip()])
+
+
+@library_step("the response time is less than {duration:Duration}", section=RESPONSE)
+def response_time_is_less_than(context: Any, duration: float) -> None:
+    """Check how long the app took to answer the last request (in-process, so app time only).
+
+    Example: Then the response time is less than 500 ms
+    """
+    last_exchange(context)
+    took = get_world(context).last_duration
+    if took is None:
+        raise step_usage_error("needs a request sent by a request step, e.g. `When I GET /`.")
+    if took >= duration:
+        raise exchange_failure(
+            context,
+            f"Expected the response within {_milliseconds(duration)}, it took "
+            f"{_milliseconds(took)}.",
+        )
+
+
+def _milliseconds(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:g} s"
 
 
 def header_summary(response: httpx.Response, header: str) -> str:
@@ -239,3 +283,56 @@ def response_body_is_empty(context: Any) -> None:
             context,
             f"Expected an empty response body, got {len(response.content)} bytes.",
         )
+
+
+@library_step("the response body matches {pattern:Quoted}", section=RESPONSE)
+def response_body_matches(context: Any, pattern: str) -> None:
+    """Check the response body, as text, against a regular expression (found anywhere).
+
+    Example: Then the response body matches "^hel+o"
+    """
+    regex = step_pattern(context, pattern)
+    _, response = last_exchange(context)
+    if not regex.search(response.text, timeout=get_world(context).config.timeout):
+        raise exchange_failure(
+            context,
+            f"Expected the response body to match the regex {regex.text}, but it does not "
+            f"({len(response.text)} characters, shown below).",
+        )
+
+
+def _response_cookies(response: httpx.Response) -> dict[str, str]:
+    """The cookies the response sets (`Set-Cookie`), by name."""
+    cookies: dict[str, str] = {}
+    for header in response.headers.get_list("set-cookie"):
+        name, _, rest = header.partition("=")
+        cookies[name.strip()] = rest.split(";", 1)[0]
+    return cookies
+
+
+@library_step("the response cookie {name:Quoted} exists", section=RESPONSE)
+def response_cookie_exists(context: Any, name: str) -> None:
+    """Check that the response sets a cookie (a `Set-Cookie` header with that name).
+
+    Example: Then the response cookie "session" exists
+    """
+    _, response = last_exchange(context)
+    cookies = _response_cookies(response)
+    if name not in cookies:
+        listed = ", ".join(cookies) or "none"
+        raise exchange_failure(
+            context,
+            f'Expected the response to set the cookie "{name}", but it does not.'
+            f"{did_you_mean(name, list(cookies))} Cookies it sets: {listed}.",
+        )
+
+
+@library_step("the response cookie {name:Quoted} does not exist", section=RESPONSE)
+def response_cookie_does_not_exist(context: Any, name: str) -> None:
+    """Check that the response does not set a cookie of that name.
+
+    Example: Then the response cookie "tracking" does not exist
+    """
+    _, response = last_exchange(context)
+    if name in _response_cookies(response):
+        raise exchange_failure(context, f'Expected the response not to set the cookie "{name}".')

@@ -143,15 +143,24 @@ class EventStream(StreamedBody):
 
 
 def _next_event(
-    context: Any, name: str, expecting: str, **fields: str
+    context: Any,
+    name: str,
+    expecting: str,
+    *,
+    duration: float | None = None,
+    data_containing: str | None = None,
+    **fields: str,
 ) -> tuple[EventStream, ServerSentEvent]:
-    """The next event, checked to have type `name` and the given `data` / `id` fields."""
+    """The next event, checked to have type `name` and the given `data` / `id` fields,
+    arriving within `duration` (else the configured timeout)."""
+    world = get_world(context)
     stream: EventStream = _session(
         context, EVENT_STREAM, EventStream, "When I open the event stream /events"
     )
-    deadline = time.monotonic() + get_world(context).config.timeout
+    deadline = time.monotonic() + wait_limit(world, duration)
     event = stream.next_event(deadline, expecting)
-    if event.event != name or any(getattr(event, k) != v for k, v in fields.items()):
+    wrong = event.event != name or any(getattr(event, k) != v for k, v in fields.items())
+    if wrong or (data_containing is not None and data_containing not in event.data):
         raise ExpectationFailed(
             f"Expected {expecting} from the event stream {stream.path}, got "
             f"{describe_event(event)}.\n{stream.received_so_far()}"
@@ -172,13 +181,33 @@ def open_event_stream(context: Any, path: str) -> None:
     _replace_session(context, EVENT_STREAM, EventStream(url, response, stack))
 
 
-@library_step("I receive an event {name:Quoted}", section=STREAMING)
-def receive_event(context: Any, name: str) -> None:
+@library_step(
+    "I receive an event {name:Quoted}",
+    (
+        "I receive an event {name:Quoted} within {duration:Duration}",
+        'Then I receive an event "tick" within 2 seconds',
+    ),
+    section=STREAMING,
+)
+def receive_event(context: Any, name: str, duration: float | None = None) -> None:
     """Check that the next event has this type (`message` when the server names none).
 
     Example: Then I receive an event "tick"
     """
-    _next_event(context, name, f"an event {format_value(name)}")
+    _next_event(context, name, f"an event {format_value(name)}", duration=duration)
+
+
+@library_step(
+    "I receive an event {name:Quoted} with data containing {text:Quoted}", section=STREAMING
+)
+def receive_event_with_data_containing(context: Any, name: str, text: str) -> None:
+    """Check the next event's type, and that its data contains this text.
+
+    Example: Then I receive an event "tick" with data containing "\\"n\\": 1"
+    """
+    expected = get_world(context).variables.interpolate(text)
+    expecting = f"an event {format_value(name)} with data containing {format_value(expected)}"
+    _next_event(context, name, expecting, data_containing=expected)
 
 
 @library_step("I receive an event {name:Quoted} with data {data:Quoted}", section=STREAMING)
@@ -203,6 +232,18 @@ def receive_event_with_id(context: Any, name: str, event_id: str) -> None:
     _next_event(context, name, expecting, id=expected)
 
 
+def _event_subject(context: Any, name: str, expecting: str) -> JSONSubject:
+    stream, event = _next_event(context, name, expecting)
+    document = parse_json_text(
+        event.data,
+        f"Expected {expecting} from the event stream {stream.path}",
+        describe_event(event),
+    )
+    return JSONSubject(
+        document, f"the data of the last event from {stream.path}", stream.received_so_far
+    )
+
+
 @library_step("I receive an event {name:Quoted} with JSON:", section=STREAMING)
 def receive_event_with_json(context: Any, name: str) -> None:
     """Check the next event's type, and that its data is this JSON (deep equality, markers).
@@ -213,16 +254,21 @@ def receive_event_with_json(context: Any, name: str) -> None:
         \"\"\"
     """
     expected = expected_json(context)
-    stream, event = _next_event(context, name, f"an event {format_value(name)} with JSON")
-    document = parse_json_text(
-        event.data,
-        f"Expected an event {format_value(name)} with JSON from the event stream {stream.path}",
-        describe_event(event),
-    )
-    subject = JSONSubject(
-        document, f"the data of the last event from {stream.path}", stream.received_so_far
-    )
-    subject.assert_equal(expected)
+    _event_subject(context, name, f"an event {format_value(name)} with JSON").assert_equal(expected)
+
+
+@library_step("I receive an event {name:Quoted} with JSON containing:", section=STREAMING)
+def receive_event_with_json_containing(context: Any, name: str) -> None:
+    """Check the next event's type, and that its JSON data holds these keys and items.
+
+    Example: Then I receive an event "tick" with JSON containing:
+        \"\"\"
+        {"n": "#integer"}
+        \"\"\"
+    """
+    expected = expected_json(context)
+    expecting = f"an event {format_value(name)} with JSON"
+    _event_subject(context, name, expecting).assert_contains(expected)
 
 
 @library_step("I receive {events:Events} within {duration:Duration}", section=STREAMING)

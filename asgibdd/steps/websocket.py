@@ -355,6 +355,14 @@ def send_bytes(context: Any, data: str, name: str | None = None) -> None:
         'Then I receive text "hello" from the websocket within 2 seconds',
     ),
     ("{name:Quoted} receives text {text:Quoted}", 'Then "bob" receives text "hi"'),
+    (
+        "{name:Quoted} receives text {text:Quoted} from the websocket",
+        'Then "bob" receives text "hi" from the websocket',
+    ),
+    (
+        "{name:Quoted} receives text {text:Quoted} within {duration:Duration}",
+        'Then "bob" receives text "hi" within 2 seconds',
+    ),
     section=WEBSOCKET,
 )
 def receive_text(
@@ -376,10 +384,13 @@ def receive_text(
         )
 
 
-def _receive_and_check_json(context: Any, name: str | None, *, subset: bool) -> None:
+def _receive_and_check_json(
+    context: Any, name: str | None, duration: float | None, *, subset: bool
+) -> None:
     world = get_world(context)
     expected = expected_json(context)
-    subject = conversation(context, name).receive_json(world.config.timeout, "a JSON message")
+    session = conversation(context, name)
+    subject = session.receive_json(wait_limit(world, duration), "a JSON message")
     if subset:
         subject.assert_contains(expected)
     else:
@@ -389,12 +400,21 @@ def _receive_and_check_json(context: Any, name: str | None, *, subset: bool) -> 
 @library_step(
     "I receive JSON from the websocket:",
     (
+        "I receive JSON from the websocket within {duration:Duration}:",
+        "Then I receive JSON from the websocket within 2 seconds:\n"
+        '    """\n    {"type": "joined"}\n    """',
+    ),
+    (
         "{name:Quoted} receives JSON:",
         'Then "bob" receives JSON:\n    """\n    {"type": "left"}\n    """',
     ),
+    (
+        "{name:Quoted} receives JSON from the websocket:",
+        'Then "bob" receives JSON from the websocket:\n    """\n    {"type": "left"}\n    """',
+    ),
     section=WEBSOCKET,
 )
-def receive_json(context: Any, name: str | None = None) -> None:
+def receive_json(context: Any, name: str | None = None, duration: float | None = None) -> None:
     """Check that the next message is this JSON: deep equality, key order ignored, markers.
 
     Example: Then I receive JSON from the websocket:
@@ -402,18 +422,30 @@ def receive_json(context: Any, name: str | None = None) -> None:
         {"type": "joined", "name": "#string"}
         \"\"\"
     """
-    _receive_and_check_json(context, name, subset=False)
+    _receive_and_check_json(context, name, duration, subset=False)
 
 
 @library_step(
     "I receive JSON from the websocket containing:",
     (
+        "I receive JSON from the websocket within {duration:Duration} containing:",
+        "Then I receive JSON from the websocket within 2 seconds containing:\n"
+        '    """\n    {"type": "message"}\n    """',
+    ),
+    (
         "{name:Quoted} receives JSON containing:",
         'Then "bob" receives JSON containing:\n    """\n    {"from": "alice"}\n    """',
     ),
+    (
+        "{name:Quoted} receives JSON from the websocket containing:",
+        'Then "bob" receives JSON from the websocket containing:\n'
+        '    """\n    {"from": "alice"}\n    """',
+    ),
     section=WEBSOCKET,
 )
-def receive_json_containing(context: Any, name: str | None = None) -> None:
+def receive_json_containing(
+    context: Any, name: str | None = None, duration: float | None = None
+) -> None:
     """Check that the next message is JSON holding these keys and items (extra ones are fine).
 
     Example: Then I receive JSON from the websocket containing:
@@ -421,12 +453,16 @@ def receive_json_containing(context: Any, name: str | None = None) -> None:
         {"type": "message"}
         \"\"\"
     """
-    _receive_and_check_json(context, name, subset=True)
+    _receive_and_check_json(context, name, duration, subset=True)
 
 
 @library_step(
     "I receive bytes {data:Quoted} from the websocket",
     ("{name:Quoted} receives bytes {data:Quoted}", 'Then "bob" receives bytes "00ff"'),
+    (
+        "{name:Quoted} receives bytes {data:Quoted} from the websocket",
+        'Then "bob" receives bytes "00ff" from the websocket',
+    ),
     section=WEBSOCKET,
 )
 def receive_bytes(context: Any, data: str, name: str | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator
 from typing import Any
 
@@ -52,16 +53,18 @@ def send_request(
     world = get_world(context)
     client = world.require_client()
     url = world.variables.interpolate(path)
+    started = time.perf_counter()
+    options = request_options(world, content_type=content_type)
+    auth = options.pop("auth", httpx.USE_CLIENT_DEFAULT)
+    request = client.build_request(method, url, **options, **body)
+    for name in world.defaults.removed:
+        # Also the client's own defaults (configured headers), which no request option drops.
+        request.headers.pop(name, None)
     try:
-        response = client.request(
-            method,
-            url,
-            follow_redirects=world.defaults.follow_redirects,
-            **request_options(world, content_type=content_type),
-            **body,
-        )
+        response = client.send(request, auth=auth, follow_redirects=world.defaults.follow_redirects)
     except AppTimeout as timeout:
         raise ExpectationFailed(_unfinished(timeout, path)) from None
+    world.last_duration = time.perf_counter() - started
     world.last_request = response.request
     world.last_response = response
     learn_secrets(world.secrets, response.request, response)
