@@ -27,11 +27,7 @@ from typing import Any, Literal, cast
 
 from asgibdd._types import ASGIApp
 from asgibdd.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from asgibdd.project import find_pyproject, tool_table
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -79,28 +75,6 @@ class AsgiBddConfig:
         return load_app(self.app, source=self.app_source, project_dir=self.project_dir)
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest `pyproject.toml` in `start` or a folder above it."""
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _read_tool_table(pyproject: Path) -> dict[str, Any] | None:
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{pyproject} is not valid TOML: {error}. Fix the file.") from error
-    table = data.get("tool", {}).get("asgibdd")
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"[tool.asgibdd] in {pyproject} must be a table, got {table!r}.")
-    return table
-
-
 def load_config(
     userdata: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
@@ -111,7 +85,7 @@ def load_config(
     environ = environ if environ is not None else os.environ
     cwd = cwd if cwd is not None else Path.cwd()
     pyproject = find_pyproject(cwd)
-    table = _read_tool_table(pyproject) if pyproject is not None else None
+    table = tool_table(pyproject) if pyproject is not None else None
     table = table or {}
 
     def lookup(key: str) -> tuple[Any, str] | None:
