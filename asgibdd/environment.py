@@ -77,6 +77,7 @@ __all__ = [
     "before_scenario",
     "feature_lifespan",
     "get_world",
+    "new_client",
     "scenario_raises_server_exceptions",
 ]
 
@@ -211,13 +212,19 @@ def get_world(context: Any) -> World:
 
 def make_client(world: World) -> httpx.Client:
     """A new, not yet entered, TestClient for the configured app."""
+    return new_client(world.app, world.config)
+
+
+def new_client(app: ASGIApp, config: AsgiBddConfig) -> TestClient:
+    """A new, not yet entered, TestClient for `app` with the settings of `config`
+    (also what `asgibdd init` confirms its example with)."""
     return TestClient(
-        world.app,
-        base_url=world.config.base_url,
-        headers=dict(world.config.headers),
-        follow_redirects=world.config.follow_redirects,
-        raise_server_exceptions=world.config.raise_server_exceptions,
-        wait_timeout=world.config.timeout,
+        app,
+        base_url=config.base_url,
+        headers=dict(config.headers),
+        follow_redirects=config.follow_redirects,
+        raise_server_exceptions=config.raise_server_exceptions,
+        wait_timeout=config.timeout,
     )
 
 

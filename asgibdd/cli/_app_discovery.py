@@ -22,6 +22,8 @@ __all__ = ["APP_CONSTRUCTORS", "AppCandidate", "find_app_candidates", "resolve_a
 APP_CONSTRUCTORS = frozenset(
     {"FastAPI", "Starlette", "Litestar", "Quart", "Sanic", "get_asgi_application", "App"}
 )
+# WSGI apps share the names but not the protocol.
+WSGI_CONSTRUCTORS = frozenset({"get_wsgi_application", "Flask", "WSGIHandler"})
 APP_NAMES = ("app", "application", "asgi_app", "api")
 APP_MODULE_STEMS = ("main", "app", "asgi", "api", "server", "application")
 _SKIPPED_DIRS = frozenset(
@@ -113,7 +115,7 @@ def find_app_candidates(project: Path) -> list[AppCandidate]:
             continue
         for name, called in _module_level_calls(tree):
             known = called in APP_CONSTRUCTORS
-            if not known and name not in APP_NAMES:
+            if called in WSGI_CONSTRUCTORS or (not known and name not in APP_NAMES):
                 continue
             stem = module.rpartition(".")[2]
             rank = (

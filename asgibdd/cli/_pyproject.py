@@ -30,7 +30,8 @@ def write_pyproject(pyproject: Path, reference: str, force: bool) -> FileAction:
     text = pyproject.read_text(encoding="utf-8")
     merged, note = merge_pyproject(text, reference, force=force, where=pyproject)
     if merged == text:
-        return FileAction("skipped", pyproject.name, note)
+        verb = "in place" if note.startswith("[tool.asgibdd] already has") else "unchanged"
+        return FileAction(verb, pyproject.name, note)
     pyproject.write_text(merged, encoding="utf-8")
     return FileAction("updated", pyproject.name, note)
 

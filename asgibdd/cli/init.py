@@ -1,12 +1,17 @@
 """`asgibdd init [DIR] [--app module:app] [--force]`: scaffold a behave project for an app.
 
-It writes `features/example.feature` (one scenario that passes at once), the one-line step
-file `steps/asgibdd_steps.py`, a root `environment.py` calling asgibdd's hook helpers, and
-`[tool.asgibdd] app = ...` in `pyproject.toml` (merged into an existing file line by line,
-leaving everything else as it was). Existing files are never overwritten without `--force`.
+It writes `features/example.feature` (one scenario with a GET the app was seen to answer
+with 2xx), the one-line step file `steps/asgibdd_steps.py`, behave hooks in
+`environment.py` calling asgibdd's helpers, and `[tool.asgibdd] app = ...` in
+`pyproject.toml`. Files go where behave looks for them: an existing behave project's
+`features/steps/` and `features/environment.py` are written into, and the team's own
+hooks are kept. Existing files are never overwritten without `--force` (which rewrites the
+example and step file and the app line, never `environment.py`), and running `init` again
+changes nothing.
 
-The work is split by concept: `_app_discovery` finds the app, `_example_route` picks the
-example's request, `_scaffold` writes the files and `_pyproject` edits `pyproject.toml`.
+The work is split by concept: `_app_discovery` finds the app, `_example_route` picks and
+confirms the example's request, `_scaffold` (with `_hooks`) writes the files and
+`_pyproject` edits `pyproject.toml`.
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from asgibdd.cli._app_discovery import AppCandidate, find_app_candidates, resolve_app
-from asgibdd.cli._example_route import Example, choose_example
+from asgibdd.cli._example_route import Example, candidate_paths, confirm_example
 from asgibdd.cli._pyproject import merge_pyproject, write_pyproject
-from asgibdd.cli._scaffold import FileAction, scaffold_files
-from asgibdd.config import load_app
+from asgibdd.cli._scaffold import EXAMPLE_FEATURE, FileAction, behave_layout, scaffold_files
+from asgibdd.config import load_app, load_config
 from asgibdd.errors import ConfigError
 
 __all__ = [
@@ -31,7 +36,6 @@ __all__ = [
     "find_app_candidates",
     "merge_pyproject",
     "run",
-    "scaffold",
 ]
 
 NEXT_COMMAND = "behave features/"
@@ -44,13 +48,16 @@ def add_parser(commands: Any) -> None:
         help="scaffold features/, steps/, environment.py and [tool.asgibdd] for your app",
         description=(
             "Scaffold a behave project for an ASGI app: an example feature that passes at "
-            "once, the step file, environment.py and [tool.asgibdd] in pyproject.toml. "
-            "Existing files are kept unless --force is given."
+            "once, the step file, environment.py hooks and [tool.asgibdd] in "
+            "pyproject.toml, where behave looks for them. Existing files are kept (an "
+            "existing environment.py gets asgibdd's calls added) unless --force is given."
         ),
     )
     parser.add_argument("dir", nargs="?", default=".", help="project folder (default: .)")
     parser.add_argument("--app", metavar="MODULE:APP", help='the app, e.g. "shop.main:app"')
-    parser.add_argument("--force", action="store_true", help="overwrite files that exist")
+    parser.add_argument(
+        "--force", action="store_true", help="rewrite the example, the step file and the app line"
+    )
     parser.set_defaults(run=run)
 
 
@@ -59,22 +66,45 @@ def run(arguments: argparse.Namespace) -> int:
     project = Path(arguments.dir)
     if not project.is_dir():
         raise ConfigError(f'"{arguments.dir}" is not a folder. Create it first, or pass a folder.')
-    reference, source, found_where = resolve_app(project.resolve(), arguments.app)
-    app = load_app(reference, source=source, project_dir=project.resolve())
-    example = choose_example(app)
-    actions = scaffold(project, reference, example, force=arguments.force)
+    project = project.resolve()
+    reference, source, found_where = resolve_app(project, arguments.app)
+    app = load_app(reference, source=source, project_dir=project)
+    example = None
+    if arguments.force or not (project / EXAMPLE_FEATURE).exists():
+        example = choose_example(app, project, reference)
+    force = arguments.force
+    actions, manual = scaffold_files(behave_layout(project), reference, example, force=force)
+    actions.append(write_pyproject(project / "pyproject.toml", reference, force))
     print(f'asgibdd init: app "{reference}" ({found_where})')
-    print(f"  example: GET {example.path} expects status {example.status} ({example.reason})")
+    if example is not None:
+        print(f"  example: {_describe(example)}")
     for action in actions:
         print(action)
-    if not any(action.changed for action in actions):
-        print("Nothing changed: every file is already there (--force overwrites them).")
+    for line in manual:
+        print(line)
+    if all(action.verb == "in place" for action in actions):
+        print("Everything is already in place: nothing changed.")
+    elif not any(action.changed for action in actions):
+        print("Nothing changed.")
     print(f"Next: {NEXT_COMMAND}")
     return 0
 
 
-def scaffold(project: Path, reference: str, example: Example, *, force: bool) -> list[FileAction]:
-    """Write the project files under `project`; return what happened to each."""
-    actions = scaffold_files(project, reference, example, force=force)
-    actions.append(write_pyproject(project / "pyproject.toml", reference, force))
-    return actions
+def choose_example(app: Any, project: Path, reference: str) -> Example:
+    """The first of the app's candidate GETs that answers 2xx in-process, with the client
+    configured as the behave run will configure it."""
+    from asgibdd.environment import new_client  # imports behave: only when needed
+
+    config = load_config({"asgibdd.app": reference}, cwd=project)
+    return confirm_example(new_client(app, config), candidate_paths(app))
+
+
+def _describe(example: Example) -> str:
+    if example.path is None:
+        tried = f" (got {example.tried_text()})" if example.tried else ""
+        return (
+            f"no GET answered 2xx in-process{tried}; {EXAMPLE_FEATURE} holds a "
+            "commented-out scenario to finish"
+        )
+    before = f" (before it: {example.tried_text()})" if example.tried else ""
+    return f"GET {example.path} answered {example.answered} in-process{before}"
