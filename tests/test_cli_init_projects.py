@@ -108,15 +108,23 @@ def test_quart_gets_a_route_from_its_url_map(tmp_path: Path) -> None:
     assert outcome.scenarios.passed == 1
 
 
-def test_a_src_layout_is_found_by_init_check_and_behave(tmp_path: Path) -> None:
-    write_project(tmp_path, SRC_LAYOUT)
-    first, outcome, _ = init_run_and_init_again(tmp_path)
+def test_a_src_layout_is_found_by_init_check_and_behave_even_from_a_parent_folder(
+    tmp_path: Path,
+) -> None:
+    service = tmp_path / "service"
+    write_project(service, SRC_LAYOUT)
+    first, outcome, _ = init_run_and_init_again(service)
     assert first[:2] == [
         'asgibdd init: app "taskboard.web:app" (found in src/taskboard/web.py)',
         "  example: GET /boards answered 200 in-process",
     ]
     assert outcome.scenarios.passed == 1
-    checked = asgibdd(tmp_path, "check")
+    checked = asgibdd(service, "check")
+    assert checked.stdout.startswith("OK: all 2 steps"), checked.stdout + checked.stderr
+    # behave's own discovery starts from the features path; so does asgibdd's config.
+    from_parent = run_behave(tmp_path, "service/features/")
+    assert from_parent.passed, from_parent.output
+    checked = asgibdd(tmp_path, "check", "service/features/")
     assert checked.stdout.startswith("OK: all 2 steps"), checked.stdout + checked.stderr
 
 

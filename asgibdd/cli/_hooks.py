@@ -50,6 +50,11 @@ def merge_hooks(text: str) -> HookMerge:
     added: list[str] = []
     for hook, parameters in HOOK_PARAMETERS.items():
         bindings = [node for node in tree.body if hook in _bound_names(node)]
+        anywhere = [
+            n for n in ast.walk(tree) if isinstance(n, ast.stmt) and hook in _bound_names(n)
+        ]
+        if len(anywhere) > len(bindings):
+            return HookMerge(None, problem=f"{hook} is defined inside a block")
         if not bindings:
             appended.append(_new_hook(hook, parameters, alias))
             added.append(hook)
