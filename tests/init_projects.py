@@ -10,6 +10,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_asgibdd(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`python -m asgibdd ARGUMENTS` in `project`, as a user runs it there."""
+    return subprocess.run(
+        [sys.executable, "-m", "asgibdd", *arguments],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def run_python(project: Path, code: str) -> subprocess.CompletedProcess[str]:
     """Run `code` in a fresh interpreter in `project`, with it and asgibdd importable."""
     return subprocess.run(

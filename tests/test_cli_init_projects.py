@@ -7,9 +7,6 @@ arguments, runs `behave features/` (both as subprocesses, as a user would), and 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,23 +19,13 @@ from tests.init_projects import (
     LITESTAR,
     QUART,
     SRC_LAYOUT,
+    run_asgibdd,
     run_python,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+asgibdd = run_asgibdd
+
 ALREADY_IN_PLACE = "Everything is already in place: nothing changed."
-
-
-def asgibdd(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "asgibdd", *arguments],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def files(project: Path) -> dict[str, bytes]:
