@@ -3,9 +3,9 @@
 The file's syntax tree says where each hook is; the calls are inserted as the first
 statement of the team's existing hook functions (after a docstring), missing hooks are
 appended, and one import line is added. Every other line stays as it was. When a file
-cannot be merged safely (a hook that is async, defined twice, assigned, or takes unusual
-arguments; a file that does not parse) nothing is changed and `manual_steps` says what
-to add by hand.
+cannot be merged safely (a hook that is async, defined twice or inside a block, assigned,
+or takes unusual arguments; a file that does not parse) `init` changes nothing at all and
+`manual_steps` says what to add by hand.
 """
 
 from __future__ import annotations

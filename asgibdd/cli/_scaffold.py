@@ -17,8 +17,16 @@ from pathlib import Path
 
 from asgibdd.cli._example_route import Example
 from asgibdd.cli._hooks import manual_steps, merge_hooks
+from asgibdd.errors import ConfigError
 
-__all__ = ["EXAMPLE_FEATURE", "FileAction", "Layout", "behave_layout", "scaffold_files"]
+__all__ = [
+    "EXAMPLE_FEATURE",
+    "FileAction",
+    "Layout",
+    "behave_layout",
+    "refuse_unmergeable_hooks",
+    "scaffold_files",
+]
 
 EXAMPLE_FEATURE = "features/example.feature"
 STEP_FILE = "asgibdd_steps.py"
@@ -66,17 +74,36 @@ def _template(name: str, **values: str) -> str:
     return string.Template(text).substitute(values)
 
 
+def refuse_unmergeable_hooks(layout: Layout) -> None:
+    """`ConfigError` saying what to add by hand, before anything is written, when the
+    project's `environment.py` cannot be merged safely."""
+    target = layout.base / "environment.py"
+    if not target.is_file():
+        return
+    problem = merge_hooks(target.read_text(encoding="utf-8")).problem
+    if problem is not None:
+        shown = layout.shown(target)
+        raise ConfigError(
+            "\n".join(
+                [
+                    f"{shown} cannot be changed safely ({problem}), so init changed nothing.",
+                    *manual_steps(shown),
+                    "Then run asgibdd init again.",
+                ]
+            )
+        )
+
+
 def scaffold_files(
     layout: Layout, reference: str, example: Example | None, *, force: bool
-) -> tuple[list[FileAction], list[str]]:
+) -> list[FileAction]:
     """Write the example feature, the step file and the hooks; return what happened to
-    each, and the lines to show when something must be done by hand."""
-    actions = [
+    each. Call `refuse_unmergeable_hooks` first."""
+    return [
         _write_example(layout, reference, example, force),
         _write_step_file(layout, force),
+        _write_hooks(layout),
     ]
-    hooks, manual = _write_hooks(layout)
-    return [*actions, hooks], manual
 
 
 def _write_example(
@@ -128,19 +155,18 @@ def _step_file_loading_asgibdd(steps: Path) -> Path | None:
     return None
 
 
-def _write_hooks(layout: Layout) -> tuple[FileAction, list[str]]:
+def _write_hooks(layout: Layout) -> FileAction:
     target = layout.base / "environment.py"
     shown = layout.shown(target)
     if not target.exists():
-        return _write(layout, target, _template("environment.py"), force=False), []
+        return _write(layout, target, _template("environment.py"), force=False)
     merge = merge_hooks(target.read_text(encoding="utf-8"))
-    if merge.problem is not None:
-        note = f"cannot be merged safely: {merge.problem}; see below"
-        return FileAction("unchanged", shown, note), manual_steps(shown)
+    if merge.problem is not None:  # refuse_unmergeable_hooks was not called
+        raise ConfigError(f"{shown} cannot be changed safely: {merge.problem}")
     if merge.text is None:
-        return FileAction("in place", shown), []
+        return FileAction("in place", shown)
     target.write_text(merge.text, encoding="utf-8")
-    return FileAction("updated", shown, f"added asgibdd's calls to {', '.join(merge.added)}"), []
+    return FileAction("updated", shown, f"added asgibdd's calls to {', '.join(merge.added)}")
 
 
 def _write(layout: Layout, target: Path, text: str, force: bool) -> FileAction:

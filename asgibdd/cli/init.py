@@ -23,7 +23,13 @@ from typing import Any
 from asgibdd.cli._app_discovery import AppCandidate, find_app_candidates, resolve_app
 from asgibdd.cli._example_route import Example, candidate_paths, confirm_example
 from asgibdd.cli._pyproject import merge_pyproject, write_pyproject
-from asgibdd.cli._scaffold import EXAMPLE_FEATURE, FileAction, behave_layout, scaffold_files
+from asgibdd.cli._scaffold import (
+    EXAMPLE_FEATURE,
+    FileAction,
+    behave_layout,
+    refuse_unmergeable_hooks,
+    scaffold_files,
+)
 from asgibdd.config import load_app, load_config
 from asgibdd.errors import ConfigError
 
@@ -67,21 +73,21 @@ def run(arguments: argparse.Namespace) -> int:
     if not project.is_dir():
         raise ConfigError(f'"{arguments.dir}" is not a folder. Create it first, or pass a folder.')
     project = project.resolve()
+    layout = behave_layout(project)
+    refuse_unmergeable_hooks(layout)
     reference, source, found_where = resolve_app(project, arguments.app)
     app = load_app(reference, source=source, project_dir=project)
     example = None
     if arguments.force or not (project / EXAMPLE_FEATURE).exists():
         example = choose_example(app, project, reference)
     force = arguments.force
-    actions, manual = scaffold_files(behave_layout(project), reference, example, force=force)
+    actions = scaffold_files(layout, reference, example, force=force)
     actions.append(write_pyproject(project / "pyproject.toml", reference, force))
     print(f'asgibdd init: app "{reference}" ({found_where})')
     if example is not None:
         print(f"  example: {_describe(example)}")
     for action in actions:
         print(action)
-    for line in manual:
-        print(line)
     if all(action.verb == "in place" for action in actions):
         print("Everything is already in place: nothing changed.")
     elif not any(action.changed for action in actions):
