@@ -384,3 +384,23 @@ def test_init_refuses_a_dir_that_does_not_exist(
     assert capsys.readouterr().err == (
         f'asgibdd init: error: "{missing}" is not a folder. Create it first, or pass a folder.\n'
     )
+
+
+def test_a_step_file_that_already_loads_the_library_is_enough(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_imports: None
+) -> None:
+    write_project(
+        tmp_path,
+        {
+            "features/steps/ours.py": "from asgibdd.steps import *  # noqa: F403\n",
+            "features/existing.feature": "Feature: Ours\n",
+        },
+    )
+    assert main(["init", str(tmp_path), "--app", "asgibdd.demo:app"]) == 0
+    assert capsys.readouterr().out.splitlines()[2:5] == [
+        "  created   features/example.feature",
+        "  in place  features/steps/ours.py  (loads asgibdd's steps)",
+        "  created   features/environment.py",
+    ]
+    assert not (tmp_path / "features/steps/asgibdd_steps.py").exists()
+    assert not (tmp_path / "steps").exists()

@@ -124,8 +124,8 @@ def _write_step_file(layout: Layout, force: bool) -> FileAction:
     target = steps / STEP_FILE
     loader = _step_file_loading_asgibdd(steps)
     if loader is not None and (loader != target or not force):
-        note = "" if loader == target else f"{layout.shown(loader)} loads asgibdd's steps"
-        return FileAction("in place", layout.shown(target), note)
+        note = "" if loader == target else "loads asgibdd's steps"
+        return FileAction("in place", layout.shown(loader), note)
     if target.exists() and not force:
         return FileAction(
             "unchanged",
