@@ -3,11 +3,16 @@
 Each setting is looked up in order, the first source that has it wins:
 
 1. behave user data: `behave -D asgibdd.app=pkg.module:app` (also `asgibdd.base_url`,
-   `asgibdd.timeout`, `asgibdd.lifespan`, `asgibdd.follow_redirects`);
+   `asgibdd.timeout`, `asgibdd.lifespan`, `asgibdd.follow_redirects`,
+   `asgibdd.raise_server_exceptions`);
 2. environment variables: `ASGIBDD_APP` (also `ASGIBDD_BASE_URL`, `ASGIBDD_TIMEOUT`,
-   `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`);
-3. `[tool.asgibdd]` in the nearest `pyproject.toml` above the working directory
-   (`app`, `base_url`, `headers`, `timeout`, `lifespan`, `follow_redirects`).
+   `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`, `ASGIBDD_RAISE_SERVER_EXCEPTIONS`);
+3. `[tool.asgibdd]` in the `pyproject.toml` found the way behave finds its files: in the
+   features path behave was given or a folder above it, else in the working folder or
+   above (the same keys, plus `headers`).
+
+A key none of these knows (`timout = 1`) is a `ConfigError` naming where it was found
+and the closest known key.
 
 The app is written `module:attribute` (`attribute` may be dotted), or `module:factory()`
 for a function that builds the app.
@@ -19,29 +24,28 @@ import dataclasses
 import importlib
 import inspect
 import os
-import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from asgibdd._suggest import close_matches
 from asgibdd._types import ASGIApp
 from asgibdd.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from asgibdd.project import add_to_python_path, find_pyproject, import_roots, tool_table
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "LIFESPAN_SCOPES",
+    "SETTINGS",
     "AsgiBddConfig",
     "LifespanScope",
+    "bool_setting",
     "find_pyproject",
     "lifespan_scope",
     "load_app",
     "load_config",
+    "project_pyproject",
 ]
 
 LifespanScope = Literal["scenario", "feature", "run"]
@@ -49,6 +53,21 @@ LIFESPAN_SCOPES: tuple[LifespanScope, ...] = ("scenario", "feature", "run")
 DEFAULT_TIMEOUT = 5.0
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
+#: Every setting's key, as written in `[tool.asgibdd]` (`-D asgibdd.KEY`, `ASGIBDD_KEY`).
+SETTINGS = (
+    "app",
+    "base_url",
+    "django",
+    "follow_redirects",
+    "headers",
+    "lifespan",
+    "raise_server_exceptions",
+    "secret_names",
+    "timeout",
+)
+_PYPROJECT_ONLY = frozenset({"headers", "secret_names"})
+_USERDATA_PREFIX = "asgibdd."
+_ENV_PREFIX = "ASGIBDD_"
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,12 @@ class AsgiBddConfig:
     - `timeout`: seconds any single wait on the app may take (lifespan, websocket, stream).
     - `lifespan`: how long one client, and so one app lifespan, lives by default.
     - `follow_redirects`: whether requests follow redirects unless a step says otherwise.
+    - `raise_server_exceptions`: whether an exception the app raises is raised into the
+      step (True) or only its 500 response is seen (False), unless a tag says otherwise.
+    - `django`: whether a Django project runs on Django's test databases (see
+      `asgibdd.django`); True unless turned off.
+    - `secret_names`: more names (parts of header, parameter, field or key names) whose
+      values are masked in every output, besides `asgibdd.secrets.DEFAULT_SECRET_NAMES`.
     - `project_dir`: the folder of the `pyproject.toml` used, if any.
     """
 
@@ -72,6 +97,9 @@ class AsgiBddConfig:
     timeout: float = DEFAULT_TIMEOUT
     lifespan: LifespanScope = "scenario"
     follow_redirects: bool = True
+    raise_server_exceptions: bool = True
+    django: bool = True
+    secret_names: tuple[str, ...] = ()
     project_dir: Path | None = None
 
     def load_app(self) -> ASGIApp:
@@ -79,45 +107,45 @@ class AsgiBddConfig:
         return load_app(self.app, source=self.app_source, project_dir=self.project_dir)
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest `pyproject.toml` in `start` or a folder above it."""
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
+def project_pyproject(paths: Sequence[Path] = (), cwd: Path | None = None) -> Path | None:
+    """The `pyproject.toml` of the project, found the way behave finds its files.
 
-
-def _read_tool_table(pyproject: Path) -> dict[str, Any] | None:
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{pyproject} is not valid TOML: {error}. Fix the file.") from error
-    table = data.get("tool", {}).get("asgibdd")
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"[tool.asgibdd] in {pyproject} must be a table, got {table!r}.")
-    return table
+    From each features path in `paths` (a file or a folder, relative to `cwd`) upwards,
+    then from `cwd` (default: the working folder) upwards; the first one found wins.
+    """
+    cwd = cwd if cwd is not None else Path.cwd()
+    for given in paths:
+        start = cwd / given
+        found = find_pyproject(start if start.is_dir() else start.parent)
+        if found is not None:
+            return found
+    return find_pyproject(cwd)
 
 
 def load_config(
     userdata: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    *,
+    paths: Sequence[Path] = (),
 ) -> AsgiBddConfig:
-    """Collect the settings from behave user data, the environment and pyproject.toml."""
+    """Collect the settings from behave user data, the environment and pyproject.toml.
+
+    `paths` are the features paths behave was given (`context.config.paths`): the
+    `pyproject.toml` is looked for from them first, then from `cwd`.
+    """
     userdata = userdata if userdata is not None else {}
     environ = environ if environ is not None else os.environ
     cwd = cwd if cwd is not None else Path.cwd()
-    pyproject = find_pyproject(cwd)
-    table = _read_tool_table(pyproject) if pyproject is not None else None
+    pyproject = project_pyproject(paths, cwd)
+    table = tool_table(pyproject) if pyproject is not None else None
     table = table or {}
+    _refuse_unknown_keys(userdata, environ, table, pyproject)
 
     def lookup(key: str) -> tuple[Any, str] | None:
-        if f"asgibdd.{key}" in userdata:
-            return userdata[f"asgibdd.{key}"], f"behave -D asgibdd.{key}"
-        env_name = f"ASGIBDD_{key.upper()}"
+        if f"{_USERDATA_PREFIX}{key}" in userdata:
+            return userdata[f"{_USERDATA_PREFIX}{key}"], f"behave -D {_USERDATA_PREFIX}{key}"
+        env_name = f"{_ENV_PREFIX}{key.upper()}"
         if env_name in environ:
             return environ[env_name], f"environment variable {env_name}"
         if key in table:
@@ -147,9 +175,59 @@ def load_config(
         changes["timeout"] = _timeout_setting(*found)
     if (found := lookup("lifespan")) is not None:
         changes["lifespan"] = lifespan_scope(*found)
-    if (found := lookup("follow_redirects")) is not None:
-        changes["follow_redirects"] = _bool_setting(*found)
+    if "secret_names" in table:
+        changes["secret_names"] = _names_setting(table["secret_names"], f"{pyproject}")
+    for flag in ("follow_redirects", "raise_server_exceptions", "django"):
+        if (found := lookup(flag)) is not None:
+            changes[flag] = bool_setting(*found)
     return dataclasses.replace(config, **changes)
+
+
+def _refuse_unknown_keys(
+    userdata: Mapping[str, str],
+    environ: Mapping[str, str],
+    table: Mapping[str, Any],
+    pyproject: Path | None,
+) -> None:
+    """`ConfigError` for each key asgibdd does not know, with where it was and a suggestion."""
+    everywhere = [k for k in SETTINGS if k not in _PYPROJECT_ONLY]
+    known = ", ".join(SETTINGS)
+    problems: list[str] = []
+    for name in sorted(n for n in userdata if n.startswith(_USERDATA_PREFIX)):
+        key = name[len(_USERDATA_PREFIX) :]
+        if key not in everywhere:
+            problems.append(
+                f'Unknown setting "{name}" given with behave -D {name}=...'
+                f"{_only_in_pyproject(key) or _suggest(key, everywhere, _USERDATA_PREFIX)}"
+            )
+    for name in sorted(n for n in environ if n.startswith(_ENV_PREFIX)):
+        key = name[len(_ENV_PREFIX) :].lower()
+        if key not in everywhere:
+            problems.append(
+                f"Unknown setting in environment variable {name}."
+                f"{_only_in_pyproject(key) or _suggest(key, everywhere, _ENV_PREFIX)}"
+            )
+    for key in sorted(k for k in table if k not in SETTINGS):
+        problems.append(
+            f'Unknown setting "{key}" in [tool.asgibdd] of {pyproject}.{_suggest(key, SETTINGS)}'
+        )
+    if problems:
+        raise ConfigError("\n".join([*problems, f"The settings are: {known}."]))
+
+
+def _suggest(key: str, keys: Sequence[str], prefix: str = "") -> str:
+    """` Did you mean "x"?` for the closest keys, spelled as in the source (`ASGIBDD_X`)."""
+    matches = close_matches(key, keys)
+    if not matches:
+        return ""
+    spell = str.upper if prefix == _ENV_PREFIX else str
+    return " Did you mean " + " or ".join(f'"{prefix}{spell(m)}"' for m in matches) + "?"
+
+
+def _only_in_pyproject(key: str) -> str:
+    if key in _PYPROJECT_ONLY:
+        return f" {key} can only be set in [tool.asgibdd] of pyproject.toml."
+    return ""
 
 
 def _no_app_message(
@@ -181,6 +259,15 @@ def _text_setting(value: Any, source: str) -> str:
     return value
 
 
+def _names_setting(value: Any, source: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(
+            f"[tool.asgibdd] secret_names in {source} must be a list of names, e.g. "
+            f'secret_names = ["pin", "x-internal-key"], got {value!r}.'
+        )
+    return tuple(v.strip() for v in value)
+
+
 def _headers_setting(value: Any, source: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -204,7 +291,8 @@ def _timeout_setting(value: Any, source: str) -> float:
     return seconds
 
 
-def _bool_setting(value: Any, source: str) -> bool:
+def bool_setting(value: Any, source: str) -> bool:
+    """A true/false setting: a TOML boolean, or text true/false, yes/no, on/off, 1/0."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
@@ -233,9 +321,7 @@ def load_app(reference: str, *, source: str, project_dir: Path | None = None) ->
     is_factory = attribute.endswith("()")
     attribute = attribute.removesuffix("()")
     # The `behave` script does not put the project folder on sys.path; `python -m` does.
-    for folder in (Path.cwd(), project_dir):
-        if folder is not None and str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
+    add_to_python_path([*import_roots(project_dir or Path.cwd()), Path.cwd()])
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:

@@ -16,36 +16,30 @@ does for the whole behave run what `manage.py test` does for a test suite:
 - after the last scenario: `teardown_databases()` drops the test databases and
   `teardown_test_environment()` restores the settings.
 
-Opt out with `behave -D asgibdd.django=false` or `ASGIBDD_DJANGO=false` (the project then
-manages its own database, hosts and clean-up).
+Opt out with `django = false` in [tool.asgibdd], `-D asgibdd.django=false` or
+`ASGIBDD_DJANGO=false` (the project then manages its own database, hosts and clean-up).
 
 Nothing here imports Django unless the app under test already did.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from asgibdd._types import ASGIApp
-from asgibdd.errors import ConfigError
+from asgibdd.config import AsgiBddConfig
 
 __all__ = [
     "DjangoTestRun",
     "django_configured",
-    "django_wanted",
     "is_django_project",
     "load_app_and_django",
     "start_django_test_run",
 ]
-
-_TRUE = ("true", "yes", "on", "1")
-_FALSE = ("false", "no", "off", "0")
 
 
 def django_configured() -> bool:
@@ -89,30 +83,6 @@ def is_django_project(app: object, *, configured_by_import: bool = False) -> boo
         if isinstance(mapping, dict):
             pending.extend(mapping.values())
     return False
-
-
-def django_wanted(
-    config: Any, userdata: Mapping[str, str], environ: Mapping[str, str] | None = None
-) -> bool:
-    """Whether the run should manage Django's test set-up (default: yes).
-
-    Looked up in order: a boolean `django` setting on the configuration (if the
-    configuration has one), `behave -D asgibdd.django=...`, `ASGIBDD_DJANGO`.
-    """
-    configured = getattr(config, "django", None)
-    if isinstance(configured, bool):
-        return configured
-    environ = os.environ if environ is None else environ
-    for value, source in (
-        (userdata.get("asgibdd.django"), "behave -D asgibdd.django"),
-        (environ.get("ASGIBDD_DJANGO"), "environment variable ASGIBDD_DJANGO"),
-    ):
-        if value is None:
-            continue
-        if value.strip().lower() in _TRUE + _FALSE:
-            return value.strip().lower() in _TRUE
-        raise ConfigError(f"The setting from {source} must be true or false, got {value!r}.")
-    return True
 
 
 @dataclass
@@ -196,9 +166,7 @@ def start_django_test_run(base_url: str) -> DjangoTestRun:
     return run
 
 
-def load_app_and_django(
-    config: Any, userdata: Mapping[str, str]
-) -> tuple[ASGIApp, DjangoTestRun | None]:
+def load_app_and_django(config: AsgiBddConfig) -> tuple[ASGIApp, DjangoTestRun | None]:
     """Import the configured app and, if it is a Django project (and not opted out), set
     up Django's test environment and test databases for the run."""
     configured_before = django_configured()
@@ -206,6 +174,6 @@ def load_app_and_django(
     configured_by_import = django_configured() and not configured_before
     if not is_django_project(app, configured_by_import=configured_by_import):
         return app, None
-    if not django_wanted(config, userdata):
+    if not config.django:
         return app, None
     return app, start_django_test_run(config.base_url)

@@ -30,11 +30,18 @@ by default. `lifespan = "feature"` or `"run"` in the configuration shares it wid
 feature tagged `@asgibdd.lifespan=feature` (or `=scenario`) chooses for itself. Whatever the
 scope, request state (headers, cookies, auth, variables, the last response, open
 sessions) is reset for every scenario.
+
+Server exceptions: an exception the app raises is raised into the step by default, so a
+bug shows its traceback. `raise_server_exceptions = false` in the configuration, or a
+feature or scenario tagged `@asgibdd.raise_server_exceptions=false`, lets the steps see
+the app's own error response (its 500 page or exception handler's answer) instead; a
+scenario's tag wins over its feature's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +52,13 @@ from behave.fixture import fixture, use_fixture
 
 from asgibdd._types import ASGIApp
 from asgibdd.client import TestClient
-from asgibdd.config import AsgiBddConfig, LifespanScope, lifespan_scope, load_config
+from asgibdd.config import (
+    AsgiBddConfig,
+    LifespanScope,
+    bool_setting,
+    lifespan_scope,
+    load_config,
+)
 from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.secrets import SecretPolicy, Secrets
@@ -53,6 +66,7 @@ from asgibdd.variables import Variables
 
 __all__ = [
     "LIFESPAN_TAG",
+    "RAISE_SERVER_EXCEPTIONS_TAG",
     "RequestDefaults",
     "Session",
     "World",
@@ -65,10 +79,18 @@ __all__ = [
     "before_scenario",
     "feature_lifespan",
     "get_world",
+    "new_client",
+    "scenario_raises_server_exceptions",
 ]
 
 LIFESPAN_TAG = "asgibdd.lifespan="
 """Prefix of the feature tag that picks the lifespan scope: `@asgibdd.lifespan=feature`."""
+
+RAISE_SERVER_EXCEPTIONS_TAG = "asgibdd.raise_server_exceptions="
+"""Prefix of the feature or scenario tag that lets steps check the app's own error
+responses: `@asgibdd.raise_server_exceptions=false` (or `=true`)."""
+
+_LINE_SUFFIX = re.compile(r":\d+(?::\d+)*$")
 
 
 class Session(Protocol):
@@ -228,12 +250,19 @@ def get_world(context: Any) -> World:
 
 def make_client(world: World) -> TestClient:
     """A new, not yet entered, TestClient for the configured app."""
+    return new_client(world.app, world.config)
+
+
+def new_client(app: ASGIApp, config: AsgiBddConfig) -> TestClient:
+    """A new, not yet entered, TestClient for `app` with the settings of `config`
+    (also what `asgibdd init` confirms its example with)."""
     return TestClient(
-        world.app,
-        base_url=world.config.base_url,
-        headers=dict(world.config.headers),
-        follow_redirects=world.config.follow_redirects,
-        wait_timeout=world.config.timeout,
+        app,
+        base_url=config.base_url,
+        headers=dict(config.headers),
+        follow_redirects=config.follow_redirects,
+        raise_server_exceptions=config.raise_server_exceptions,
+        wait_timeout=config.timeout,
     )
 
 
@@ -274,16 +303,43 @@ def feature_lifespan(config: AsgiBddConfig, tags: Sequence[str]) -> LifespanScop
     return scope
 
 
+def scenario_raises_server_exceptions(config: AsgiBddConfig, scenario: Any) -> bool:
+    """Whether the app's exceptions reach the scenario's steps: the scenario's
+    `@asgibdd.raise_server_exceptions=...` tag, else its feature's, else the config."""
+    feature = getattr(scenario, "feature", None)
+    for tags in (scenario.tags, getattr(feature, "tags", None) or ()):
+        prefix = RAISE_SERVER_EXCEPTIONS_TAG
+        chosen = sorted({tag[len(prefix) :] for tag in tags if tag.startswith(prefix)})
+        if len(chosen) > 1:
+            shown = " and ".join(f"@{prefix}{value}" for value in chosen)
+            raise UsageError(f"One scenario or feature has the tags {shown}; keep one.")
+        if chosen:
+            return bool_setting(chosen[0], f"the tag @{prefix}{chosen[0]}")
+    return config.raise_server_exceptions
+
+
+def _features_paths(context: Any) -> list[Path]:
+    """The features paths behave was given (`behave service/features/`), as folders/files."""
+    given = getattr(context.config, "paths", None) or []
+    return [Path(_LINE_SUFFIX.sub("", str(p)).lstrip("@")) for p in given]
+
+
 def before_all(context: Any) -> None:
     """Read the configuration, import the app, and start a run-wide client if configured.
 
-    For a Django project, also set up Django's test environment and test databases (torn
-    down when the run ends) and flush them after every scenario: see `asgibdd.django`.
+    The configuration is looked for from the features paths behave was given, then from
+    the working folder, as behave looks for `steps/` and `environment.py`. For a Django
+    project, also set up Django's test environment and test databases (torn down when the
+    run ends) and flush them after every scenario: see `asgibdd.django`.
     """
-    userdata = dict(context.config.userdata)
-    config = load_config(userdata)
-    app, django = load_app_and_django(config, userdata)
-    context.asgibdd = World(config=config, app=app, django=django)
+    config = load_config(dict(context.config.userdata), paths=_features_paths(context))
+    app, django = load_app_and_django(config)
+    context.asgibdd = World(
+        config=config,
+        app=app,
+        django=django,
+        secret_policy=SecretPolicy(config.secret_names),
+    )
     if django is not None:
         # Registered before the run's client, so it runs after that client has stopped.
         context.add_cleanup(django.stop)
@@ -316,6 +372,8 @@ def before_scenario(context: Any, scenario: Any) -> None:
                 "before_all) from your environment.py."
             )
         client = shared
+    if isinstance(client, TestClient):
+        client.raise_server_exceptions = scenario_raises_server_exceptions(world.config, scenario)
     filename = getattr(scenario, "filename", None)
     world.start_scenario(client, Path(filename) if filename else None)
     # Cleanup also runs if the project's after_scenario forgets to call ours.

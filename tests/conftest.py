@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,6 +11,19 @@ import pytest
 from asgibdd._types import Receive, Scope, Send
 
 BACKENDS = ["asyncio", "trio"]
+_DJANGO_SETTINGS_AT_START = os.environ.get("DJANGO_SETTINGS_MODULE")
+
+
+@pytest.fixture(autouse=True)
+def _django_settings_stay_in_their_test() -> Iterator[None]:
+    """A Django project imported in-process sets DJANGO_SETTINGS_MODULE for good; projects
+    that later tests start in subprocesses must not inherit it (Django, once configured
+    here, keeps its settings without the variable)."""
+    yield
+    if _DJANGO_SETTINGS_AT_START is None:
+        os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    else:
+        os.environ["DJANGO_SETTINGS_MODULE"] = _DJANGO_SETTINGS_AT_START
 
 
 @pytest.fixture(params=BACKENDS)

@@ -5,16 +5,20 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from asgibdd import TestClient
 from asgibdd.cli import main
-from asgibdd.cli.init import choose_example, find_app_candidates, merge_pyproject
+from asgibdd.cli._example_route import candidate_paths, confirm_example
+from asgibdd.cli.init import find_app_candidates, merge_pyproject
 from asgibdd.errors import ConfigError
 from asgibdd.testing import run_behave, write_project
+from tests.init_projects import DJANGO_PROJECT, run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,8 +79,7 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
     assert first.returncode == 0, first.stderr
     assert first.stdout == (
         'asgibdd init: app "shop.main:app" (found in shop/main.py)\n'
-        "  example: GET /health expects status 2xx "
-        "(a GET route of the app that needs no parameters)\n"
+        "  example: GET /health answered 200 in-process\n"
         "  created   features/example.feature\n"
         "  created   steps/asgibdd_steps.py\n"
         "  created   environment.py\n"
@@ -103,12 +106,12 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
     written = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     second = run_init(tmp_path)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.splitlines()[2:] == [
-        "  skipped   features/example.feature  (exists; --force overwrites it)",
-        "  skipped   steps/asgibdd_steps.py  (exists; --force overwrites it)",
-        "  skipped   environment.py  (exists; --force overwrites it)",
-        '  skipped   pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
-        "Nothing changed: every file is already there (--force overwrites them).",
+    assert second.stdout.splitlines()[1:] == [
+        "  in place  features/example.feature",
+        "  in place  steps/asgibdd_steps.py",
+        "  in place  environment.py",
+        '  in place  pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
+        "Everything is already in place: nothing changed.",
         "Next: behave features/",
     ]
     assert second.stdout.splitlines()[0] == (
@@ -141,8 +144,7 @@ def test_init_with_app_option_creates_pyproject_for_the_demo(
 
     assert capsys.readouterr().out.splitlines()[:2] == [
         'asgibdd init: app "asgibdd.demo:app" (from --app)',
-        "  example: GET /health expects status 2xx "
-        "(a GET route of the app that needs no parameters)",
+        "  example: GET /health answered 200 in-process",
     ]
     assert (tmp_path / "pyproject.toml").read_text() == (
         '[tool.asgibdd]\napp = "asgibdd.demo:app"\n'
@@ -162,7 +164,7 @@ def test_init_reports_an_app_option_that_cannot_be_imported(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_force_overwrites_files_and_replaces_only_the_app_line(
+def test_own_hooks_get_asgibdd_calls_and_force_rewrites_all_but_the_hooks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_imports: None
 ) -> None:
     write_project(
@@ -181,21 +183,23 @@ def test_force_overwrites_files_and_replaces_only_the_app_line(
     )
     assert main(["init", str(tmp_path), "--app", "asgibdd.demo:app"]) == 0
     assert capsys.readouterr().out.splitlines()[4:6] == [
-        "  skipped   environment.py  (exists and does not call asgibdd: call "
-        "asgibdd.environment's before_all/before_feature/before_scenario/after_scenario "
-        "from its hooks)",
-        '  skipped   pyproject.toml  ([tool.asgibdd] names the app "old.module:app"; '
+        "  updated   environment.py  (added asgibdd's calls to before_all, before_feature, "
+        "before_scenario, after_scenario)",
+        '  unchanged pyproject.toml  ([tool.asgibdd] names the app "old.module:app"; '
         "--force replaces it)",
     ]
+    hooks = (tmp_path / "environment.py").read_text()
+    assert hooks.startswith("# my own hooks\nfrom asgibdd import environment as asgibdd\n")
 
     assert main(["init", str(tmp_path), "--app", "asgibdd.demo:app", "--force"]) == 0
     assert capsys.readouterr().out.splitlines()[2:6] == [
         "  overwrote features/example.feature",
         "  overwrote steps/asgibdd_steps.py",
-        "  overwrote environment.py",
+        "  in place  environment.py",
         '  updated   pyproject.toml  (replaced [tool.asgibdd] app = "old.module:app" by '
         'app = "asgibdd.demo:app")',
     ]
+    assert (tmp_path / "environment.py").read_text() == hooks
     assert (tmp_path / "pyproject.toml").read_text() == textwrap.dedent(
         """\
         [tool.asgibdd]  # settings for behave
@@ -206,7 +210,6 @@ def test_force_overwrites_files_and_replaces_only_the_app_line(
         app = "keep me"
         """
     )
-    assert "asgibdd.before_scenario(context, scenario)" in (tmp_path / "environment.py").read_text()
 
 
 def test_merge_adds_the_app_under_an_existing_table_without_one() -> None:
@@ -257,43 +260,120 @@ def test_app_scan_reads_syntax_only_and_ranks_known_constructors_first(tmp_path:
     ]
 
 
-def test_example_prefers_a_health_route_then_the_shortest_simple_get() -> None:
+def test_candidates_put_health_routes_first_then_the_shortest_parameter_free_gets() -> None:
     async def ok(request: object) -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    app = Starlette(routes=[Route("/zebra", ok), Route("/a/{x}", ok), Route("/ab", ok)])
-    assert choose_example(app).path == "/ab"
-    app.router.routes.append(Route("/ping", ok))
-    assert choose_example(app).path == "/ping"
+    app = Starlette(
+        routes=[
+            Route("/zebra", ok),
+            Route("/a/{x}", ok),
+            Route("/ab", ok),
+            Route("/form", ok, methods=["POST"]),
+            Mount("/api", routes=[Route("/v1/health", ok)]),
+        ]
+    )
+    assert candidate_paths(app) == ["/api/v1/health", "/ab", "/zebra", "/"]
 
 
-def test_example_for_fastapi_without_simple_routes_is_the_openapi_schema() -> None:
+def test_fastapi_candidates_keep_a_health_route_with_a_dependency_before_the_docs() -> None:
     from fastapi import Depends, FastAPI
 
     app = FastAPI()
 
-    def user() -> str:
-        return "alice"
+    def session() -> str:
+        return "db"
 
-    @app.get("/me")
-    def me(name: str = Depends(user)) -> str:
-        return name
+    @app.get("/health")
+    def health(db: str = Depends(session)) -> dict[str, str]:
+        return {"status": "ok", "db": db}
 
     @app.get("/search")
     def search(q: str) -> str:
         return q
 
-    example = choose_example(app)
-    assert (example.path, example.status) == ("/openapi.json", "200")
+    assert candidate_paths(app) == [
+        "/health",
+        "/search",
+        "/openapi.json",
+        "/docs",
+        "/redoc",
+        "/docs/oauth2-redirect",
+        "/",
+    ]
 
 
-def test_example_for_a_raw_asgi_app_is_the_root_with_a_warning() -> None:
-    async def app(scope: object, receive: object, send: object) -> None:
-        return None
+def test_litestar_candidates_put_the_apps_routes_before_its_schema_routes() -> None:
+    from litestar import Litestar, get
 
-    example = choose_example(app)
-    assert (example.path, example.status) == ("/", "2xx")
-    assert example.reason == "the app's routes could not be read; edit it if / is not served"
+    @get("/tasks")
+    async def tasks() -> list[str]:
+        return []
+
+    @get("/tasks/done")
+    async def done() -> list[str]:
+        return []
+
+    paths = candidate_paths(Litestar(route_handlers=[tasks, done]))
+    assert paths[:3] == ["/tasks", "/tasks/done", "/schema/openapi.json"]
+    assert all(path.startswith("/schema") for path in paths[2:-1])
+
+
+def test_quart_candidates_come_from_its_url_map_without_static_or_arguments() -> None:
+    from quart import Quart
+
+    app = Quart("notes")
+
+    @app.get("/notes/<int:note_id>")
+    async def note(note_id: int) -> dict[str, int]:
+        return {"id": note_id}
+
+    @app.get("/ping")
+    async def ping() -> dict[str, bool]:
+        return {"pong": True}
+
+    @app.post("/notes")
+    async def create() -> dict[str, bool]:
+        return {}
+
+    assert candidate_paths(app) == ["/ping", "/"]
+
+
+def test_django_candidates_come_from_its_url_conf_with_the_admin_last(tmp_path: Path) -> None:
+    # Django's settings are process-wide: read the URL conf in a fresh interpreter.
+    write_project(tmp_path, DJANGO_PROJECT)
+    completed = run_python(
+        tmp_path,
+        "from mysite.asgi import application\n"
+        "from asgibdd.cli._example_route import candidate_paths\n"
+        "print(candidate_paths(application)[:3])",
+    )
+    assert completed.stdout == "['/health/', '/notes/', '/admin/']\n", completed.stderr
+
+
+def test_confirmation_skips_candidates_that_do_not_answer_2xx() -> None:
+    async def ok(request: object) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    async def broken(request: object) -> PlainTextResponse:
+        raise RuntimeError("no database")
+
+    app = Starlette(routes=[Route("/health", broken), Route("/items", ok)])
+    example = confirm_example(TestClient(app), candidate_paths(app))
+    assert (example.path, example.answered, example.tried) == ("/items", 200, (("/health", "500"),))
+
+    nothing = confirm_example(TestClient(Starlette()), ["/"])
+    assert (nothing.path, nothing.tried_text()) == (None, "404 from /")
+
+
+def test_confirmation_goes_on_without_lifespan_for_an_app_that_raises_on_it() -> None:
+    async def app(scope: dict[str, object], receive: object, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError("only HTTP, like Django")
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    assert confirm_example(TestClient(app), ["/"]).answered == 204
 
 
 def test_init_refuses_a_dir_that_does_not_exist(
@@ -304,3 +384,23 @@ def test_init_refuses_a_dir_that_does_not_exist(
     assert capsys.readouterr().err == (
         f'asgibdd init: error: "{missing}" is not a folder. Create it first, or pass a folder.\n'
     )
+
+
+def test_a_step_file_that_already_loads_the_library_is_enough(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_imports: None
+) -> None:
+    write_project(
+        tmp_path,
+        {
+            "features/steps/ours.py": "from asgibdd.steps import *  # noqa: F403\n",
+            "features/existing.feature": "Feature: Ours\n",
+        },
+    )
+    assert main(["init", str(tmp_path), "--app", "asgibdd.demo:app"]) == 0
+    assert capsys.readouterr().out.splitlines()[2:5] == [
+        "  created   features/example.feature",
+        "  in place  features/steps/ours.py  (loads asgibdd's steps)",
+        "  created   features/environment.py",
+    ]
+    assert not (tmp_path / "features/steps/asgibdd_steps.py").exists()
+    assert not (tmp_path / "steps").exists()

@@ -210,3 +210,101 @@ def test_the_demo_app_loads_from_this_repository_pyproject() -> None:
     config = load_config({}, {}, Path(__file__).parent)
     assert config.app == "asgibdd.demo:app"
     assert callable(config.load_app())
+
+
+def test_pyproject_is_found_from_the_features_path_before_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    service = tmp_path / "service"
+    (service / "features").mkdir(parents=True)
+    pyproject = write_pyproject(service, '[tool.asgibdd]\napp = "svc.main:app"\n')
+    config = load_config({}, {}, tmp_path, paths=[Path("service/features/")])
+    assert (config.app, config.project_dir) == ("svc.main:app", service)
+    assert config.app_source == f"[tool.asgibdd] app in {pyproject}"
+
+
+def test_a_feature_file_path_is_searched_from_its_folder_then_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    write_pyproject(tmp_path, '[tool.asgibdd]\napp = "outer:app"\n')
+    (tmp_path / "service" / "features").mkdir(parents=True)
+    # No pyproject.toml beside this feature: the walk up from it reaches the outer one.
+    config = load_config({}, {}, tmp_path, paths=[Path("service/features/a.feature")])
+    assert config.app == "outer:app"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert load_config({}, {}, elsewhere, paths=[Path("missing/features")]).app == "outer:app"
+
+
+def test_an_unknown_pyproject_key_is_refused_with_did_you_mean(tmp_path: Path) -> None:
+    pyproject = write_pyproject(tmp_path, '[tool.asgibdd]\napp = "a:b"\ntimout = 1\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, {}, tmp_path)
+    assert str(raised.value) == (
+        f'Unknown setting "timout" in [tool.asgibdd] of {pyproject}. Did you mean "timeout"?\n'
+        "The settings are: app, base_url, django, follow_redirects, headers, lifespan, "
+        "raise_server_exceptions, secret_names, timeout."
+    )
+
+
+def test_unknown_userdata_and_environment_keys_are_refused_with_did_you_mean(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(
+            {"asgibdd.app": "a:b", "asgibdd.raise_server_exception": "no", "other.key": "x"},
+            {"ASGIBDD_LIFE_SPAN": "run", "ASGIBDD_HEADERS": "x", "HOME": "/"},
+            tmp_path,
+        )
+    assert str(raised.value) == (
+        'Unknown setting "asgibdd.raise_server_exception" given with behave -D '
+        'asgibdd.raise_server_exception=... Did you mean "asgibdd.raise_server_exceptions"?\n'
+        "Unknown setting in environment variable ASGIBDD_HEADERS. headers can only be set in "
+        "[tool.asgibdd] of pyproject.toml.\n"
+        "Unknown setting in environment variable ASGIBDD_LIFE_SPAN. "
+        'Did you mean "ASGIBDD_LIFESPAN"?\n'
+        "The settings are: app, base_url, django, follow_redirects, headers, lifespan, "
+        "raise_server_exceptions, secret_names, timeout."
+    )
+
+
+def test_raise_server_exceptions_comes_from_each_source_and_defaults_to_true(
+    tmp_path: Path,
+) -> None:
+    assert load_config({"asgibdd.app": "a:b"}, {}, tmp_path).raise_server_exceptions is True
+    write_pyproject(tmp_path, '[tool.asgibdd]\napp = "a:b"\nraise_server_exceptions = false\n')
+    assert load_config({}, {}, tmp_path).raise_server_exceptions is False
+    from_env = load_config({}, {"ASGIBDD_RAISE_SERVER_EXCEPTIONS": "yes"}, tmp_path)
+    assert from_env.raise_server_exceptions is True
+    from_userdata = load_config(
+        {"asgibdd.raise_server_exceptions": "off"},
+        {"ASGIBDD_RAISE_SERVER_EXCEPTIONS": "1"},
+        tmp_path,
+    )
+    assert from_userdata.raise_server_exceptions is False
+    with pytest.raises(ConfigError) as raised:
+        load_config({"asgibdd.raise_server_exceptions": "maybe"}, {}, tmp_path)
+    assert str(raised.value) == (
+        "The setting from behave -D asgibdd.raise_server_exceptions must be true or false, "
+        "got 'maybe'."
+    )
+
+
+def test_django_and_secret_names_are_settings(tmp_path: Path) -> None:
+    write_pyproject(
+        tmp_path, '[tool.asgibdd]\napp = "a:b"\ndjango = false\nsecret_names = ["pin"]\n'
+    )
+    config = load_config({}, {}, tmp_path)
+    assert (config.django, config.secret_names) == (False, ("pin",))
+    assert load_config({"asgibdd.django": "yes"}, {}, tmp_path).django is True
+    assert load_config({}, {"ASGIBDD_DJANGO": "on"}, tmp_path).django is True
+
+
+def test_secret_names_must_be_a_list_of_names(tmp_path: Path) -> None:
+    pyproject = write_pyproject(tmp_path, '[tool.asgibdd]\napp = "a:b"\nsecret_names = "pin"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, {}, tmp_path)
+    assert str(raised.value) == (
+        f"[tool.asgibdd] secret_names in {pyproject} must be a list of names, e.g. "
+        'secret_names = ["pin", "x-internal-key"], got \'pin\'.'
+    )

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from asgibdd.django import django_configured, django_wanted, is_django_project
-from asgibdd.errors import ConfigError
+from asgibdd.django import django_configured, is_django_project
 
 DJANGO_SITE = Path(__file__).parent / "apps" / "djangosite"
 
@@ -49,32 +48,3 @@ def test_another_app_in_a_process_where_django_is_configured_is_not(django_app: 
 
     assert not is_django_project(app)
     assert is_django_project(app, configured_by_import=True)
-
-
-@pytest.mark.parametrize(
-    ("userdata", "environ", "wanted"),
-    [
-        ({}, {}, True),
-        ({"asgibdd.django": "false"}, {}, False),
-        ({"asgibdd.django": "Off"}, {"ASGIBDD_DJANGO": "true"}, False),
-        ({"asgibdd.django": "yes"}, {"ASGIBDD_DJANGO": "false"}, True),
-        ({}, {"ASGIBDD_DJANGO": "0"}, False),
-    ],
-)
-def test_django_support_is_on_unless_turned_off(
-    userdata: dict[str, str], environ: dict[str, str], wanted: bool
-) -> None:
-    assert django_wanted(SimpleNamespace(), userdata, environ) is wanted
-
-
-def test_a_django_setting_in_the_configuration_comes_first() -> None:
-    config = SimpleNamespace(django=False)
-    assert django_wanted(config, {"asgibdd.django": "true"}, {}) is False
-
-
-def test_a_setting_that_is_not_true_or_false_is_a_config_error() -> None:
-    with pytest.raises(ConfigError) as caught:
-        django_wanted(SimpleNamespace(), {}, {"ASGIBDD_DJANGO": "maybe"})
-    assert str(caught.value) == (
-        "The setting from environment variable ASGIBDD_DJANGO must be true or false, got 'maybe'."
-    )

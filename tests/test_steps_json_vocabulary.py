@@ -163,7 +163,8 @@ def test_every_new_phrase_passes_on_a_response_that_satisfies_it(
         ("is not", 'ExpectationFailed: Expected the JSON at "$.count" not to be 3, but it is.'),
         (
             "not greater",
-            'ExpectationFailed: Expected the JSON at "$.count" to be a number greater than 3, got 3.',
+            'ExpectationFailed: Expected the JSON at "$.count" to be a number greater than 3, '
+            "got 3.",
         ),
         (
             "not a number",
@@ -172,12 +173,13 @@ def test_every_new_phrase_passes_on_a_response_that_satisfies_it(
         ),
         (
             "not one of",
-            'ExpectationFailed: Expected the JSON at "$.count" to be one of [1, 2], got 3 (integer).',
+            'ExpectationFailed: Expected the JSON at "$.count" to be one of [1, 2], '
+            "got 3 (integer).",
         ),
         (
             "one of without an array",
-            'UsageError: The step "the JSON at "$.count" is one of 3" expects the allowed values as '
-            'a JSON array, e.g. ["open", "done"], got: 3',
+            'UsageError: The step "the JSON at "$.count" is one of 3" expects the allowed values '
+            'as a JSON array, e.g. ["open", "done"], got: 3',
         ),
         (
             "not only these",

@@ -13,13 +13,16 @@ import contextlib
 import difflib
 import os
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from asgibdd.catalogue import display_phrase
+from asgibdd.config import project_pyproject
 from asgibdd.errors import ConfigError
+from asgibdd.project import add_to_python_path, import_roots
 from asgibdd.steps import install_steps
 from asgibdd.steps.registry import LibraryStepMatcher, StepDefinition, behave_registries
 
@@ -119,7 +122,10 @@ def check_features(paths: Sequence[str]) -> CheckReport:
     files = _feature_files(paths)
     base_dir = find_base_dir(Path(paths[0]).resolve())
     library = list(install_steps())
-    with _project_step_matchers(base_dir / "steps") as project:
+    with (
+        _python_path(base_dir, [Path(p) for p in paths]),
+        _project_step_matchers(base_dir / "steps") as project,
+    ):
         problems: list[Problem] = []
         step_count = 0
         for file in files:
@@ -132,6 +138,21 @@ def check_features(paths: Sequence[str]) -> CheckReport:
                 if problem is not None:
                     problems.append(problem)
     return CheckReport(problems, len(files), step_count)
+
+
+@contextlib.contextmanager
+def _python_path(base_dir: Path, paths: Sequence[Path]) -> Iterator[None]:
+    """The Python path the behave run has while it loads step files: behave's base dir and
+    the working folder, and the project's import roots (which asgibdd's hooks add); put
+    back as it was afterwards."""
+    pyproject = project_pyproject(paths)
+    project_dir = pyproject.parent if pyproject is not None else Path.cwd()
+    saved = list(sys.path)
+    add_to_python_path([base_dir, Path.cwd(), *import_roots(project_dir)])
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
 
 
 @contextlib.contextmanager
