@@ -20,10 +20,13 @@ for a function that builds the app.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import inspect
+import io
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -322,8 +325,19 @@ def load_app(reference: str, *, source: str, project_dir: Path | None = None) ->
     attribute = attribute.removesuffix("()")
     # The `behave` script does not put the project folder on sys.path; `python -m` does.
     add_to_python_path([*import_roots(project_dir or Path.cwd()), Path.cwd()])
+    said = io.StringIO()  # what the module writes to stderr while it is imported
     try:
-        module = importlib.import_module(module_name)
+        with contextlib.redirect_stderr(said):
+            module = importlib.import_module(module_name)
+    except SystemExit as error:
+        output = "".join(f"\n  {line}" for line in said.getvalue().splitlines()[-5:])
+        raise ConfigError(
+            f'Importing "{module_name}" for the app "{reference}" (from {source}) called '
+            f"sys.exit({error.code!r}): the module exits while it is imported, probably "
+            "because it reads command-line arguments (argparse's parse_args()) or starts a "
+            'server. Put that code under `if __name__ == "__main__":`.'
+            + (f"\nIt printed:{output}" if output else "")
+        ) from None
     except ImportError as error:
         raise ConfigError(
             f'Cannot import the module "{module_name}" of the app "{reference}" (from '
@@ -335,6 +349,8 @@ def load_app(reference: str, *, source: str, project_dir: Path | None = None) ->
             f'Importing "{module_name}" for the app "{reference}" (from {source}) raised '
             f"{type(error).__name__}: {error}"
         ) from error
+    finally:
+        sys.stderr.write(said.getvalue())
     target: Any = module
     for part in attribute.split("."):
         if not hasattr(target, part):

@@ -308,3 +308,27 @@ def test_secret_names_must_be_a_list_of_names(tmp_path: Path) -> None:
         f"[tool.asgibdd] secret_names in {pyproject} must be a list of names, e.g. "
         'secret_names = ["pin", "x-internal-key"], got \'pin\'.'
     )
+
+
+def test_an_app_module_that_exits_on_import_is_a_config_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cli_app.py").write_text(
+        "import argparse\n"
+        "parser = argparse.ArgumentParser(prog='cli_app')\n"
+        "parser.add_argument('--port', required=True)\n"
+        "parser.parse_args([])\n"
+        "app = None\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as raised:
+        load_app("cli_app:app", source="the test", project_dir=tmp_path)
+    assert str(raised.value) == (
+        'Importing "cli_app" for the app "cli_app:app" (from the test) called sys.exit(2): '
+        "the module exits while it is imported, probably because it reads command-line "
+        "arguments (argparse's parse_args()) or starts a server. Put that code under "
+        '`if __name__ == "__main__":`.\n'
+        "It printed:\n"
+        "  usage: cli_app [-h] --port PORT\n"
+        "  cli_app: error: the following arguments are required: --port"
+    )
