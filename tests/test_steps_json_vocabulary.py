@@ -40,6 +40,7 @@ Feature: the wider vocabulary
       """
       {"id": "#integer", "name": "#string", "note": "#string?"}
       """
+    And the JSON at "$.items[*].name" does not contain "Persuasion"
     And each item of the JSON at "$.items[*].tags" is:
       """
       "#array"
@@ -101,6 +102,10 @@ Feature: the wider vocabulary, failing
       {"price": "#integer"}
       """
 
+  Scenario: contains what it should not
+    When I GET /books
+    Then the JSON at "$.items[*].name" does not contain "Emma"
+
   Scenario: optional but wrong
     When I GET /books
     Then the JSON at "$.items[0]" is:
@@ -139,7 +144,7 @@ def test_every_new_phrase_passes_on_a_response_that_satisfies_it(
 ) -> None:
     assert "every phrase holds" in vocabulary_run.output
     assert vocabulary_run.scenarios.passed == 1, vocabulary_run.output
-    assert vocabulary_run.scenarios.failed + vocabulary_run.scenarios.error == 12
+    assert vocabulary_run.scenarios.failed + vocabulary_run.scenarios.error == 13
 
 
 @pytest.mark.parametrize(
@@ -197,6 +202,11 @@ def test_every_new_phrase_passes_on_a_response_that_satisfies_it(
             "not every item",
             'ExpectationFailed: 1 of the 3 items at "$.items" do not contain what was expected:\n'
             "  $.items[0].price: expected an integer (#integer), got 9.5 (number)\n",
+        ),
+        (
+            "contains what it should not",
+            'ExpectationFailed: Expected the JSON at "$.items[*].name" not to contain "Emma", '
+            'got ["Dune", "Emma", "Ulysses"].\nThe path selects 3:',
         ),
         (
             "optional but wrong",

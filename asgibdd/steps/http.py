@@ -6,17 +6,20 @@ A request step never asserts anything about the response; assertion steps do tha
 from __future__ import annotations
 
 import mimetypes
+import time
 from typing import Any
 
 import httpx
 
 from asgibdd.environment import get_world
+from asgibdd.errors import ExpectationFailed
 from asgibdd.matching.format import format_value
 from asgibdd.matching.literal import parse_cell
-from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.registry import check_step, library_step, step_usage_error
 from asgibdd.steps.support.exchange import exchange_failure
 from asgibdd.steps.support.inputs import doc_string, find_feature_file, name_value_rows
 from asgibdd.steps.support.requests import BearerAuth, send_request
+from asgibdd.steps.support.waits import seconds_text, wait_limit
 from asgibdd.transcript import render_exchange
 
 REQUESTS = "Requests"
@@ -183,6 +186,75 @@ def request_with_query(context: Any, method: str, path: str) -> None:
         (name, world.variables.interpolate(value)) for name, value in name_value_rows(context)
     ]
     send_request(context, method, path, params=params)
+
+
+@library_step(
+    "I {method:Method} {path:Path} until {check:Check}",
+    (
+        "I {method:Method} {path:Path} until {check:Literal} within {duration:Duration}",
+        'When I GET /items until the JSON at "$.count" is 0 within 2 seconds',
+    ),
+    section=REQUESTS,
+)
+def request_until(
+    context: Any, method: str, path: str, check: str, duration: float | None = None
+) -> None:
+    """Re-send a request until a check step holds (for results that arrive eventually).
+
+    The check is any `Then` step of the library, written after `until`. It is tried after
+    every response, with short pauses, for the configured timeout (or `within <duration>`);
+    if it never holds, the failure lists the attempts and shows the last one.
+
+    Example: When I GET /items until the JSON at "$.count" is 0
+    """
+    world = get_world(context)
+    definition = check_step(check)
+    deadline = time.monotonic() + wait_limit(world, duration)
+    pause = 0.05
+    attempts: list[str] = []
+    while True:
+        response = send_request(context, method, path)
+        try:
+            definition.run(context, check)
+            return
+        except ExpectationFailed as failure:
+            last = str(failure)
+            attempts.append(f"{response.status_code} {response.reason_phrase}: {_gist(last)}")
+        if time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.5)
+    raise ExpectationFailed(
+        f"The check never held: after re-sending {method} {path} for "
+        f"{seconds_text(wait_limit(world, duration))} ({len(attempts)} attempts), "
+        f"{check} still fails.\n{_attempts(attempts)}\nThe last attempt:\n{last}"
+    )
+
+
+def _gist(failure: str) -> str:
+    """The first line of a failure, with the first mismatch when that line is a heading."""
+    lines = failure.splitlines()
+    if lines[0].endswith(":") and len(lines) > 1:
+        return f"{lines[0]} {lines[1].strip()}"
+    return lines[0]
+
+
+def _attempts(attempts: list[str], shown: int = 5) -> str:
+    lines = [f"  {n}. {text}" for n, text in enumerate(attempts, 1)]
+    if len(lines) > shown:
+        lines = [*lines[:2], f"  ... {len(lines) - shown + 2} more like these", *lines[-3:]]
+    return "Attempts:\n" + "\n".join(lines)
+
+
+@library_step("I wait {duration:Duration}", section=REQUESTS)
+def wait(context: Any, duration: float) -> None:
+    """Pause the scenario, for the rare app that needs time and offers nothing to poll.
+
+    Prefer `When I GET /path until <check>`, which stops waiting as soon as the check holds.
+
+    Example: When I wait 0.1 seconds
+    """
+    time.sleep(duration)
 
 
 @library_step("the request header {name:Quoted} is {value:Quoted}", section=REQUEST_SETTINGS)

@@ -193,6 +193,16 @@ def json_at_contains(context: Any, path: str, expected: str) -> None:
     subject.assert_at_contains(jsonpath_text(context, path), expected_literal(context, expected))
 
 
+@library_step("the JSON at {path:JSONPath} does not contain {expected:Literal}", section=JSON)
+def json_at_does_not_contain(context: Any, path: str, expected: str) -> None:
+    """Check that the value at a JSONPath does not contain a JSON literal (text, item, keys).
+
+    Example: Then the JSON at "$.items[*].name" does not contain "plum"
+    """
+    subject = response_json(context)
+    subject.assert_at_lacks(jsonpath_text(context, path), expected_literal(context, expected))
+
+
 @library_step("the JSON at {path:JSONPath} has {count:Items}", section=JSON)
 def json_at_has_items(context: Any, path: str, count: int) -> None:
     """Check the length of the array at a JSONPath, or how many values a wildcard selects.

@@ -33,10 +33,12 @@ from asgibdd.steps.types import STEP_TYPES
 
 __all__ = [
     "LIBRARY",
+    "CheckStep",
     "LibraryStepMatcher",
     "StepDefinition",
     "StepLibrary",
     "behave_registries",
+    "check_step",
     "current_step_text",
     "library_step",
     "step_usage_error",
@@ -313,3 +315,34 @@ class StepLibrary:
 
 LIBRARY = StepLibrary()
 library_step = LIBRARY.step
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """A library step named inside another step (`... until <check>`), run on demand."""
+
+    definition: StepDefinition
+
+    def run(self, context: Any, text: str) -> None:
+        """Run the check on `context`, as behave would for a step with this `text`."""
+        match = self.definition.matcher.match(text)
+        assert match is not None  # `check_step` found it by matching this very text
+        match.run(context)
+
+
+def check_step(text: str) -> CheckStep:
+    """The library check step that `text` names; `UsageError` naming the step if none.
+
+    A request step is refused: a check must only look at the response.
+    """
+    found = [d for d in LIBRARY.matching(text) if d.section not in REQUEST_SECTIONS]
+    if not found:
+        raise step_usage_error(
+            f'names the check "{text}", which is no check step of the library. Write a '
+            'Then step after "until", e.g. until the JSON at "$.state" is "done".'
+        )
+    return CheckStep(found[0])
+
+
+#: Sections whose steps send requests or set them up: not checks.
+REQUEST_SECTIONS = ("Requests", "Request settings")

@@ -21,6 +21,7 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 |                 | that follow `is` (`a number`, `empty`,    |                             |
 |                 | `not ...`, `one of ...`, `greater than`)  |                             |
 | `{x:Status}`    | like `Literal`, but not `one of ...`      | the raw text (parse later)  |
+| `{x:Check}`     | like `Literal`, not ending `within 2 s`   | the raw text (a step)       |
 | `{x:Words}`     | a few words, e.g. `tasks`, `open tasks`   | the text                    |
 
 A field converter that rejects its text raises `UsageError` with the rest of a sentence
@@ -171,6 +172,12 @@ def _status(text: str) -> str:
     return text
 
 
+# A check that does not end with its own bound (` within 10 seconds` is another phrase).
+@_with_pattern(r"(?!.* within \S+ \S+$).*[^:]")
+def _check(text: str) -> str:
+    return text
+
+
 STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Method": _method,
     "Path": _path,
@@ -185,6 +192,7 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Number": _number,
     "Words": _words,
     "Status": _status,
+    "Check": _check,
     "JSONType": _json_type,
     "Expected": _expected,
 }

@@ -11,7 +11,6 @@ a failure lists everything the session has received so far.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 from typing import Any
@@ -90,6 +89,7 @@ class WebSocketConversation:
         self.path = path
         self.history: list[Message] = []
         self.last_arrival = 0
+        self.last_sent = 0
         self.rejection: WebSocketDisconnect | None = None
         self.app_close: Message | None = None
         self.client_closed = False
@@ -138,6 +138,7 @@ class WebSocketConversation:
 
     def send(self, message: Message, doing: str) -> None:
         self.require_open(doing).send(message)
+        self.last_sent = next(_arrival)
 
     def receive(self, timeout: float, expecting: str) -> Message:
         """The next message (a close too), waiting `timeout` s; failures name `expecting`."""
@@ -186,10 +187,20 @@ class WebSocketConversation:
     def close(self) -> None:
         """Leave the session (the `World` calls this when the scenario ends)."""
         session, self._session = self._session, None
-        if session is not None:
+        if session is None:
+            return
+        try:
+            session.__exit__(None, None, None)
+        except Exception as error:
             # A disconnect is how a session ends, not a problem; app errors do propagate.
-            with contextlib.suppress(WebSocketDisconnect):
-                session.__exit__(None, None, None)
+            if not _is_disconnect(error):
+                raise
+
+
+def _is_disconnect(error: Exception) -> bool:
+    """A client's disconnect as raised by the client or by the app's own framework (an app
+    that lets Starlette's `WebSocketDisconnect` escape its receive loop, say)."""
+    return any(cls.__name__ == "WebSocketDisconnect" for cls in type(error).__mro__)
 
 
 def rejection_text(conversation: WebSocketConversation) -> str:
@@ -507,36 +518,59 @@ def receive_nothing(context: Any, duration: float, name: str | None = None) -> N
     )
 
 
-@library_step("the message JSON at {path:JSONPath} is {value:Literal}", section=WEBSOCKET)
-def message_json_at(context: Any, path: str, value: str) -> None:
-    """Check one value in the last message any websocket session received (JSONPath).
+def _last_message(context: Any, where: str) -> JSONSubject:
+    """The message "the message JSON" steps check, as a subject.
 
-    Same rules as the response JSON steps: a wildcard or filter yields a list, markers work.
-
-    Example: Then the message JSON at "$.type" is "joined"
+    The latest message any session received; but when a session sent something after the
+    last message it received, the check is about the reply: the next message is awaited.
     """
     world = get_world(context)
-    expected = expected_literal(context, value)
-    where = jsonpath_text(context, path)
-    heard = [s for s in conversations(world).values() if s.history]
-    if not heard:
+    active = [s for s in conversations(world).values() if s.history or s.last_sent]
+    if not active:
         raise step_usage_error(
             "needs a received websocket message, but none was received in this scenario yet. "
             "Receive one first, e.g. `Then I receive JSON from the websocket containing:`."
         )
-    session = max(heard, key=lambda s: s.last_arrival)
+    session = max(active, key=lambda s: max(s.last_arrival, s.last_sent))
+    if session.last_sent > session.last_arrival:
+        session.receive_data(world.config.timeout, f"a reply with {where}")
     message = session.history[-1]
     document = parse_json_text(
         _message_text(message),
-        f'Expected the message JSON at "{where}" of the last message from {session.label}',
+        f"Expected {where} of the last message from {session.label}",
         describe_message(message),
     )
-    subject = JSONSubject(
+    return JSONSubject(
         document,
         "the last message",
         lambda: f"The last message, from {session.label}:\n{format_json(document)}",
     )
-    subject.assert_at_is(where, expected)
+
+
+@library_step("the message JSON at {path:JSONPath} is {value:Literal}", section=WEBSOCKET)
+def message_json_at(context: Any, path: str, value: str) -> None:
+    """Check one value in the last websocket message (JSONPath); after a send, in the reply.
+
+    Same rules as the response JSON steps: a wildcard or filter yields a list, markers work.
+    When the scenario sent a message after the last one it received, the next message (the
+    reply) is awaited and checked.
+
+    Example: Then the message JSON at "$.type" is "joined"
+    """
+    where = jsonpath_text(context, path)
+    subject = _last_message(context, f'the message JSON at "{where}"')
+    subject.assert_at_is(where, expected_literal(context, value))
+
+
+@library_step("the message JSON at {path:JSONPath} contains {value:Literal}", section=WEBSOCKET)
+def message_json_at_contains(context: Any, path: str, value: str) -> None:
+    """Check that a value in the last websocket message contains a text, item or keys.
+
+    Example: Then the message JSON at "$.type" contains "join"
+    """
+    where = jsonpath_text(context, path)
+    subject = _last_message(context, f'the message JSON at "{where}"')
+    subject.assert_at_contains(where, expected_literal(context, value))
 
 
 # -- closing ----------------------------------------------------------------------------------

@@ -100,6 +100,16 @@ class JSONSubject:
                 f"got {format_value(selection.value)}.{_selected(selection)}"
             )
 
+    def assert_at_lacks(self, path: str, unwanted: Any) -> None:
+        """The value at `path` does not contain `unwanted` (no such substring, item or keys)."""
+        shown = format_value(unwanted)
+        selection = self.select(path, f"not to contain {shown}")
+        if contains_value(selection.value, unwanted):
+            raise self.fail(
+                f'Expected the JSON at "{path}" not to contain {shown}, got '
+                f"{format_value(selection.value)}.{_selected(selection)}"
+            )
+
     def assert_at_length(self, path: str, count: int, bound: str = "exactly") -> None:
         """The array (or object) at `path`, or the list a wildcard selects, has `count`
         items: `exactly`, `at least` or `at most`."""
