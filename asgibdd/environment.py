@@ -61,6 +61,7 @@ from asgibdd.config import (
 )
 from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
+from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
 from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
 
@@ -167,6 +168,8 @@ class World:
       `last_duration`: the seconds it took.
     - `sessions`: open websocket/stream sessions by name; all closed when the scenario ends.
     - `secrets`: the secret values seen so far, masked in every output (`asgibdd.secrets`).
+    - `journal`: every exchange, message and event of the scenario (`asgibdd.journal`),
+      also on the behave scenario as `asgibdd_journal` for formatters.
     """
 
     config: AsgiBddConfig
@@ -184,6 +187,7 @@ class World:
     sessions: dict[str, Session] = field(default_factory=dict)
     secrets: Secrets = field(default_factory=Secrets)
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
+    journal: Journal = field(default_factory=Journal)
 
     def start_scenario(self, client: TestClient, feature_file: Path | None) -> None:
         """Forget everything the previous scenario set, and use `client` from now on."""
@@ -197,6 +201,7 @@ class World:
         self.last_duration = None
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
+        self.journal = Journal(self.secrets)
 
     def finish_scenario(self) -> None:
         """Close every session the scenario opened and empty the cookie jar.
@@ -376,6 +381,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
         client.raise_server_exceptions = scenario_raises_server_exceptions(world.config, scenario)
     filename = getattr(scenario, "filename", None)
     world.start_scenario(client, Path(filename) if filename else None)
+    setattr(scenario, SCENARIO_ATTRIBUTE, world.journal)
     # Cleanup also runs if the project's after_scenario forgets to call ours.
     context.add_cleanup(world.finish_scenario)
 

@@ -18,8 +18,9 @@ import httpx
 from asgibdd.client import ServerSentEvent, SSEDecoder, read_chunk
 from asgibdd.environment import get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
+from asgibdd.journal import Journal
 from asgibdd.matching.format import format_value
-from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.registry import current_step_text, library_step, step_usage_error
 from asgibdd.steps.support.inputs import expected_json
 from asgibdd.steps.support.requests import request_options
 from asgibdd.steps.support.subject import JSONSubject, parse_json_text
@@ -40,8 +41,12 @@ class StreamedBody:
     bounds each read: a stream of keep-alive comments would outlast a step's deadline.
     """
 
-    def __init__(self, path: str, response: httpx.Response, stack: contextlib.ExitStack) -> None:
+    def __init__(
+        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, journal: Journal
+    ) -> None:
         self.path = path
+        self.journal = journal
+        journal.http(current_step_text(), response.request, response, None)
         self.response = response
         self.ended = False
         self._stack = stack
@@ -54,6 +59,10 @@ class StreamedBody:
         if chunk is None:
             self.ended = True
         return chunk
+
+    def record(self, text: str) -> None:
+        """Put what arrived into the scenario's journal."""
+        self.journal.message(current_step_text(), "event stream", "received", self.path, text)
 
     def close(self) -> None:
         """Close the response; the app is told the client went away."""
@@ -106,8 +115,10 @@ def describe_event(event: ServerSentEvent) -> str:
 class EventStream(StreamedBody):
     """A `text/event-stream` response and the events it has delivered."""
 
-    def __init__(self, path: str, response: httpx.Response, stack: contextlib.ExitStack) -> None:
-        super().__init__(path, response, stack)
+    def __init__(
+        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, journal: Journal
+    ) -> None:
+        super().__init__(path, response, stack, journal)
         self.history: list[ServerSentEvent] = []
         self._decoder = SSEDecoder()
         self._pending: list[ServerSentEvent] = []
@@ -139,6 +150,7 @@ class EventStream(StreamedBody):
                 self._pending.extend(self._decoder.feed(chunk))
         event = self._pending.pop(0)
         self.history.append(event)
+        self.record(describe_event(event))
         return event
 
 
@@ -178,7 +190,9 @@ def open_event_stream(context: Any, path: str) -> None:
     Example: When I open the event stream /events?count=3
     """
     url, response, stack = _open(context, path, events=True)
-    _replace_session(context, EVENT_STREAM, EventStream(url, response, stack))
+    _replace_session(
+        context, EVENT_STREAM, EventStream(url, response, stack, get_world(context).journal)
+    )
 
 
 @library_step(
@@ -301,8 +315,10 @@ def receive_events_within(context: Any, events: int, duration: float) -> None:
 class LineStream(StreamedBody):
     """A streamed response read line by line (UTF-8; `\\n` or `\\r\\n` end a line)."""
 
-    def __init__(self, path: str, response: httpx.Response, stack: contextlib.ExitStack) -> None:
-        super().__init__(path, response, stack)
+    def __init__(
+        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, journal: Journal
+    ) -> None:
+        super().__init__(path, response, stack, journal)
         self.history: list[str] = []
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._partial = ""
@@ -332,6 +348,7 @@ class LineStream(StreamedBody):
             self._lines.extend(piece.removesuffix("\r") for piece in pieces)
         line = self._lines.pop(0)
         self.history.append(line)
+        self.record(f"line {format_value(line)}")
         return line
 
 
@@ -349,7 +366,9 @@ def open_stream(context: Any, path: str) -> None:
     Example: When I open the stream /stream/lines?count=3
     """
     url, response, stack = _open(context, path, events=False)
-    _replace_session(context, LINE_STREAM, LineStream(url, response, stack))
+    _replace_session(
+        context, LINE_STREAM, LineStream(url, response, stack, get_world(context).journal)
+    )
 
 
 @library_step(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
+from typing import Any, Literal
 
 from asgibdd._suggest import did_you_mean
 from asgibdd._types import Message
@@ -25,8 +25,9 @@ from asgibdd.client import (
 )
 from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
+from asgibdd.journal import Journal
 from asgibdd.matching.format import format_json, format_value
-from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.registry import current_step_text, library_step, step_usage_error
 from asgibdd.steps.support.inputs import (
     doc_string,
     expected_json,
@@ -84,9 +85,12 @@ class WebSocketConversation:
     `Then the websocket connection is rejected` can check it.
     """
 
-    def __init__(self, who: str, path: str, client: TestClient, **connect: Any) -> None:
+    def __init__(
+        self, who: str, path: str, client: TestClient, journal: Journal, **connect: Any
+    ) -> None:
         self.who = who
         self.path = path
+        self.journal = journal
         self.history: list[Message] = []
         self.last_arrival = 0
         self.last_sent = 0
@@ -139,6 +143,12 @@ class WebSocketConversation:
     def send(self, message: Message, doing: str) -> None:
         self.require_open(doing).send(message)
         self.last_sent = next(_arrival)
+        self._record("sent", message)
+
+    def _record(self, direction: Literal["sent", "received"], message: Message) -> None:
+        self.journal.message(
+            current_step_text(), "websocket", direction, self.label, describe_message(message)
+        )
 
     def receive(self, timeout: float, expecting: str) -> Message:
         """The next message (a close too), waiting `timeout` s; failures name `expecting`."""
@@ -153,6 +163,7 @@ class WebSocketConversation:
         except WebSocketDisconnect as ended:
             message = {"type": "websocket.close", "code": ended.code, "reason": ended.reason}
         self.history.append(message)
+        self._record("received", message)
         self.last_arrival = next(_arrival)
         if message["type"] == "websocket.close":
             self.app_close = message
@@ -287,6 +298,7 @@ def connect(
         who,
         world.variables.interpolate(path),
         world.require_client(),
+        world.journal,
         subprotocols=None if subprotocol is None else [world.variables.interpolate(subprotocol)],
         **request_options(world),
     )

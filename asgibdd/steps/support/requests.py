@@ -10,6 +10,7 @@ import httpx
 
 from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
+from asgibdd.steps.registry import current_step_text
 from asgibdd.transcript import learn_secrets
 
 __all__ = ["BearerAuth", "request_options", "send_request"]
@@ -63,8 +64,10 @@ def send_request(
     try:
         response = client.send(request, auth=auth, follow_redirects=world.defaults.follow_redirects)
     except AppTimeout as timeout:
+        world.journal.http(current_step_text(), request, None, time.perf_counter() - started)
         raise ExpectationFailed(_unfinished(timeout, path)) from None
     world.last_duration = time.perf_counter() - started
+    world.journal.http(current_step_text(), response.request, response, world.last_duration)
     world.last_request = response.request
     world.last_response = response
     learn_secrets(world.secrets, response.request, response)
