@@ -49,7 +49,7 @@ def _check_status(context: Any, expected: str) -> None:
     if bounds is None:
         raise step_usage_error(
             f"expects a status code such as 201 or a status class such as 2xx, got: "
-            f"{interpolated.strip()}. Write the number without quotes."
+            f"{interpolated.strip()}."
         )
     low, high = bounds
     if low <= response.status_code <= high:
