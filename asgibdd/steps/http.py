@@ -13,6 +13,7 @@ import httpx
 from asgibdd.environment import get_world
 from asgibdd.matching.literal import parse_cell
 from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.support.exchange import show
 from asgibdd.steps.support.inputs import doc_string, find_feature_file, name_value_rows
 from asgibdd.steps.support.requests import BearerAuth, send_request
 from asgibdd.transcript import render_exchange
@@ -217,4 +218,4 @@ def show_response(context: Any) -> None:
     world = get_world(context)
     if world.last_request is None:
         raise step_usage_error("needs a request first: no request was sent in this scenario.")
-    print(render_exchange(world.last_request, world.last_response, secrets=world.secrets))
+    show(context, render_exchange(world.last_request, world.last_response, secrets=world.secrets))

@@ -51,7 +51,7 @@ def send_request(
     """
     world = get_world(context)
     client = world.require_client()
-    url = world.variables.interpolate(path)
+    url = world.variables.interpolate_path(path)
     try:
         response = client.request(
             method,
