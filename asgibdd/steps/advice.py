@@ -197,7 +197,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         'Then the response JSON should contain:\n  """\n  {"name": "apple"}\n  """',
     ),
     _near_miss(
-        "the status is `the response status`",
+        "the status is checked with `the response status`",
         r"(?!the response status )(?:the )?(?:response |http )?(?:status(?: code)?|code)"
         r" (?P<rest>is .+)",
         r"the response status \g<rest>",
@@ -210,7 +210,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         'Then the response status is "200"',
     ),
     _near_miss(
-        "the text of a response is `the response body`, its JSON `the response JSON`",
+        "a response's text is `the response body`, its JSON `the response JSON`",
         r"the response (?P<rest>is:|contains .+|is empty)",
         _response_body,
         'Then the response contains "apple"',
@@ -230,7 +230,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
     _near_miss(
         "a JSONPath is written in double quotes",
         r"(?P<before>.*\bJSON) (?:at )?(?P<path>\$[^\s\"]*)(?P<rest>.*)",
-        r"\g<before> at \"\g<path>\"\g<rest>",
+        r'\g<before> at "\g<path>"\g<rest>',
         'Then the JSON at $.name is "apple"',
     ),
     _near_miss(
@@ -353,6 +353,7 @@ def near_misses_markdown(library: Iterable[Phrase]) -> str:
     rows = ["| you wrote | write instead |", "|---|---|"]
     for near_miss in NEAR_MISSES:
         keyword, text = near_miss.example.splitlines()[0].split(" ", 1)
-        hint = near_miss_hint(text, definitions, keyword=keyword)
+        step_type = keyword.casefold() if keyword in ("Given", "When", "Then") else None
+        hint = near_miss_hint(text, definitions, keyword=keyword, step_type=step_type)
         rows.append(f"| `{keyword} {text}` | {hint} |")
     return "\n".join(rows)
