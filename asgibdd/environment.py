@@ -277,10 +277,10 @@ def before_scenario(context: Any, scenario: Any) -> None:
     world.start_scenario(client, Path(filename) if filename else None)
     # Cleanup also runs if the project's after_scenario forgets to call ours.
     context.add_cleanup(world.finish_scenario)
-    context.add_cleanup(messages_into_json_reports, context, scenario)
+    context.add_cleanup(_messages_into_json_reports, context, scenario)
 
 
-def messages_into_json_reports(context: Any, scenario: Any) -> None:
+def _messages_into_json_reports(context: Any, scenario: Any) -> None:
     """Give behave's JSON report the message of each step that errored or is undefined.
 
     behave's `JSONFormatter.result` writes `error_message` for *failed* steps only, so a

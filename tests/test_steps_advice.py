@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from behave_project import REPORT_OPTIONS, run_feature
+from behave_project import REPORT_OPTIONS, STEPS_LINE, run_feature
 
+from asgibdd.cli import main
 from asgibdd.steps import load_library
 from asgibdd.steps.advice import NEAR_MISSES, near_miss_hint, near_misses_markdown
-from asgibdd.testing import BehaveOutcome
+from asgibdd.testing import BehaveOutcome, write_project
 
 ROOT = Path(__file__).resolve().parent.parent
 Run = tuple[BehaveOutcome, Path]
@@ -69,6 +71,10 @@ Feature: Near misses
     And I GET /items
     And I store the JSON at "$.items[*].id" as "ids"
     When I GET /items/{{ids}}
+
+  Scenario: a websocket that stays silent
+    When I connect to the websocket /ws/echo
+    Then I receive text "hello" from the websocket within 50 ms
 
   Scenario: show the response
     Given the request header "Authorization" is "Bearer t0psecret"
@@ -270,7 +276,102 @@ def test_show_the_response_prints_while_behave_captures_with_secrets_masked(run:
     )  # only the feature's line
 
 
+def test_a_websocket_wait_that_runs_out_is_a_public_expectation_failed_in_junit(run: Run) -> None:
+    problem = junit_problem(run, "a websocket that stays silent")
+    assert (problem.tag, problem.get("type"), problem.get("message")) == (
+        "failure",
+        "ExpectationFailed",
+        'Expected text "hello" from the websocket /ws/echo within 0.05 seconds, but no '
+        "message came.\nReceived so far: nothing.",
+    )
+
+
 # -- the near-miss table: data, docs, and every example run ----------------------------------
+
+SHOULD = "steps say what is, not what should be"
+STATUS = "the status is checked with `the response status`"
+BODY = "a response's text is `the response body`, its JSON `the response JSON`"
+HEADER = "say whose header it is: `the request header` (sent) or `the response header`"
+REQUEST = "a request is written as the method and the path"
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text", "hint"),
+    [
+        ("Then", "the status is 200", f"{STATUS}: write `Then the response status is 200`"),
+        ("Then", "the response code is 201", f"{STATUS}: write `Then the response status is 201`"),
+        (
+            "Then",
+            'the status code should be "404"',
+            f"{SHOULD}, and {STATUS}, and a status code is a number, written without quotes: "
+            "write `Then the response status is 404`",
+        ),
+        ("When", "I send a GET request to /items", f"{REQUEST}: write `When I GET /items`"),
+        (
+            "When",
+            "I send a DELETE request to items/3",
+            f"{REQUEST}, and paths start with /: write `When I DELETE /items/3`",
+        ),
+        (
+            "Then",
+            'the response should contain "apple"',
+            f'{SHOULD}, and {BODY}: write `Then the response body contains "apple"`',
+        ),
+        (
+            "Then",
+            "the response should be:",
+            f"{SHOULD}, and {BODY}: write `Then the response JSON is:` or "
+            "`Then the response body is:`",
+        ),
+        (
+            "Given",
+            'the header "X-Token" is "abc"',
+            f'{HEADER}: write `Given the request header "X-Token" is "abc"`',
+        ),
+        (
+            "Then",
+            'the header "Content-Type" contains "json"',
+            f'{HEADER}: write `Then the response header "Content-Type" contains "json"`',
+        ),
+        (
+            "Then",
+            'the JSON at "$.price" is a nummber',
+            "JSON types have JSON names (string, number, integer, boolean, array, object, "
+            'null): write `Then the JSON at "$.price" is a number`',
+        ),
+        (
+            "And",
+            'I store the JSON at $.id as "id"',
+            'a JSONPath is written in double quotes: write `And I store the JSON at "$.id" as '
+            '"id"`',
+        ),
+        ("Then", 'the JSON at "$.name" is an apple', None),  # quoting is the right advice
+        ("Then", "the response status is OK", None),
+        ("Given", "the cart is full", None),
+    ],
+)
+def test_near_misses_a_newcomer_writes(keyword: str, text: str, hint: str | None) -> None:
+    step_type = {"given": "given", "when": "when", "then": "then"}.get(keyword.casefold())
+    assert near_miss_hint(text, load_library(), keyword=keyword, step_type=step_type) == hint
+
+
+def test_asgibdd_check_gives_the_advice_the_run_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(
+        tmp_path,
+        {
+            "steps/library.py": STEPS_LINE,
+            "features/a.feature": "Feature: a\n  Scenario: b\n    When I GET items\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    assert main(["check"]) == 1
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "features/a.feature:3: undefined step: When I GET items",
+        "  paths start with /: write `When I GET /items`",
+    ]
 
 
 def test_no_library_phrase_is_rewritten_into_another() -> None:
