@@ -28,6 +28,7 @@ _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 # An optional backslash (the escape), then {{ ... }} with nothing but the name inside.
 _PLACEHOLDER = re.compile(r"(\\?)\{\{(.*?)\}\}", re.DOTALL)
 _WHOLE_STRING_PLACEHOLDER = re.compile(r'"\{\{\s*([^{}"\\]*?)\s*\}\}"')
+_SINGLE_BRACES = re.compile(r"(?<!\{)\{\s*([A-Za-z0-9_.-]+)\s*\}(?!\})")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
@@ -106,6 +107,12 @@ class Variables:
                     f"into the path {path}: a path takes one value. Store one item "
                     f'instead, e.g. And I store the JSON at "$.{name}[0]" as "{name}" '
                     "(a JSONPath with a wildcard or a filter always stores a list)."
+                )
+        for found in _SINGLE_BRACES.finditer(path):
+            if found[1] in self._values:  # a path may hold braces of its own; a name it knows
+                raise UsageError(
+                    f"The path {path} has {found[0]}, which is sent as it is written. "
+                    f"Variables are written with two braces: {{{{{found[1]}}}}}."
                 )
         return self.interpolate(path)
 

@@ -72,6 +72,10 @@ Feature: Near misses
     And I store the JSON at "$.items[*].id" as "ids"
     When I GET /items/{{ids}}
 
+  Scenario: a variable in single braces
+    Given the variable "id" is 1
+    When I GET /items/{id}
+
   Scenario: a websocket that stays silent
     When I connect to the websocket /ws/echo
     Then I receive text "hello" from the websocket within 50 ms
@@ -264,6 +268,16 @@ def test_a_list_in_a_path_names_the_variable_its_value_and_the_fix(run: Run) -> 
     )
 
 
+def test_a_variable_in_single_braces_in_a_path_asks_for_two(run: Run) -> None:
+    assert scenario_block(run, "a variable in single braces").endswith(
+        _usage_error(
+            "When I GET /items/{id}",
+            "The path /items/{id} has {id}, which is sent as it is written. Variables are "
+            "written with two braces: {{id}}.",
+        )
+    )
+
+
 def test_show_the_response_prints_while_behave_captures_with_secrets_masked(run: Run) -> None:
     outcome = run[0]
     assert "Request:\n  GET http://testserver/items\n" in outcome.output
@@ -346,6 +360,14 @@ REQUEST = "a request is written as the method and the path"
             '"id"`',
         ),
         ("Then", 'the JSON at "$.name" is an apple', None),  # quoting is the right advice
+        ("Then", 'the response body contains "it should be fine"', None),  # a value
+        ("Then", 'the JSON at "$.items" contains 3', None),  # a valid check for the value 3
+        (
+            "Then",
+            'the JSON at "$.items" contains 2 items',
+            "a length is written `has <n> items` (`contains 3` looks for the value 3): write "
+            '`Then the JSON at "$.items" has 2 items`',
+        ),
         ("Then", "the response status is OK", None),
         ("Given", "the cart is full", None),
     ],

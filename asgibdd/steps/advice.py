@@ -41,6 +41,7 @@ _SUGGESTIONS = 2
 _SUGGESTION_CUTOFF = 0.6
 _METHODS = "GET|HEAD|OPTIONS|DELETE|POST|PUT|PATCH"
 _FIELD = re.compile(r"\{(?P<name>\w+)(?::(?P<type>\w+))?\}")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class Phrase(Protocol):
@@ -86,15 +87,26 @@ class NearMiss:
     pattern: re.Pattern[str]
     rewrite: Rewrite
     example: str
+    unquotes: bool = False
 
     def apply(self, text: str, step_type: str | None) -> list[str]:
         found = self.pattern.fullmatch(text)
         if found is None:
             return []
-        return [t for t in self.rewrite(found, step_type) if t != text]
+        kept = _QUOTED.findall(text)
+        return [
+            rewritten
+            for rewritten in self.rewrite(found, step_type)
+            if rewritten != text
+            # Quoted text is the writer's value ("it should be fine"): only a rule made to
+            # unquote something may change it.
+            and (self.unquotes or all(quoted in rewritten for quoted in kept))
+        ]
 
 
-def _near_miss(reason: str, pattern: str, rewrite: str | Rewrite, example: str) -> NearMiss:
+def _near_miss(
+    reason: str, pattern: str, rewrite: str | Rewrite, example: str, *, unquotes: bool = False
+) -> NearMiss:
     if isinstance(rewrite, str):
         template = rewrite
 
@@ -102,7 +114,7 @@ def _near_miss(reason: str, pattern: str, rewrite: str | Rewrite, example: str) 
             return [found.expand(template)]
 
         rewrite = expand
-    return NearMiss(reason, re.compile(pattern, re.IGNORECASE), rewrite, example)
+    return NearMiss(reason, re.compile(pattern, re.IGNORECASE), rewrite, example, unquotes)
 
 
 # `should be` → `is`: the verb a `should` phrasing means.
@@ -176,10 +188,17 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         "When I send a GET request to /items",
     ),
     _near_miss(
+        "the path follows the method directly",
+        rf"(?P<before>I (?:{_METHODS})) (?:to|on|at|from) (?P<rest>.+)",
+        r"\g<before> \g<rest>",
+        'When I POST to /items with JSON:\n  """\n  {"name": "apple"}\n  """',
+    ),
+    _near_miss(
         "paths are written without quotes",
         rf"(?P<before>I (?:{_METHODS})) \"(?P<path>[^\"]*)\"(?P<rest>.*)",
         r"\g<before> \g<path>\g<rest>",
         'When I GET "/items"',
+        unquotes=True,
     ),
     _near_miss(
         "paths start with /",
@@ -197,6 +216,12 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         'Then the response JSON should contain:\n  """\n  {"name": "apple"}\n  """',
     ),
     _near_miss(
+        "`is` means equal",
+        r"(?P<subject>.+?) (?:equals|is equal to|==) (?P<rest>.+)",
+        r"\g<subject> is \g<rest>",
+        'Then the JSON at "$.count" equals 3',
+    ),
+    _near_miss(
         "the status is checked with `the response status`",
         r"(?!the response status )(?:the )?(?:response |http )?(?:status(?: code)?|code)"
         r" (?P<rest>is .+)",
@@ -208,6 +233,13 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<before>the response status(?: code)? is) \"(?P<code>[1-5](?:\d\d|xx))\"",
         r"\g<before> \g<code>",
         'Then the response status is "200"',
+        unquotes=True,
+    ),
+    _near_miss(
+        "a status is its number alone",
+        r"(?P<before>the response status(?: code)? is) (?P<code>[1-5]\d\d) [A-Za-z][A-Za-z' -]*",
+        r"\g<before> \g<code>",
+        "Then the response status is 404 Not Found",
     ),
     _near_miss(
         "a response's text is `the response body`, its JSON `the response JSON`",
@@ -226,6 +258,18 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"the headers:",
         r"the request headers:",
         "Given the headers:\n  | name    | value |\n  | X-Token | abc   |",
+    ),
+    _near_miss(
+        "a header is set with `the request header`",
+        r"I (?:set|add) (?:the )?(?:request )?header (?P<name>\"[^\"]*\") (?:to|as) (?P<value>.+)",
+        r"the request header \g<name> is \g<value>",
+        'Given I set the header "X-Token" to "abc"',
+    ),
+    _near_miss(
+        "a header's name is in double quotes",
+        r"(?P<before>the (?:request|response) header) (?P<name>[A-Za-z][\w-]*) (?P<rest>.+)",
+        r'\g<before> "\g<name>" \g<rest>',
+        'Then the response header Content-Type contains "json"',
     ),
     _near_miss(
         "a JSONPath is written in double quotes",
@@ -250,6 +294,18 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<before>.+ has \d+) (?:elements?|entries|entry|values?|records?|results?)",
         r"\g<before> items",
         'Then the JSON at "$.items" has 3 elements',
+    ),
+    _near_miss(
+        "a length is written `has <n> items`",
+        r"(?P<before>.+?) has (?:a )?(?:length|size|count)(?: of)? (?P<count>\d+)(?: items?)?",
+        r"\g<before> has \g<count> items",
+        'Then the JSON at "$.items" has length 3',
+    ),
+    _near_miss(
+        "a length is written `has <n> items` (`contains 3` looks for the value 3)",
+        r"(?P<before>.+?) contains (?P<count>\d+) items?",
+        r"\g<before> has \g<count> items",
+        'Then the JSON at "$.items" contains 3 items',
     ),
     _near_miss(
         "a JSON body is sent `with JSON:`",
@@ -335,7 +391,6 @@ def undefined_step_message(
     return "\n".join((f'The step "{keyword} {text}" matches no step definition.', *hints))
 
 
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _PATH = re.compile(r"(?<!\S)/\S*")
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
 
