@@ -78,9 +78,11 @@ class NearMiss:
     - `reason`: why, in a few words ("paths start with /"); the advice reads
       "<reason>: write `<corrected step>`".
     - `pattern`: matched against the whole step text (keyword removed), ignoring case.
-    - `rewrite`: the corrected texts; `template` is the usual case, a `re` template.
+    - `rewrite`: gives the corrected texts (most rows write it as a `re` template).
     - `example`: the near miss as a product owner writes it (keyword, text, and any
       block lines); the docs list it and a test runs it.
+    - `unquotes`: the rule removes quotes (`"/items"` → `/items`); any other rule must
+      leave the writer's quoted text as it is.
     """
 
     reason: str

@@ -14,6 +14,10 @@ Why not behave's own `@step` decorator:
 - Library steps are appended to behave's keyword-free `step` list, which behave consults
   after the keyword-specific lists: a project's own `@given/@when/@then` phrasing always
   wins over the library's.
+
+A step written almost right is answered here too, with the advice of `steps/advice.py`:
+an undefined step near a library phrase (`StepLibrary.install` wraps the registry's
+`find_match`), and a library step that refused a near miss (`_for_the_reader`).
 """
 
 from __future__ import annotations
@@ -187,7 +191,8 @@ def _for_the_reader(error: UsageError | ConfigError, step_text: str) -> Exceptio
     the advice that leads to the right phrase instead of the step's own complaint. behave
     prints an error's whole traceback (`Step.run` keeps `traceback.format_exc()` for any
     exception but an `AssertionError`); the frames inside asgibdd say nothing to the
-    feature's author, so the traceback is cut here and only behave's call remains.
+    feature's author, so the traceback is cut here: behave's call and this re-raise remain
+    (behave formats the traceback inside its own `except`, where nothing else can run).
     """
     hint = near_miss_hint(step_text, LIBRARY)
     if hint is not None:
