@@ -58,6 +58,10 @@ Feature: Near misses
     When I GET /items
     Then the response status is OK
 
+  Scenario: a word that is no status
+    When I GET /items
+    Then the response status is fine
+
   Scenario: a table without values
     When I POST /items with JSON fields:
       | name  |
@@ -230,10 +234,18 @@ def test_a_usage_errors_message_is_in_the_json_report_and_junit(run: Run) -> Non
         pytest.param(
             "a status word",
             "Then the response status is OK",
-            'The step "the response status is OK" expects a status code such as 201 or a '
-            "status class such as 2xx, got: OK.",
+            'The step "the response status is OK" cannot run as written.\n'
+            "  a status is written as its number: write `Then the response status is 200`",
             "",
-            id="a status word is not told about quotes",
+            id="a reason phrase leads to its number",
+        ),
+        pytest.param(
+            "a word that is no status",
+            "Then the response status is fine",
+            'The step "the response status is fine" expects a status code such as 201 or a '
+            "status class such as 2xx, got: fine.",
+            "",
+            id="a word that is no status is not told about quotes",
         ),
         pytest.param(
             "a table without values",
@@ -368,7 +380,12 @@ REQUEST = "a request is written as the method and the path"
             "a length is written `has <n> items` (`contains 3` looks for the value 3): write "
             '`Then the JSON at "$.items" has 2 items`',
         ),
-        ("Then", "the response status is OK", None),
+        ("Then", "the response status is fine", None),
+        (
+            "Then",
+            "the response status code is not found",
+            "a status is written as its number: write `Then the response status code is 404`",
+        ),
         ("Given", "the cart is full", None),
     ],
 )

@@ -21,9 +21,11 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Protocol
 
 from asgibdd._suggest import close_matches
+from asgibdd.matching.markers import TYPE_NAMES
 
 __all__ = [
     "NEAR_MISSES",
@@ -61,7 +63,7 @@ def display_phrase(phrase: str) -> str:
 
     def show(found: re.Match[str]) -> str:
         name = found["name"]
-        return f'"<{name}>"' if found["type"] == "Quoted" else f"<{name}>"
+        return f'"<{name}>"' if found["type"] in ("Quoted", "JSONPath") else f"<{name}>"
 
     return _FIELD.sub(show, phrase)
 
@@ -150,7 +152,6 @@ _TYPE_SYNONYMS = {
     "none": "null",
     "nil": "null",
 }
-_TYPE_NAMES = ("string", "number", "integer", "boolean", "array", "object", "null")
 
 
 def _stated(found: re.Match[str], _: str | None) -> Sequence[str]:
@@ -160,8 +161,17 @@ def _stated(found: re.Match[str], _: str | None) -> Sequence[str]:
 
 def _json_type(found: re.Match[str], _: str | None) -> Sequence[str]:
     word = found["word"].casefold()
-    names = [_TYPE_SYNONYMS[word]] if word in _TYPE_SYNONYMS else close_matches(word, _TYPE_NAMES)
+    names = [_TYPE_SYNONYMS[word]] if word in _TYPE_SYNONYMS else close_matches(word, TYPE_NAMES)
     return [f"{found['subject']} is {'an' if n[0] in 'aeiou' else 'a'} {n}" for n in names[:1]]
+
+
+# `OK` → 200, `not found` → 404: every reason phrase Python knows.
+_STATUS_CODES = {status.phrase.casefold(): status.value for status in HTTPStatus}
+
+
+def _status_code(found: re.Match[str], _: str | None) -> Sequence[str]:
+    code = _STATUS_CODES.get(" ".join(found["phrase"].replace("_", " ").casefold().split()))
+    return [] if code is None else [f"{found['before']} {code}"]
 
 
 def _whose_header(found: re.Match[str], step_type: str | None) -> Sequence[str]:
@@ -236,6 +246,12 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"\g<before> \g<code>",
         'Then the response status is "200"',
         unquotes=True,
+    ),
+    _near_miss(
+        "a status is written as its number",
+        r"(?P<before>the response status(?: code)? is) (?P<phrase>[A-Za-z][A-Za-z_' -]*)",
+        _status_code,
+        "Then the response status is Not Found",
     ),
     _near_miss(
         "a status is its number alone",
