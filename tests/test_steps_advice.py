@@ -170,11 +170,22 @@ def test_the_advice_for_an_undefined_step_is_in_the_json_report(run: Run) -> Non
     }
 
 
-def test_an_undefined_step_like_no_library_phrase_is_left_to_behave(run: Run) -> None:
+NOTHING_CLOSE = (
+    'The step "Given the cart is full" matches no step definition.\n'
+    "  no library step looks like it: `asgibdd steps` lists them all."
+)
+
+
+def test_an_undefined_step_like_no_library_phrase_says_so_and_keeps_behaves_snippet(
+    run: Run,
+) -> None:
     assert scenario_block(run, "nothing like it") == (
-        "  Scenario: nothing like it\n    Given the cart is full ... undefined"
+        "  Scenario: nothing like it\n    Given the cart is full ... undefined\n" + NOTHING_CLOSE
     )
-    assert "error_message" not in json_step(run, "nothing like it", "the cart is full")
+    assert json_step(run, "nothing like it", "the cart is full")["error_message"] == (
+        NOTHING_CLOSE.splitlines()
+    )
+    assert junit_problem(run, "nothing like it").get("message") == NOTHING_CLOSE
     assert "@given(u'the cart is full')" in run[0].output  # behave's snippet, as always
 
 

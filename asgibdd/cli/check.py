@@ -218,8 +218,6 @@ def _check_step(
     if clashing:
         return None
     hints = undefined_step_hints(step.keyword, step.step_type, text, library)
-    if not hints:
-        hints = ("  no library step looks like it: `asgibdd steps` lists them all.",)
     return Problem(where, "undefined step", shown, hints)
 
 

@@ -388,24 +388,24 @@ def closest(text: str, library: Iterable[Phrase]) -> list[Phrase]:
 def undefined_step_hints(
     keyword: str, step_type: str | None, text: str, library: Iterable[Phrase]
 ) -> tuple[str, ...]:
-    """Hint lines (indented) for a step no definition matches; empty if nothing is close."""
+    """Hint lines (indented) for a step no definition matches: what to write instead, the
+    closest library phrases, or that none is close."""
     definitions = list(library)
     hint = near_miss_hint(text, definitions, keyword=keyword, step_type=step_type)
     if hint is not None:
         return (f"  {hint}",)
-    return tuple(
+    suggestions = tuple(
         f"  did you mean: {display_phrase(d.phrase)}  (e.g. {d.example_keyword} {d.example_text})"
         for d in closest(text, definitions)
     )
+    return suggestions or ("  no library step looks like it: `asgibdd steps` lists them all.",)
 
 
 def undefined_step_message(
     keyword: str, step_type: str | None, text: str, library: Iterable[Phrase]
-) -> str | None:
-    """What the run says under an undefined step that is close to a library phrase."""
+) -> str:
+    """What the run says under an undefined step (behave still adds its snippet)."""
     hints = undefined_step_hints(keyword, step_type, text, library)
-    if not hints:
-        return None
     return "\n".join((f'The step "{keyword} {text}" matches no step definition.', *hints))
 
 

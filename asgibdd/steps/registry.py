@@ -16,7 +16,7 @@ Why not behave's own `@step` decorator:
   wins over the library's.
 
 A step written almost right is answered here too, with the advice of `steps/advice.py`:
-an undefined step near a library phrase (`StepLibrary.install` wraps the registry's
+an undefined step (`StepLibrary.install` wraps the registry's
 `find_match`), and a library step that refused a near miss (`_for_the_reader`).
 """
 
@@ -333,8 +333,8 @@ class StepLibrary:
             self._installed[target] = len(self._definitions)
 
     def _advise_undefined_steps(self, registry: Any) -> None:
-        """Make `registry` explain a step no definition matches, when it is near a library
-        phrase: the run then shows what `asgibdd check` would say.
+        """Make `registry` explain a step no definition matches: the run then shows what
+        `asgibdd check` would say (what to write instead, or the closest library phrases).
 
         behave's `Step.run` asks `registry.find_match(step)` after resetting the step and,
         when nothing matches, reports the step as undefined through the formatters and the
@@ -351,9 +351,8 @@ class StepLibrary:
             match = find_match(step)
             if match is None:
                 message = undefined_step_message(step.keyword, step.step_type, step.name, self)
-                if message is not None:
-                    step.error_message = message
-                    step.exception = UsageError(message)
+                step.error_message = message
+                step.exception = UsageError(message)
             return match
 
         registry.find_match = find_match_or_advise
