@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from asgibdd.steps import load_library
+from asgibdd.steps.advice import display_phrase
 from asgibdd.steps.registry import StepDefinition, StepLibrary
 
 __all__ = [
@@ -41,18 +41,6 @@ SECTION_ORDER = (
     "Streaming",
     "Debugging",
 )
-
-_FIELD = re.compile(r"\{(?P<name>\w+)(?::(?P<type>\w+))?\}")
-
-
-def display_phrase(phrase: str) -> str:
-    """The phrase as a reader sees it: `{name:Quoted}` → `"<name>"`, `{x:Path}` → `<x>`."""
-
-    def show(found: re.Match[str]) -> str:
-        name = found["name"]
-        return f'"<{name}>"' if found["type"] in ("Quoted", "JSONPath") else f"<{name}>"
-
-    return _FIELD.sub(show, phrase)
 
 
 @dataclass(frozen=True)

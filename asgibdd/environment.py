@@ -49,6 +49,8 @@ from typing import Any, Protocol
 
 import httpx
 from behave.fixture import fixture, use_fixture
+from behave.formatter.json import JSONFormatter
+from behave.model_type import Status
 
 from asgibdd._types import ASGIApp
 from asgibdd.client import TestClient
@@ -384,6 +386,33 @@ def before_scenario(context: Any, scenario: Any) -> None:
     setattr(scenario, SCENARIO_ATTRIBUTE, world.journal)
     # Cleanup also runs if the project's after_scenario forgets to call ours.
     context.add_cleanup(world.finish_scenario)
+    context.add_cleanup(_messages_into_json_reports, context, scenario)
+
+
+def _messages_into_json_reports(context: Any, scenario: Any) -> None:
+    """Give behave's JSON report the message of each step that errored or is undefined.
+
+    behave's `JSONFormatter.result` writes `error_message` for *failed* steps only, so a
+    usage error, a broken app, or an undefined step with advice would reach the JSON
+    report without a word. The formatter keeps a feature's data until the feature ends
+    (`eof`); this adds the missing messages to the scenario's steps there. (behave's own
+    `context.attach` reaches the formatters the same way.)
+    """
+    runner = getattr(context, "_runner", None)
+    for formatter in getattr(runner, "formatters", ()):
+        if not isinstance(formatter, JSONFormatter) or not formatter.current_feature_data:
+            continue
+        element = formatter.current_feature_element
+        if element.get("location") != str(scenario.location):
+            continue
+        for data, step in zip(element.get("steps", []), scenario.all_steps, strict=False):
+            result = data.get("result")
+            message = step.error_message
+            if not result or "error_message" in result or not message:
+                continue
+            if step.status != Status.failed:
+                split = formatter.split_text_into_lines and "\n" in message
+                result["error_message"] = message.splitlines() if split else message
 
 
 def after_scenario(context: Any, scenario: Any) -> None:

@@ -28,6 +28,7 @@ _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 # An optional backslash (the escape), then {{ ... }} with nothing but the name inside.
 _PLACEHOLDER = re.compile(r"(\\?)\{\{(.*?)\}\}", re.DOTALL)
 _WHOLE_STRING_PLACEHOLDER = re.compile(r'"\{\{\s*([^{}"\\]*?)\s*\}\}"')
+_SINGLE_BRACES = re.compile(r"(?<!\{)\{\s*([A-Za-z0-9_.-]+)\s*\}(?!\})")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
@@ -89,6 +90,31 @@ class Variables:
         if "{{" not in text:
             return text
         return _PLACEHOLDER.sub(lambda found: self._text_for(found, text, found.start()), text)
+
+    def interpolate_path(self, path: str) -> str:
+        """Like `interpolate`, for the path of a request: a list or an object stored in a
+        variable is a `UsageError`, since `/tasks/[1]` is never the path that was meant."""
+        for found in _PLACEHOLDER.finditer(path):
+            if found[1]:
+                continue
+            name = found[2].strip()
+            value = self._lookup(found[2], _where(path, found.start(), "the path"))
+            if isinstance(value, (list, dict)):
+                kind = "a list" if isinstance(value, list) else "an object"
+                shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                raise UsageError(
+                    f'The variable "{name}" is {kind}, {_shorten(shown)}, so it cannot go '
+                    f"into the path {path}: a path takes one value. Store one item "
+                    f'instead, e.g. And I store the JSON at "$.{name}[0]" as "{name}" '
+                    "(a JSONPath with a wildcard or a filter always stores a list)."
+                )
+        for found in _SINGLE_BRACES.finditer(path):
+            if found[1] in self._values:  # a path may hold braces of its own; a name it knows
+                raise UsageError(
+                    f"The path {path} has {found[0]}, which is sent as it is written. "
+                    f"Variables are written with two braces: {{{{{found[1]}}}}}."
+                )
+        return self.interpolate(path)
 
     def interpolate_value(self, value: Any) -> Any:
         """Interpolate every string inside an already-parsed value (a table cell, a row).
@@ -199,6 +225,10 @@ class Variables:
             )
         known = ", ".join(self.names())
         return f"{headline}. Known variables: {known}.{did_you_mean(name, self._values)}"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _where(text: str, position: int, what: str) -> str:

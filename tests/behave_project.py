@@ -9,6 +9,19 @@ from asgibdd.testing import BehaveOutcome, run_behave, write_project
 #: The one line a project adds to a step file, and the one-line environment.py.
 STEPS_LINE = "from asgibdd.steps import *  # noqa: F403\n"
 HOOKS_LINE = "from asgibdd.environment import *  # noqa: F403\n"
+#: behave options writing every report a reader may get: the plain console to plain.txt,
+#: behave's JSON report to report.json, and JUnit files into reports/.
+REPORT_OPTIONS = (
+    "-o",
+    "plain.txt",
+    "-f",
+    "json",
+    "-o",
+    "report.json",
+    "--junit",
+    "--junit-directory",
+    "reports",
+)
 
 
 def run_feature(

@@ -10,7 +10,7 @@ import httpx
 
 from asgibdd.secrets import MASK, SecretPolicy, Secrets
 from asgibdd.transcript import learn_secrets, render_exchange
-from tests.behave_project import run_feature
+from tests.behave_project import REPORT_OPTIONS, run_feature
 
 SECRET_APP = """
 from starlette.applications import Starlette
@@ -83,17 +83,9 @@ def test_no_secret_reaches_the_console_the_junit_or_the_json_output(tmp_path: Pa
     outcome = run_feature(
         tmp_path,
         FEATURE,
-        "-o",
-        "plain.txt",
-        "-f",
-        "json",
-        "-o",
-        "report.json",
+        *REPORT_OPTIONS,
         "-f",
         "progress",
-        "--junit",
-        "--junit-directory",
-        "reports",
         app="secret_app:app",
         **{"secret_app.py": SECRET_APP},
     )

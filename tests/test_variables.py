@@ -227,3 +227,49 @@ def test_any_json_value_keeps_its_type_through_interpolation(value: object) -> N
     assert variables.interpolate_value("{{v}}") == value
     if not isinstance(value, str):
         assert json.loads(variables.interpolate("{{v}}")) == value
+
+
+def test_a_path_takes_a_stored_number_or_text() -> None:
+    variables = Variables()
+    variables.set("id", 3)
+    variables.set("slug", "red apple")
+    assert variables.interpolate_path("/items/{{id}}/{{ slug }}?x=\\{{id}}") == (
+        "/items/3/red apple?x={{id}}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown", "kind"),
+    [([1, 2], "[1,2]", "a list"), ({"id": 1}, '{"id":1}', "an object")],
+)
+def test_a_list_or_object_in_a_path_names_the_variable_its_value_and_the_fix(
+    value: object, shown: str, kind: str
+) -> None:
+    variables = Variables()
+    variables.set("ids", value)
+    with pytest.raises(UsageError) as raised:
+        variables.interpolate_path("/tasks/{{ids}}")
+    assert str(raised.value) == (
+        f'The variable "ids" is {kind}, {shown}, so it cannot go into the path /tasks/{{{{ids}}}}: '
+        'a path takes one value. Store one item instead, e.g. And I store the JSON at "$.ids[0]" '
+        'as "ids" (a JSONPath with a wildcard or a filter always stores a list).'
+    )
+
+
+def test_a_long_list_in_a_path_is_shown_shortened() -> None:
+    variables = Variables()
+    variables.set("ids", list(range(100)))
+    with pytest.raises(UsageError, match=r"is a list, \[0,1,2,.{40,}\.\.\., so it cannot"):
+        variables.interpolate_path("/tasks/{{ids}}")
+
+
+def test_a_known_variable_in_single_braces_in_a_path_asks_for_two() -> None:
+    variables = Variables()
+    variables.set("id", 3)
+    assert variables.interpolate_path("/items/{other}") == "/items/{other}"  # not a variable
+    with pytest.raises(UsageError) as raised:
+        variables.interpolate_path("/items/{id}")
+    assert str(raised.value) == (
+        "The path /items/{id} has {id}, which is sent as it is written. Variables are "
+        "written with two braces: {{id}}."
+    )

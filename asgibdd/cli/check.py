@@ -10,27 +10,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import os
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asgibdd.catalogue import display_phrase
 from asgibdd.config import project_pyproject
 from asgibdd.errors import ConfigError
 from asgibdd.project import add_to_python_path, import_roots
 from asgibdd.steps import install_steps
+from asgibdd.steps.advice import undefined_step_hints
 from asgibdd.steps.registry import LibraryStepMatcher, StepDefinition, behave_registries
 
 __all__ = ["Problem", "add_parser", "check_features", "find_base_dir", "run"]
 
 DEFAULT_PATHS = ("features/",)
-_SUGGESTIONS = 2
-_SUGGESTION_CUTOFF = 0.6
 
 
 @dataclass(frozen=True)
@@ -242,13 +238,7 @@ def _check_step(
         return Problem(where, "ambiguous step", shown, (*hints, "  behave runs the first."))
     if clashing:
         return None
-    suggestions = _closest(text, library)
-    hints = tuple(
-        f"  did you mean: {display_phrase(d.phrase)}  (e.g. {d.example_keyword} {d.example_text})"
-        for d in suggestions
-    )
-    if not hints:
-        hints = ("  no library step looks like it: `asgibdd steps` lists them all.",)
+    hints = undefined_step_hints(step.keyword, step.step_type, text, library)
     return Problem(where, "undefined step", shown, hints)
 
 
@@ -259,26 +249,3 @@ def _describe(matcher: Any) -> str:
     if location is None:
         return f'"{matcher.pattern}"'
     return f'"{matcher.pattern}" ({_shown(Path(location.filename))}:{location.line})'
-
-
-def _closest(text: str, library: list[StepDefinition]) -> list[StepDefinition]:
-    """The library steps whose example has the most similar shape to `text`, best first."""
-    shape = _shape(text)
-
-    def likeness(definition: StepDefinition) -> float:
-        return difflib.SequenceMatcher(None, shape, _shape(definition.example_text)).ratio()
-
-    scored = sorted(((likeness(d), i, d) for i, d in enumerate(library)), reverse=True)
-    return [d for score, _, d in scored[:_SUGGESTIONS] if score >= _SUGGESTION_CUTOFF]
-
-
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-_PATH = re.compile(r"(?<!\S)/\S*")
-_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
-
-
-def _shape(text: str) -> str:
-    """`text` with its values blanked (quoted text, paths, numbers), so words decide."""
-    text = _QUOTED.sub('""', text)
-    text = _PATH.sub("/", text)
-    return _NUMBER.sub("0", text).casefold()

@@ -16,7 +16,7 @@ from asgibdd.errors import ExpectationFailed
 from asgibdd.matching.format import format_value
 from asgibdd.matching.literal import parse_cell
 from asgibdd.steps.registry import check_step, library_step, step_usage_error
-from asgibdd.steps.support.exchange import exchange_failure
+from asgibdd.steps.support.exchange import exchange_failure, show
 from asgibdd.steps.support.inputs import doc_string, find_feature_file, name_value_rows
 from asgibdd.steps.support.requests import BearerAuth, send_request
 from asgibdd.steps.support.waits import seconds_text, wait_limit
@@ -350,4 +350,4 @@ def show_response(context: Any) -> None:
     world = get_world(context)
     if world.last_request is None:
         raise step_usage_error("needs a request first: no request was sent in this scenario.")
-    print(render_exchange(world.last_request, world.last_response, secrets=world.secrets))
+    show(context, render_exchange(world.last_request, world.last_response, secrets=world.secrets))

@@ -14,6 +14,10 @@ Why not behave's own `@step` decorator:
 - Library steps are appended to behave's keyword-free `step` list, which behave consults
   after the keyword-specific lists: a project's own `@given/@when/@then` phrasing always
   wins over the library's.
+
+A step written almost right is answered here too, with the advice of `steps/advice.py`:
+an undefined step (`StepLibrary.install` wraps the registry's
+`find_match`), and a library step that refused a near miss (`_for_the_reader`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from typing import Any
 
 from behave.matchers import Match, MatchWithError, ParseMatcher, TypeRegistry
 
-from asgibdd.errors import UsageError
+from asgibdd.errors import ConfigError, UsageError
+from asgibdd.steps.advice import near_miss_hint, undefined_step_message
 from asgibdd.steps.types import STEP_TYPES
 
 __all__ = [
@@ -171,11 +176,30 @@ class _LibraryMatch(Match):  # type: ignore[misc]
         token = _current_step_text.set(self.step_text)
         try:
             super().run(context)
+        except (UsageError, ConfigError) as error:
+            _mask_secrets(context, error)
+            raise _for_the_reader(error, self.step_text) from None
         except BaseException as error:
             _mask_secrets(context, error)
             raise
         finally:
             _current_step_text.reset(token)
+
+
+def _for_the_reader(error: UsageError | ConfigError, step_text: str) -> Exception:
+    """A usage or config error as its reader needs it: near-miss advice, no inner frames.
+
+    A step that refused its input because it was written almost right (`is a list`) gets
+    the advice that leads to the right phrase instead of the step's own complaint. behave
+    prints an error's whole traceback (`Step.run` keeps `traceback.format_exc()` for any
+    exception but an `AssertionError`); the frames inside asgibdd say nothing to the
+    feature's author, so the traceback is cut here: behave's call and this re-raise remain
+    (behave formats the traceback inside its own `except`, where nothing else can run).
+    """
+    hint = near_miss_hint(step_text, LIBRARY)
+    if hint is not None:
+        error.args = (f'The step "{step_text}" cannot run as written.\n  {hint}',)
+    return error.with_traceback(None)
 
 
 def _mask_secrets(context: Any, error: BaseException) -> None:
@@ -205,7 +229,7 @@ class _RejectedFieldMatch(_LibraryMatch):
         self.problem = problem
 
     def run(self, context: Any) -> None:
-        raise step_usage_error(self.problem, self.step_text)
+        raise _for_the_reader(step_usage_error(self.problem, self.step_text), self.step_text)
 
 
 class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
@@ -303,10 +327,37 @@ class StepLibrary:
         Safe to call any number of times: each registry receives each definition once.
         """
         for target in [registry] if registry is not None else behave_registries():
-            already = self._installed.get(target, 0)
-            for definition in self._definitions[already:]:
+            already = self._installed.get(target, -1)
+            if already < 0:
+                self._advise_undefined_steps(target)
+            for definition in self._definitions[max(already, 0) :]:
                 target.steps["step"].append(definition.matcher)
             self._installed[target] = len(self._definitions)
+
+    def _advise_undefined_steps(self, registry: Any) -> None:
+        """Make `registry` explain a step no definition matches: the run then shows what
+        `asgibdd check` would say (what to write instead, or the closest library phrases).
+
+        behave's `Step.run` asks `registry.find_match(step)` after resetting the step and,
+        when nothing matches, reports the step as undefined through the formatters and the
+        JUnit reporter, which print `step.error_message` and `step.exception` when set.
+        Wrapping `find_match` of this registry is the one place to set them: the
+        project's own steps and the library match exactly as before (the wrapper only
+        looks at steps nothing matched), and the step stays undefined.
+        """
+        find_match = getattr(registry, "find_match", None)
+        if find_match is None:  # not a behave registry (a test's stand-in)
+            return
+
+        def find_match_or_advise(step: Any) -> Any:
+            match = find_match(step)
+            if match is None:
+                message = undefined_step_message(step.keyword, step.step_type, step.name, self)
+                step.error_message = message
+                step.exception = UsageError(message)
+            return match
+
+        registry.find_match = find_match_or_advise
 
     def matching(self, step_text: str) -> list[StepDefinition]:
         """Every definition that matches `step_text` (keyword removed)."""

@@ -46,8 +46,7 @@ def _status_bounds(text: str) -> tuple[int, int]:
     bounds = parse_status(text)
     if bounds is None:
         raise step_usage_error(
-            f"expects a status code such as 201 or a status class such as 2xx, got: "
-            f"{text.strip()}. Write the number without quotes."
+            f"expects a status code such as 201 or a status class such as 2xx, got: {text.strip()}."
         )
     return bounds
 

@@ -72,7 +72,7 @@ class StreamedBody:
 def _open(context: Any, path: str, *, events: bool) -> tuple[str, httpx.Response, Any]:
     world = get_world(context)
     client = world.require_client()
-    url = world.variables.interpolate(path)
+    url = world.variables.interpolate_path(path)
     options = request_options(world)
     stack = contextlib.ExitStack()
     try:

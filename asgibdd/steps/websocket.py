@@ -73,10 +73,6 @@ def _message_text(message: Message) -> str | None:
         return None
 
 
-class _NoMessageInTime(ExpectationFailed):
-    """A receive ran out of time (told apart so that "no message" steps can expect it)."""
-
-
 class WebSocketConversation:
     """One websocket session of a scenario, with everything it received.
 
@@ -152,14 +148,21 @@ class WebSocketConversation:
 
     def receive(self, timeout: float, expecting: str) -> Message:
         """The next message (a close too), waiting `timeout` s; failures name `expecting`."""
-        session = self.require_open(f"receive {expecting}")
+        message = self.receive_within(timeout, f"receive {expecting}")
+        if message is None:
+            raise ExpectationFailed(
+                f"Expected {expecting} from {self.label} within {seconds_text(timeout)}, "
+                f"but no message came.\n{self.received_so_far()}"
+            )
+        return message
+
+    def receive_within(self, timeout: float, doing: str) -> Message | None:
+        """The next message (a close too), or None if none came within `timeout` seconds."""
+        session = self.require_open(doing)
         try:
             message: Message = session.receive(timeout=timeout)
         except AppTimeout:
-            raise _NoMessageInTime(
-                f"Expected {expecting} from {self.label} within {seconds_text(timeout)}, "
-                f"but no message came.\n{self.received_so_far()}"
-            ) from None
+            return None
         except WebSocketDisconnect as ended:
             message = {"type": "websocket.close", "code": ended.code, "reason": ended.reason}
         self.history.append(message)
@@ -296,7 +299,7 @@ def connect(
         world.sessions.pop(key).close()
     session = WebSocketConversation(
         who,
-        world.variables.interpolate(path),
+        world.variables.interpolate_path(path),
         world.require_client(),
         world.journal,
         subprotocols=None if subprotocol is None else [world.variables.interpolate(subprotocol)],
@@ -519,10 +522,8 @@ def receive_nothing(context: Any, duration: float, name: str | None = None) -> N
     Example: Then I receive no message within 0.2 seconds
     """
     session = conversation(context, name)
-    session.require_open("wait for silence")
-    try:
-        message = session.receive(duration, "nothing")
-    except _NoMessageInTime:
+    message = session.receive_within(duration, "wait for silence")
+    if message is None:
         return  # nothing came: what was expected
     raise ExpectationFailed(
         f"Expected no message from {session.label} within {seconds_text(duration)}, got "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ from asgibdd.errors import ExpectationFailed
 from asgibdd.steps.registry import step_usage_error
 from asgibdd.transcript import render_exchange
 
-__all__ = ["exchange_failure", "last_exchange", "transcript"]
+__all__ = ["exchange_failure", "last_exchange", "show", "transcript"]
 
 
 def last_exchange(context: Any) -> tuple[httpx.Request, httpx.Response]:
@@ -34,3 +35,17 @@ def transcript(context: Any) -> str:
 def exchange_failure(context: Any, message: str) -> ExpectationFailed:
     """An `ExpectationFailed` carrying `message` and the transcript of the last exchange."""
     return ExpectationFailed(f"{message}\n{transcript(context)}")
+
+
+def show(context: Any, text: str) -> None:
+    """Print `text` for the reader now, even while behave captures the step's output.
+
+    The captured copy still goes where behave puts captured output (the JUnit report, the
+    report of a failing scenario); with capture on (behave's default), a copy also goes to
+    the console, since a step that shows something is asked to show it.
+    """
+    print(text)
+    console = sys.__stdout__
+    if getattr(context.config, "stdout_capture", False) and console is not None:
+        console.write(text + "\n")
+        console.flush()

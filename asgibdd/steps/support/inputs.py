@@ -43,9 +43,25 @@ def name_value_rows(context: Any) -> list[tuple[str, str]]:
         got = "| " + " | ".join(headings) + " |"
         raise step_usage_error(
             f"needs a table with exactly the columns | name | value |, got {got}. "
-            "Rename the header row."
+            f"{_table_fix(headings)}"
         )
     return [(row["name"], row["value"]) for row in table]
+
+
+def _table_fix(headings: list[str]) -> str:
+    """What to change in a table whose header row is not `| name | value |`."""
+    missing = [column for column in ("name", "value") if column not in headings]
+    extra = [column for column in headings if column not in ("name", "value")]
+    if len(missing) == 1 and not extra:
+        return (
+            f"The {missing[0]} column is missing: write the header row | name | value | and "
+            'one row per entry below it, e.g. | title | "Buy milk" |.'
+        )
+    if not missing and not extra:
+        return "Put the name column first: | name | value |."
+    if len(headings) <= 2:
+        return "Rename the header row."
+    return "Keep the two columns | name | value | and remove the others."
 
 
 def find_feature_file(world: World, context: Any, relative: str) -> Path:

@@ -53,7 +53,7 @@ def send_request(
     """
     world = get_world(context)
     client = world.require_client()
-    url = world.variables.interpolate(path)
+    url = world.variables.interpolate_path(path)
     started = time.perf_counter()
     options = request_options(world, content_type=content_type)
     auth = options.pop("auth", httpx.USE_CLIENT_DEFAULT)
