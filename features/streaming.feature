@@ -10,6 +10,15 @@ Feature: Reading streamed responses from the demo service
     And I receive an event "tick" with data "{\"n\": 2}"
     And I receive an event "tick" with id "3"
 
+  Scenario: Events checked loosely: part of the JSON, part of the data, within a time
+    When I open the event stream /events?count=3&interval=0.01
+    Then I receive an event "tick" with JSON containing:
+      """
+      {"n": "#integer"}
+      """
+    And I receive an event "tick" with data containing "2"
+    And I receive an event "tick" within 1 second
+
   Scenario: An endless stream delivers several events in time, and is closed at the end
     When I open the event stream /events?interval=0.01
     Then I receive 3 events within 1 second

@@ -43,7 +43,7 @@ Feature: Talking to the demo service over websockets
       {"type": "joined", "name": "bob"}
       """
     When "alice" sends text "hi bob"
-    Then "alice" receives JSON containing:
+    Then "alice" receives JSON from the websocket containing:
       """
       {"type": "message", "from": "alice"}
       """
@@ -52,6 +52,7 @@ Feature: Talking to the demo service over websockets
       {"type": "message", "from": "alice", "text": "hi bob"}
       """
     And the message JSON at "$.text" is "hi bob"
+    And the message JSON at "$.type" contains "mess"
     When "alice" closes the websocket
     Then "bob" receives JSON:
       """
