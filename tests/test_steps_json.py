@@ -288,7 +288,7 @@ def test_schema_step_without_jsonschema_names_the_extra(monkeypatch: pytest.Monk
         _jsonschema_validator_for()
     assert str(raised.value) == (
         "Checking JSON against a schema needs the jsonschema package, which is not "
-        "installed. Install it with: pip install jsonschema (or the jsonschema extra of asgibdd)."
+        "installed. Install it: pip install jsonschema (the jsonschema extra of asgibdd)."
     )
 
 

@@ -343,7 +343,7 @@ def _jsonschema_validator_for() -> Any:
     except ImportError:
         raise ConfigError(
             "Checking JSON against a schema needs the jsonschema package, which is not "
-            "installed. Install it with: pip install jsonschema (or the jsonschema extra of asgibdd)."
+            "installed. Install it: pip install jsonschema (the jsonschema extra of asgibdd)."
         ) from None
     return validator_for
 
