@@ -13,18 +13,19 @@ import httpx
 from anyio.from_thread import BlockingPortal
 
 from asgibdd._types import Message
-from asgibdd.client._app import as_asgi3
 from asgibdd.client._eventsource import EventSource, sse_request_headers
 from asgibdd.client._exchange import HTTPExchange
 from asgibdd.client._host import AppHost
 from asgibdd.client._portal import LoopThread, run_once
-from asgibdd.client._scope import ScopeSettings, http_scope
+from asgibdd.client._scope import http_scope
 from asgibdd.client._settings import (
     DEFAULT_WAIT_TIMEOUT,
     AsyncBackend,
     ClientCore,
     ClientSettings,
+    build_core,
     check_backend,
+    check_http_options,
     merged_headers,
 )
 from asgibdd.client._streamed import ChunkReader
@@ -203,20 +204,23 @@ class TestClient(ClientSettings, httpx.Client):
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
     ) -> None:
         self.async_backend = check_backend(backend, backend_options)
-        self.app = as_asgi3(app)
-        self.app_state: dict[str, Any] = {}
-        self._core = ClientCore(
-            app=self.app,
-            scope_settings=ScopeSettings(
-                root_path=root_path, client=client, app_state=self.app_state
-            ),
+        self._core = build_core(
+            "TestClient",
+            app,
+            root_path=root_path,
+            client=client,
             raise_server_exceptions=raise_server_exceptions,
             wait_timeout=wait_timeout,
         )
+        check_http_options(
+            "TestClient", base_url=base_url, follow_redirects=follow_redirects, cookies=cookies
+        )
+        self.app = self._core.app
+        self.app_state: dict[str, Any] = self._core.app_state
         self._runner = _Runner(self._core, self.async_backend)
         super().__init__(
             base_url=base_url,
-            headers=merged_headers(headers),
+            headers=merged_headers(headers, "TestClient"),
             # No httpx default (5 s): only a timeout the caller gives bounds a request.
             timeout=None,
             transport=_Transport(self._core, self._runner),
