@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 import time
@@ -98,4 +99,24 @@ def test_ctrl_c_during_a_request_cancels_the_app_and_lets_its_cleanup_await(
     client = TestClient(_interrupting_app(events), backend=backend)
     with pytest.raises(KeyboardInterrupt), client:
         client.get("/")
+    assert events == ["started", "cancelled", "cleaned up"]
+
+
+def test_ctrl_c_outside_with_cancels_the_app_in_the_callers_own_loop() -> None:
+    events: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        events.append("started")
+        # Ctrl-C while the loop (in this very thread) waits for the app.
+        asyncio.get_running_loop().call_soon(signal.raise_signal, signal.SIGINT)
+        try:
+            await anyio.sleep_forever()
+        finally:
+            events.append("cancelled")
+            with anyio.CancelScope(shield=True):
+                await anyio.sleep(0.01)
+            events.append("cleaned up")
+
+    with pytest.raises(KeyboardInterrupt):
+        TestClient(app).get("/")
     assert events == ["started", "cancelled", "cleaned up"]
