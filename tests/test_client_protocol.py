@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 
-from asgibdd import ASGIProtocolError, TestClient, WebSocketDisconnect
+from asgibdd import AppTimeout, ASGIProtocolError, TestClient, WebSocketDisconnect
 from asgibdd._types import Message, Receive, Scope, Send
 
 
@@ -124,3 +125,20 @@ def test_http_responses_are_checked_as_servers_check_them(
 def test_a_head_response_may_declare_the_length_of_the_body_it_leaves_out() -> None:
     response = TestClient(_http_app([(b"content-length", b"5")], b"")).head("/r")
     assert response.headers["content-length"] == "5"
+
+
+def test_a_denial_response_that_never_ends_is_bounded(backend: str) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+        await send({"type": "websocket.http.response.start", "status": 403, "headers": []})
+        await send({"type": "websocket.http.response.body", "body": b"no", "more_body": True})
+        await anyio.sleep_forever()
+
+    client = TestClient(app, backend=backend, wait_timeout=0.2)
+    with pytest.raises(AppTimeout) as waited, client.websocket_connect("/ws"):
+        pass  # pragma: no cover - the connection is refused
+    assert str(waited.value) == (
+        "The app started a denial response to the WebSocket /ws but did not finish its body "
+        "within 0.2 s (2 bytes received). Raise the limit with TestClient(app, "
+        "wait_timeout=...) if it is slow on purpose."
+    )

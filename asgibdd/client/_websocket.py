@@ -265,7 +265,7 @@ class AsyncWebSocketSession:
     async def _raise_denial(self, start: Message) -> None:
         body = bytearray()
         while True:
-            message = await self._from_app.get()
+            message = await self._next_denial_message(len(body))
             if message is None:
                 if self.error is not None:
                     raise self.error
@@ -279,6 +279,16 @@ class AsyncWebSocketSession:
             if not message.get("more_body", False):
                 break
         raise denial(start.get("status", 403), list(start.get("headers", [])), bytes(body))
+
+    async def _next_denial_message(self, received: int) -> Message | None:
+        with anyio.move_on_after(_limit(self.wait_timeout)):
+            return await self._from_app.get()
+        raise AppTimeout(
+            f"The app started a denial response to the WebSocket {self.path} but did not "
+            f"finish its body within {self.wait_timeout} s ({received} bytes received). Raise "
+            "the limit with TestClient(app, wait_timeout=...) if it is slow on purpose.",
+            received=received,
+        )
 
     # -- talking --------------------------------------------------------------------------
 
