@@ -35,7 +35,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from asgibdd.client._host import AppHost, unwrap_group
 from asgibdd.client._settings import AsyncBackend
-from asgibdd.errors import AppTimeout
+from asgibdd.errors import AppTimeout, UsageError
 
 __all__ = ["BACKSTOP_SECONDS", "LoopThread", "run_once"]
 
@@ -175,6 +175,13 @@ class _Ready:
             self._ready.set_exception(error)
 
 
+def _cancelled() -> UsageError:
+    return UsageError(
+        "The call into the client's event loop was cancelled: the client was closed (or "
+        "interrupted) while the call ran."
+    )
+
+
 class _Call(Generic[T]):
     """One call into a loop thread: its future, and what cancelling it needs."""
 
@@ -186,7 +193,7 @@ class _Call(Generic[T]):
 
     def transfer(self, task: asyncio.Task[T]) -> None:
         if task.cancelled():
-            self.future.set_exception(RuntimeError("the call was cancelled"))
+            self.future.set_exception(_cancelled())
         elif (error := task.exception()) is not None:
             self.future.set_exception(error)
         else:
@@ -202,7 +209,7 @@ class _Call(Generic[T]):
             self.future.set_exception(exc)
         finally:
             if not self.future.done():
-                self.future.set_exception(RuntimeError("the call was cancelled"))
+                self.future.set_exception(_cancelled())
 
     def cancel_in_loop(self) -> None:
         if self.task is not None:
@@ -352,11 +359,11 @@ class LoopThread:
         """
         if not self.running:
             if self.abandoned:
-                raise RuntimeError(
-                    "The client's event loop was abandoned after the app blocked it; "
-                    "make a new client."
+                raise UsageError(
+                    "This client's event loop was abandoned after the app blocked it (see the "
+                    "AppTimeout raised then); make a new client."
                 )
-            raise RuntimeError("The client's event loop is not running (the client was closed).")
+            raise UsageError("The client's event loop is not running (the client was closed).")
         # The call exists before it is scheduled, so an interrupt at any point can cancel it.
         call: _Call[T] = _Call()
         try:
@@ -384,7 +391,7 @@ class LoopThread:
 
         def start() -> None:
             if call.cancel_requested:
-                call.future.set_exception(RuntimeError("the call was cancelled"))
+                call.future.set_exception(_cancelled())
             elif loop is not None:  # asyncio: a bare task, cheaper than a task group's
                 task: asyncio.Task[T] = context.run(loop.create_task, func(*args))  # type: ignore[arg-type]
                 call.task = task

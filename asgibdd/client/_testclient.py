@@ -44,6 +44,7 @@ from asgibdd.client._transport import (
     websocket_request_arguments,
 )
 from asgibdd.client._websocket import DEFAULT, AsyncWebSocketSession
+from asgibdd.errors import UsageError
 
 if sys.version_info >= (3, 11):
     from typing import Self
@@ -349,7 +350,7 @@ class WebSocketTestSession:
     @property
     def _open(self) -> AsyncWebSocketSession:
         if self._session is None:
-            raise RuntimeError(
+            raise UsageError(
                 "The WebSocket session is not open: use it as "
                 "`with client.websocket_connect(url) as websocket:`."
             )
@@ -394,7 +395,7 @@ class WebSocketTestSession:
 
     def _call(self, func: Any, *args: Any, bound: float | None = DEFAULT) -> Any:
         if self._loop is None or not self._loop.running:
-            raise RuntimeError(
+            raise UsageError(
                 "The WebSocket session is closed; open a new one with client.websocket_connect()."
             )
         if bound is DEFAULT:
