@@ -101,9 +101,11 @@ def _run_in_new_asyncio_loop(
         loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(func(*args))
+    except BaseException:
+        _cancel_leftovers(loop)  # Ctrl-C in the loop left the app's task pending
+        raise
     finally:
         try:
-            _cancel_leftovers(loop)
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
