@@ -6,13 +6,14 @@ import asyncio
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import anyio.to_thread
 import pytest
+import sniffio
 from starlette.applications import Starlette
 
 from asgibdd import AppTimeout, TestClient
@@ -102,13 +103,22 @@ def test_ctrl_c_during_a_request_cancels_the_app_and_lets_its_cleanup_await(
     assert events == ["started", "cancelled", "cleaned up"]
 
 
-def test_ctrl_c_outside_with_cancels_the_app_in_the_callers_own_loop() -> None:
+def _soon_in_this_loop(func: Callable[[], object]) -> None:
+    if sniffio.current_async_library() == "trio":
+        import trio
+
+        trio.lowlevel.current_trio_token().run_sync_soon(func)
+    else:
+        asyncio.get_running_loop().call_soon(func)
+
+
+def test_ctrl_c_outside_with_cancels_the_app_in_the_callers_own_loop(backend: str) -> None:
     events: list[str] = []
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         events.append("started")
         # Ctrl-C while the loop (in this very thread) waits for the app.
-        asyncio.get_running_loop().call_soon(signal.raise_signal, signal.SIGINT)
+        _soon_in_this_loop(lambda: signal.raise_signal(signal.SIGINT))
         try:
             await anyio.sleep_forever()
         finally:
@@ -118,5 +128,5 @@ def test_ctrl_c_outside_with_cancels_the_app_in_the_callers_own_loop() -> None:
             events.append("cleaned up")
 
     with pytest.raises(KeyboardInterrupt):
-        TestClient(app).get("/")
+        TestClient(app, backend=backend).get("/")
     assert events == ["started", "cancelled", "cleaned up"]
