@@ -24,9 +24,13 @@ tests migrated from it catch them with `pytest.raises(AssertionError)`. behave t
 reports those few as failed steps. Every other protocol check (unknown message types,
 invalid headers, WebSocket messages after close, ...) is a plain `ASGIProtocolError`.
 
-WebSocket outcomes (`WebSocketDisconnect`, `WebSocketDenialResponse`) live in
-`asgibdd.client`: they mirror Starlette's classes so that existing
-`pytest.raises(...)` blocks keep working, and are not part of this tree on purpose.
+Every exception the client raises is in this tree, with two deliberate exceptions: the
+app's own exceptions, re-raised as they are, and the WebSocket outcomes
+(`WebSocketDisconnect`, `WebSocketDenialResponse`, in `asgibdd.client`), which mirror
+Starlette's classes so that existing `pytest.raises(...)` blocks keep working.
+
+`AppTimeout` carries `content_type` and `received` for callers (the step library) that
+tell an endless event stream read as a plain request from a silent app.
 """
 
 from __future__ import annotations

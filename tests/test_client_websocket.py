@@ -15,6 +15,7 @@ from asgibdd import (
     AppTimeout,
     ExpectationFailed,
     TestClient,
+    UsageError,
     WebSocketDenialResponse,
     WebSocketDisconnect,
 )
@@ -357,7 +358,7 @@ def test_a_blocked_receive_does_not_block_the_apps_other_tasks(backend: str) -> 
 def test_using_a_session_after_with_says_it_is_closed() -> None:
     with TestClient(app).websocket_connect("/echo") as websocket:
         pass
-    with pytest.raises(RuntimeError) as caught:
+    with pytest.raises(UsageError) as caught:
         websocket.send_text("x")
     assert str(caught.value) == (
         "The WebSocket session is closed; open a new one with client.websocket_connect()."
@@ -366,7 +367,7 @@ def test_using_a_session_after_with_says_it_is_closed() -> None:
 
 def test_reading_a_never_opened_session_says_how_to_open_it() -> None:
     session = TestClient(app).websocket_connect("/echo")
-    with pytest.raises(RuntimeError) as caught:
+    with pytest.raises(UsageError) as caught:
         _ = session.accepted_subprotocol
     assert str(caught.value) == NOT_OPEN
 
@@ -379,6 +380,6 @@ NOT_OPEN = (
 
 def test_sending_on_a_never_opened_session_says_how_to_open_it() -> None:
     session = TestClient(app).websocket_connect("/echo")
-    with pytest.raises(RuntimeError) as caught:
+    with pytest.raises(UsageError) as caught:
         session.send_text("x")
     assert str(caught.value) == NOT_OPEN

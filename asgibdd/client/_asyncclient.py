@@ -12,15 +12,16 @@ import anyio
 import anyio.abc
 import httpx
 
-from asgibdd.client._app import as_asgi3
 from asgibdd.client._eventsource import AsyncEventSource, sse_request_headers
 from asgibdd.client._exchange import HTTPExchange
 from asgibdd.client._host import AppHost, unwrap_group
-from asgibdd.client._scope import ScopeSettings, http_scope
+from asgibdd.client._scope import http_scope
 from asgibdd.client._settings import (
     DEFAULT_WAIT_TIMEOUT,
     ClientCore,
     ClientSettings,
+    build_core,
+    check_http_options,
     merged_headers,
 )
 from asgibdd.client._streamed import AsyncChunkReader
@@ -175,20 +176,23 @@ class AsyncTestClient(ClientSettings, httpx.AsyncClient):
         *,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
     ) -> None:
-        self.app = as_asgi3(app)
-        self.app_state: dict[str, Any] = {}
-        self._core = ClientCore(
-            app=self.app,
-            scope_settings=ScopeSettings(
-                root_path=root_path, client=client, app_state=self.app_state
-            ),
+        self._core = build_core(
+            "AsyncTestClient",
+            app,
+            root_path=root_path,
+            client=client,
             raise_server_exceptions=raise_server_exceptions,
             wait_timeout=wait_timeout,
         )
+        check_http_options(
+            "AsyncTestClient", base_url=base_url, follow_redirects=follow_redirects, cookies=cookies
+        )
+        self.app = self._core.app
+        self.app_state: dict[str, Any] = self._core.app_state
         self._hosts = _Hosts(self._core)
         super().__init__(
             base_url=base_url,
-            headers=merged_headers(headers),
+            headers=merged_headers(headers, "AsyncTestClient"),
             # No httpx default (5 s): only a timeout the caller gives bounds a request.
             timeout=None,
             transport=_Transport(self._core, self._hosts),

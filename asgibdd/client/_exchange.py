@@ -220,7 +220,7 @@ class HTTPExchange:
     def _check_length(self, declared: int, more_body: bool) -> None:
         if self.sent_bytes > declared or (not more_body and self.sent_bytes < declared):
             raise ASGIProtocolError(
-                f"The response to {self._request_line} declares Content-Length {declared}, but the "
+                f"The response to {self.request_line} declares Content-Length {declared}, but the "
                 f"app sent {'at least ' if more_body else ''}{self.sent_bytes} bytes of body. "
                 "Send exactly that many bytes, or leave Content-Length out."
             )
@@ -268,13 +268,13 @@ class HTTPExchange:
         self._check_started()
         if self._dropped_bytes:
             raise UsageError(
-                f"The response to {self._request_line} has {self.sent_bytes} bytes of body, "
+                f"The response to {self.request_line} has {self.sent_bytes} bytes of body, "
                 f"more than the {MAX_KEPT_BODY // (1024 * 1024)} MiB a plain request keeps in "
                 'memory. Read it with `with client.stream("GET", url) as response:`.'
             )
 
     @property
-    def _request_line(self) -> str:
+    def request_line(self) -> str:
         return f"{self.scope.get('method')} {self.scope.get('path')}"
 
     @property
@@ -288,7 +288,7 @@ class HTTPExchange:
         """What ran out on a plain request or a stream's start, and how to wait longer."""
         if self.status_code is None:
             text = (
-                f"The app did not start its response to {self._request_line} within {bound} s "
+                f"The app did not start its response to {self.request_line} within {bound} s "
                 '(no "http.response.start" yet).'
             )
         elif not self._response_complete:
@@ -297,7 +297,7 @@ class HTTPExchange:
                 kept = f" (only the first {MAX_KEPT_BODY // (1024 * 1024)} MiB were kept)"
             content_type = self.content_type or "(none)"
             text = (
-                f"The response to {self._request_line} did not finish within {bound} s: it "
+                f"The response to {self.request_line} did not finish within {bound} s: it "
                 f'started with {self.status_code} and content-type "{content_type}", '
                 f"then {self.sent_bytes} bytes of body arrived{kept} and the app is still "
                 "sending. An endless body (an event stream?) is read with client.stream(...) or "
@@ -306,7 +306,7 @@ class HTTPExchange:
         else:
             text = (
                 f"The app was still running {bound} s after it started its response to "
-                f"{self._request_line}, although the response was complete (background tasks?)."
+                f"{self.request_line}, although the response was complete (background tasks?)."
             )
         return AppTimeout(
             f"{text} {RAISE_THE_LIMIT}",
@@ -368,7 +368,7 @@ class HTTPExchange:
             self.received_bytes += len(chunk)
             return chunk
         raise AppTimeout(
-            f"No data from the streamed response to {self._request_line} within {timeout} s "
+            f"No data from the streamed response to {self.request_line} within {timeout} s "
             f"({self.received_bytes} bytes received so far). Wait longer with a timeout of "
             "your own (read_chunk(response, timeout), next_event(timeout=...)), "
             "TestClient(app, wait_timeout=...), or timeout in asgibdd's config for behave runs.",

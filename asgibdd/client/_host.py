@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Protocol
 
 import anyio
@@ -57,15 +58,29 @@ class AppHost:
         if connection in self._open:
             self._open.remove(connection)
 
-    async def serve(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        """Start up, report ready through `task_status`, then run until `stop()`."""
+    async def serve(
+        self,
+        *,
+        task_status: anyio.abc.TaskStatus[None],
+        on_startup_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Start up, report ready through `task_status`, then run until `stop()`.
+
+        `on_startup_error` hears of a failed startup at once: the app's tasks may take long
+        to unwind (a thread that ignores cancellation), and a caller must not wait for that.
+        """
         self._stop = anyio.Event()
         self._stopped = anyio.Event()
         try:
             async with anyio.create_task_group() as group:
                 self._task_group = group
                 if self.lifespan is not None:
-                    await self.lifespan.startup(group)
+                    try:
+                        await self.lifespan.startup(group)
+                    except Exception as exc:
+                        if on_startup_error is not None:
+                            on_startup_error(exc)
+                        raise
                 task_status.started()
                 await self._stop.wait()
                 try:

@@ -7,17 +7,27 @@ Two ways, chosen per call by the sync client:
   Entering costs one thread start; every call into it one thread round trip.
 - `run_once`: a fresh event loop in the *calling* thread for one call, the cheapest way to
   honour Starlette's "a new event loop per request outside `with`" without a thread.
+
+Every call into a `LoopThread` has a bound, and the caller stops waiting at that bound plus
+`BACKSTOP_SECONDS` even when the loop cannot cancel the app (an app that blocks the loop's
+thread, or awaits a thread that ignores cancellation): the loop is then abandoned in its
+daemon thread and the caller gets `AppTimeout`. A call interrupted in the caller (Ctrl-C)
+cancels its task in the loop and waits, boundedly, for the app's cleanup before going on.
+In `run_once` the caller's own thread runs the loop, so there the bound is only as good as
+the app's cancellation; whatever is left when the call ends is cancelled and awaited.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import contextvars
 import queue
+import sys
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 import anyio.abc
@@ -25,8 +35,29 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from asgibdd.client._host import AppHost, unwrap_group
 from asgibdd.client._settings import AsyncBackend
+from asgibdd.errors import AppTimeout, UsageError
 
-__all__ = ["LoopThread", "run_once"]
+__all__ = ["BACKSTOP_SECONDS", "LoopThread", "run_once"]
+
+#: How long past a call's own bound the caller still waits for the loop: time for the
+#: in-loop timeout to cancel the app. Past it, the loop is taken to be blocked.
+BACKSTOP_SECONDS = 1.0
+
+
+def _past(bound: float | None, extra: float = BACKSTOP_SECONDS) -> float | None:
+    return None if bound is None else bound + extra
+
+
+def _blocked(what: str, bound: float | None) -> AppTimeout:
+    return AppTimeout(
+        f"{what} did not end within {bound} s, and the app could not be stopped within "
+        f"{BACKSTOP_SECONDS} s more: it blocks the event loop's thread (a synchronous call "
+        "such as time.sleep() in async code?) or waits on a thread that ignores "
+        "cancellation. The client's event loop was abandoned in its daemon thread; this "
+        "client cannot be used any more. Make the blocking call async, or raise the limit: "
+        "TestClient(app, wait_timeout=...)."
+    )
+
 
 T = TypeVar("T")
 
@@ -70,11 +101,24 @@ def _run_in_new_asyncio_loop(
         loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(func(*args))
+    except BaseException:
+        _cancel_leftovers(loop)  # Ctrl-C in the loop left the app's task pending
+        raise
     finally:
         try:
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what an interrupted call (Ctrl-C) left running, and let its cleanup await."""
+    tasks = asyncio.all_tasks(loop)
+    if not tasks:
+        return
+    for task in tasks:
+        task.cancel()
+    loop.run_until_complete(asyncio.wait(tasks, timeout=BACKSTOP_SECONDS))
 
 
 class _Workers:
@@ -127,23 +171,76 @@ class _Ready:
     def started(self, value: None = None) -> None:
         self._ready.set_result(None)
 
+    def failed(self, error: BaseException) -> None:
+        """Report a failed startup at once, before the app's tasks have unwound."""
+        if not self._ready.done():
+            self._ready.set_exception(error)
+
+
+def _cancelled() -> UsageError:
+    return UsageError(
+        "The call into the client's event loop was cancelled: the client was closed (or "
+        "interrupted) while the call ran."
+    )
+
+
+class _Call(Generic[T]):
+    """One call into a loop thread: its future, and what cancelling it needs."""
+
+    def __init__(self) -> None:
+        self.future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self.cancel_requested = False
+        self.task: asyncio.Task[T] | None = None  # asyncio
+        self.scope: anyio.CancelScope | None = None  # other backends
+
+    def transfer(self, task: asyncio.Task[T]) -> None:
+        if task.cancelled():
+            self.future.set_exception(_cancelled())
+        elif (error := task.exception()) is not None:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(task.result())
+
+    async def run(self, func: Callable[..., Awaitable[T]], args: tuple[Any, ...]) -> None:
+        try:
+            with anyio.CancelScope() as self.scope:
+                if self.cancel_requested:
+                    self.scope.cancel()
+                self.future.set_result(await func(*args))
+        except Exception as exc:
+            self.future.set_exception(exc)
+        finally:
+            if not self.future.done():
+                self.future.set_exception(_cancelled())
+
+    def cancel_in_loop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.scope is not None:
+            self.scope.cancel()
+
 
 class LoopThread:
     """An event loop in a daemon thread that runs `host.serve` until `stop()`.
 
-    On asyncio (the default) it drives a plain event loop and hands calls over with
-    `call_soon_threadsafe` - about half the cost of a generic blocking portal per call. On
-    trio it runs an anyio blocking portal. `portal` gives Starlette-style access to an anyio
-    `BlockingPortal` in the same loop (created on first use).
+    Calls are handed over without ever waiting on the loop: `call_soon_threadsafe` on
+    asyncio (the default; a bare task per call, about half the cost of a generic blocking
+    portal), the trio token's `run_sync_soon` on trio (a task in the host's task group).
+    `portal` gives Starlette-style access to an anyio `BlockingPortal` in the same loop
+    (created on first use on asyncio, with the loop on trio).
     """
 
     def __init__(self, host: AppHost, backend: AsyncBackend) -> None:
         self.host = host
         self.backend = backend
         self.running = False
+        self.abandoned = False
         self._done = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._anyio_portal: BlockingPortal | None = None
+        #: Runs a plain function in the loop soon, from any thread, without waiting: what
+        #: calls, cancellations and stops go through, so none can hang on a blocked loop.
+        self._soon: Callable[[Callable[[], object]], object] | None = None
 
     # -- starting and stopping -------------------------------------------------------------
 
@@ -152,10 +249,16 @@ class LoopThread:
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._done.clear()
         _workers.run(lambda: self._run(ready))
+        bound = self.host.core.wait_timeout if self.host.lifespan is not None else None
         try:
-            ready.result()
+            ready.result(_past(bound))
         except BaseException:
-            self._done.wait()
+            if not ready.done():
+                self._abandon()
+                raise _blocked("Lifespan startup", bound) from None
+            # The error is reported before the app's tasks unwound; an app stuck in a
+            # thread keeps the loop's daemon thread busy, not the caller.
+            self._done.wait(BACKSTOP_SECONDS)
             raise
         self.running = True
 
@@ -189,6 +292,7 @@ class LoopThread:
             loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         self._loop = loop
+        self._soon = loop.call_soon_threadsafe
         try:
             loop.run_until_complete(self._main(ready))
         finally:
@@ -202,9 +306,13 @@ class LoopThread:
 
     async def _main(self, ready: concurrent.futures.Future[None]) -> None:
         # The host is this loop's main task: no extra task group between the two.
-        await self.host.serve(task_status=_Ready(ready))
+        status = _Ready(ready)
+        await self.host.serve(task_status=status, on_startup_error=status.failed)
 
     async def _main_with_portal(self, ready: concurrent.futures.Future[None]) -> None:
+        import trio  # the only other backend: check_backend() allows asyncio and trio
+
+        self._soon = trio.lowlevel.current_trio_token().run_sync_soon
         async with BlockingPortal() as portal:
             self._anyio_portal = portal
             await self._main(ready)
@@ -214,57 +322,94 @@ class LoopThread:
         if not self.running:
             return
         self.running = False
+        # Closing streams and sessions, then the lifespan shutdown, each within the bound.
+        bound = self.host.core.wait_timeout
         try:
-            if self._loop is not None:
-                self._loop.call_soon_threadsafe(self.host.request_stop)
-            else:
-                assert self._anyio_portal is not None
-                self._anyio_portal.call(self._request_stop)
-            self._done.wait()
+            self._request_stop_threadsafe()
+            if not self._done.wait(_past(bound, 2 * BACKSTOP_SECONDS)):
+                self.abandoned = True
+                raise _blocked("Shutting the client down", bound)
         finally:
             self._anyio_portal = None
             self._loop = None
+            self._soon = None
         self.host.raise_stop_error()
 
-    async def _request_stop(self) -> None:
-        self.host.request_stop()
+    def _request_stop_threadsafe(self) -> None:
+        if self._soon is not None:
+            self._soon(self.host.request_stop)
+
+    def _abandon(self) -> None:
+        """Leave a blocked loop to its daemon thread; it stops if it ever gets control back."""
+        self.running = False
+        self.abandoned = True
+        with contextlib.suppress(RuntimeError):  # the loop may have closed meanwhile
+            self._request_stop_threadsafe()
 
     # -- calling in -----------------------------------------------------------------------
 
-    def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """Run `func(*args)` in the loop and return its result (one thread round trip)."""
+    def call(
+        self,
+        func: Callable[..., Awaitable[T]],
+        *args: Any,
+        bound: float | None,
+        what: str,
+    ) -> T:
+        """Run `func(*args)` in the loop and return its result (one thread round trip).
+
+        `func` keeps its own `bound` (seconds) in the loop; the caller waits `bound` plus
+        `BACKSTOP_SECONDS` at most, then abandons the loop (`what` names the call).
+        """
         if not self.running:
-            raise RuntimeError("The client's event loop is not running (the client was closed).")
-        return self._call(func, args)
+            if self.abandoned:
+                raise UsageError(
+                    "This client's event loop was abandoned after the app blocked it (see the "
+                    "AppTimeout raised then); make a new client."
+                )
+            raise UsageError("The client's event loop is not running (the client was closed).")
+        # The call exists before it is scheduled, so an interrupt at any point can cancel it.
+        call: _Call[T] = _Call()
+        try:
+            self._schedule(call, func, args)
+            return call.future.result(_past(bound))
+        except BaseException:
+            if call.future.done():
+                raise  # the call's own outcome
+            self._cancel(call)
+            if isinstance(sys.exc_info()[1], concurrent.futures.TimeoutError):
+                self._abandon()
+                raise _blocked(what, bound) from None
+            # Interrupted (Ctrl-C): let the app's cleanup run before going on.
+            with contextlib.suppress(BaseException):
+                call.future.exception(BACKSTOP_SECONDS)
+            raise
 
-    def _call(self, func: Callable[..., Awaitable[T]], args: tuple[Any, ...]) -> T:
-        if self._loop is None:
-            assert self._anyio_portal is not None
-            return self._anyio_portal.call(func, *args)
-        return self.submit(func, *args).result()
-
-    def submit(self, func: Callable[..., Awaitable[T]], *args: Any) -> concurrent.futures.Future[T]:
-        """Start `func(*args)` in the loop without waiting (asyncio only)."""
+    def _schedule(
+        self, call: _Call[T], func: Callable[..., Awaitable[T]], args: tuple[Any, ...]
+    ) -> None:
+        assert self._soon is not None
         loop = self._loop
-        assert loop is not None
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
         # Like anyio's portal: the call sees the caller's context variables.
         context = contextvars.copy_context()
 
         def start() -> None:
-            task: asyncio.Task[T] = context.run(loop.create_task, func(*args))  # type: ignore[arg-type]
-            task.add_done_callback(transfer)
-
-        def transfer(task: asyncio.Task[T]) -> None:
-            if task.cancelled():
-                future.set_exception(RuntimeError("the call was cancelled"))
-            elif task.exception() is not None:
-                future.set_exception(task.exception())
+            if call.cancel_requested:
+                call.future.set_exception(_cancelled())
+            elif loop is not None:  # asyncio: a bare task, cheaper than a task group's
+                task: asyncio.Task[T] = context.run(loop.create_task, func(*args))  # type: ignore[arg-type]
+                call.task = task
+                task.add_done_callback(call.transfer)
             else:
-                future.set_result(task.result())
+                context.run(self.host.task_group.start_soon, call.run, func, args)
 
-        loop.call_soon_threadsafe(start)
-        return future
+        self._soon(start)
+
+    def _cancel(self, call: _Call[Any]) -> None:
+        """Cancel `call` from the caller's thread, wherever it has got to."""
+        call.cancel_requested = True
+        with contextlib.suppress(Exception):  # the loop has closed: nothing to cancel
+            if self._soon is not None:
+                self._soon(call.cancel_in_loop)
 
     @property
     def portal(self) -> BlockingPortal | None:
@@ -272,7 +417,8 @@ class LoopThread:
         if not self.running:
             return None
         if self._anyio_portal is None:
-            self._anyio_portal = self.call(self._open_portal)
+            bound = self.host.core.wait_timeout
+            self._anyio_portal = self.call(self._open_portal, bound=bound, what="Opening a portal")
         return self._anyio_portal
 
     async def _open_portal(self) -> BlockingPortal:

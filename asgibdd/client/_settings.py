@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
 from typing import Any
 
 import httpx
 
 from asgibdd._types import ASGI3App
-from asgibdd.client._app import describe
+from asgibdd.client._app import as_asgi3, describe
 from asgibdd.client._scope import ScopeSettings
 from asgibdd.errors import UsageError
 
@@ -18,7 +20,10 @@ __all__ = [
     "AsyncBackend",
     "ClientCore",
     "ClientSettings",
+    "build_core",
     "check_backend",
+    "check_http_options",
+    "check_wait_timeout",
     "merged_headers",
 ]
 
@@ -68,7 +73,8 @@ class ClientSettings:
 
     @raise_server_exceptions.setter
     def raise_server_exceptions(self, value: bool) -> None:
-        self._core.raise_server_exceptions = value
+        where = f"{type(self).__name__}.raise_server_exceptions"
+        self._core.raise_server_exceptions = _check_flag(value, where)
 
     @property
     def wait_timeout(self) -> float | None:
@@ -77,12 +83,93 @@ class ClientSettings:
 
     @wait_timeout.setter
     def wait_timeout(self, value: float | None) -> None:
-        self._core.wait_timeout = value
+        self._core.wait_timeout = check_wait_timeout(value, f"{type(self).__name__}.wait_timeout")
 
     @property
     def root_path(self) -> str:
         """Copied into every scope's `root_path`; never added to the path."""
         return self._core.scope_settings.root_path
+
+
+def check_wait_timeout(value: object, where: str) -> float | None:
+    """`value` as seconds to wait (None: forever), or a UsageError naming `where`."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(
+            f"{where} expects a number of seconds (e.g. 2.5) or None to wait forever, "
+            f"got {describe(value)}."
+        )
+    if math.isnan(value) or value <= 0:
+        raise UsageError(f"{where} expects a number of seconds above 0 (or None), got {value!r}.")
+    return float(value)
+
+
+def _check_flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"{where} expects True or False, got {describe(value)}.")
+    return value
+
+
+def _check_peer(value: object, where: str) -> tuple[str, int]:
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or not isinstance(value[0], str)
+        or isinstance(value[1], bool)
+        or not isinstance(value[1], int)
+    ):
+        raise UsageError(
+            f'{where} expects the (host, port) the app sees as its peer, e.g. ("testclient", '
+            f"50000), got {describe(value)}."
+        )
+    return (value[0], value[1])
+
+
+def build_core(
+    owner: str,
+    app: object,
+    *,
+    root_path: object,
+    client: object,
+    raise_server_exceptions: object,
+    wait_timeout: object,
+) -> ClientCore:
+    """A client's core from its constructor arguments, each checked where it is given."""
+    asgi_app = as_asgi3(app)
+    if not isinstance(root_path, str):
+        raise UsageError(
+            f'{owner}(root_path=...) expects a path prefix such as "/api", got '
+            f"{describe(root_path)}."
+        )
+    return ClientCore(
+        app=asgi_app,
+        scope_settings=ScopeSettings(
+            root_path=root_path, client=_check_peer(client, f"{owner}(client=...)"), app_state={}
+        ),
+        raise_server_exceptions=_check_flag(
+            raise_server_exceptions, f"{owner}(raise_server_exceptions=...)"
+        ),
+        wait_timeout=check_wait_timeout(wait_timeout, f"{owner}(wait_timeout=...)"),
+    )
+
+
+def check_http_options(
+    owner: str, *, base_url: object, follow_redirects: object, cookies: object
+) -> None:
+    """Check the arguments a client hands on to httpx, before httpx fails on them later."""
+    if not isinstance(base_url, (str, httpx.URL)):
+        raise UsageError(
+            f'{owner}(base_url=...) expects a URL such as "http://testserver", got '
+            f"{describe(base_url)}."
+        )
+    _check_flag(follow_redirects, f"{owner}(follow_redirects=...)")
+    # httpx takes anything else for a CookieJar and fails at the first request.
+    if cookies is not None and not isinstance(cookies, (dict, list, httpx.Cookies, CookieJar)):
+        raise UsageError(
+            f"{owner}(cookies=...) expects a dict of names to values (or httpx.Cookies), got "
+            f"{describe(cookies)}."
+        )
 
 
 def check_backend(backend: str, options: dict[str, Any] | None) -> AsyncBackend:
@@ -103,7 +190,7 @@ def check_backend(backend: str, options: dict[str, Any] | None) -> AsyncBackend:
     return AsyncBackend(backend=backend, backend_options=dict(options or {}))
 
 
-def merged_headers(headers: Any) -> httpx.Headers:
+def merged_headers(headers: Any, owner: str = "TestClient") -> httpx.Headers:
     """The client's default headers: `user-agent: testclient` unless the caller names one.
 
     Merged case-insensitively into a new object, so the caller's dict is never changed and
@@ -111,5 +198,11 @@ def merged_headers(headers: Any) -> httpx.Headers:
     """
     merged = httpx.Headers({"user-agent": "testclient"})
     if headers is not None:
-        merged.update(httpx.Headers(headers))
+        try:
+            merged.update(httpx.Headers(headers))
+        except (TypeError, ValueError, AttributeError):
+            raise UsageError(
+                f"{owner}(headers=...) expects a dict of names to values or a list of "
+                f"(name, value) pairs, got {describe(headers)}."
+            ) from None
     return merged

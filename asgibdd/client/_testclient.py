@@ -13,18 +13,19 @@ import httpx
 from anyio.from_thread import BlockingPortal
 
 from asgibdd._types import Message
-from asgibdd.client._app import as_asgi3
 from asgibdd.client._eventsource import EventSource, sse_request_headers
 from asgibdd.client._exchange import HTTPExchange
 from asgibdd.client._host import AppHost
 from asgibdd.client._portal import LoopThread, run_once
-from asgibdd.client._scope import ScopeSettings, http_scope
+from asgibdd.client._scope import http_scope
 from asgibdd.client._settings import (
     DEFAULT_WAIT_TIMEOUT,
     AsyncBackend,
     ClientCore,
     ClientSettings,
+    build_core,
     check_backend,
+    check_http_options,
     merged_headers,
 )
 from asgibdd.client._streamed import ChunkReader
@@ -43,6 +44,7 @@ from asgibdd.client._transport import (
     websocket_request_arguments,
 )
 from asgibdd.client._websocket import DEFAULT, AsyncWebSocketSession
+from asgibdd.errors import UsageError
 
 if sys.version_info >= (3, 11):
     from typing import Self
@@ -68,9 +70,9 @@ class _Runner:
         self.loops: list[LoopThread] = []
         self.streams: weakref.WeakSet[_StreamedBody] = weakref.WeakSet()
 
-    def run(self, func: Any, *args: Any) -> Any:
+    def run(self, func: Any, *args: Any, bound: float | None, what: str) -> Any:
         if self.loops:
-            return self.loops[-1].call(func, *args)
+            return self.loops[-1].call(func, *args, bound=bound, what=what)
         return run_once(self.backend, func, *args)
 
     def loop_for_connection(self) -> tuple[LoopThread, bool]:
@@ -114,7 +116,8 @@ class _StreamedBody(ChunkReader):
     def read_chunk(self, timeout: float | None) -> bytes | None:
         if self._closed or not self._loop.running:
             return None
-        return self._loop.call(self._exchange.next_chunk, timeout)
+        what = f"Reading the streamed response to {self._exchange.request_line}"
+        return self._loop.call(self._exchange.next_chunk, timeout, bound=timeout, what=what)
 
     def close(self) -> None:
         if self._closed:
@@ -122,10 +125,14 @@ class _StreamedBody(ChunkReader):
         self._closed = True
         try:
             if self._loop.running:
-                self._loop.call(self._close)
+                self._loop.call(self._close, bound=self.read_timeout, what=self._closing)
         finally:
             if self._owns_loop:
                 self._loop.stop()
+
+    @property
+    def _closing(self) -> str:
+        return f"Closing the streamed response to {self._exchange.request_line}"
 
     async def _close(self) -> None:
         self._loop.host.forget(self._exchange)
@@ -138,7 +145,7 @@ class _StreamedBody(ChunkReader):
         self._closed = True
         try:
             if self._loop.running:
-                self._loop.call(self._abort)
+                self._loop.call(self._abort, bound=self.read_timeout, what=self._closing)
         finally:
             if self._owns_loop:
                 self._loop.stop()
@@ -161,11 +168,17 @@ class _Transport(httpx.BaseTransport):
         scope = http_scope(request, core.scope_settings)
         bound = request_bound(request, core)
         if not options_of(request).streamed:
-            exchange = self._runner.run(run_complete, core, scope, body, bound)
+            what = f"{request.method} {request.url.path}"
+            exchange = self._runner.run(
+                run_complete, core, scope, body, bound, bound=bound, what=what
+            )
             return build_response(exchange, request)
         loop, owned = self._runner.loop_for_connection()
         try:
-            exchange = loop.call(open_stream, core, loop.host, scope, body, bound)
+            what = f"Opening the stream {request.method} {request.url.path}"
+            exchange = loop.call(
+                open_stream, core, loop.host, scope, body, bound, bound=bound, what=what
+            )
         except BaseException:
             if owned:
                 loop.stop()
@@ -203,20 +216,23 @@ class TestClient(ClientSettings, httpx.Client):
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
     ) -> None:
         self.async_backend = check_backend(backend, backend_options)
-        self.app = as_asgi3(app)
-        self.app_state: dict[str, Any] = {}
-        self._core = ClientCore(
-            app=self.app,
-            scope_settings=ScopeSettings(
-                root_path=root_path, client=client, app_state=self.app_state
-            ),
+        self._core = build_core(
+            "TestClient",
+            app,
+            root_path=root_path,
+            client=client,
             raise_server_exceptions=raise_server_exceptions,
             wait_timeout=wait_timeout,
         )
+        check_http_options(
+            "TestClient", base_url=base_url, follow_redirects=follow_redirects, cookies=cookies
+        )
+        self.app = self._core.app
+        self.app_state: dict[str, Any] = self._core.app_state
         self._runner = _Runner(self._core, self.async_backend)
         super().__init__(
             base_url=base_url,
-            headers=merged_headers(headers),
+            headers=merged_headers(headers, "TestClient"),
             # No httpx default (5 s): only a timeout the caller gives bounds a request.
             timeout=None,
             transport=_Transport(self._core, self._runner),
@@ -334,7 +350,7 @@ class WebSocketTestSession:
     @property
     def _open(self) -> AsyncWebSocketSession:
         if self._session is None:
-            raise RuntimeError(
+            raise UsageError(
                 "The WebSocket session is not open: use it as "
                 "`with client.websocket_connect(url) as websocket:`."
             )
@@ -344,7 +360,12 @@ class WebSocketTestSession:
         self._loop, self._owns_loop = self._runner.loop_for_connection()
         try:
             self._session = self._loop.call(
-                open_websocket, self._core, self._loop.host, self._request
+                open_websocket,
+                self._core,
+                self._loop.host,
+                self._request,
+                bound=self._core.wait_timeout,
+                what=f"Connecting to the WebSocket {self._request.url.path}",
             )
         except BaseException:
             self._release()
@@ -354,7 +375,7 @@ class WebSocketTestSession:
     def __exit__(self, *exc_info: object) -> None:
         try:
             if self._session is not None and self._loop is not None and self._loop.running:
-                self._loop.call(self._close)
+                self._loop.call(self._close, bound=self._core.wait_timeout, what=self._what)
         finally:
             self._release()
 
@@ -368,12 +389,18 @@ class WebSocketTestSession:
             self._loop.stop()
         self._loop = None
 
-    def _call(self, func: Any, *args: Any) -> Any:
+    @property
+    def _what(self) -> str:
+        return f"The WebSocket {self._request.url.path}"
+
+    def _call(self, func: Any, *args: Any, bound: float | None = DEFAULT) -> Any:
         if self._loop is None or not self._loop.running:
-            raise RuntimeError(
+            raise UsageError(
                 "The WebSocket session is closed; open a new one with client.websocket_connect()."
             )
-        return self._loop.call(func, *args)
+        if bound is DEFAULT:
+            bound = self._core.wait_timeout
+        return self._loop.call(func, *args, bound=bound, what=self._what)
 
     def send(self, message: Message) -> None:
         self._call(self._open.send, message)
@@ -391,19 +418,19 @@ class WebSocketTestSession:
         self._call(self._open.close, code, reason)
 
     def receive(self, timeout: float | None = DEFAULT) -> Message:
-        return self._call(self._open.receive, timeout)  # type: ignore[no-any-return]
+        return self._call(self._open.receive, timeout, bound=timeout)  # type: ignore[no-any-return]
 
     def receive_text(self, timeout: float | None = DEFAULT) -> str:
-        return self._call(self._open.receive_text, timeout)  # type: ignore[no-any-return]
+        return self._call(self._open.receive_text, timeout, bound=timeout)  # type: ignore[no-any-return]
 
     def receive_bytes(self, timeout: float | None = DEFAULT) -> bytes:
-        return self._call(self._open.receive_bytes, timeout)  # type: ignore[no-any-return]
+        return self._call(self._open.receive_bytes, timeout, bound=timeout)  # type: ignore[no-any-return]
 
     def receive_json(
         self, mode: Literal["text", "binary"] = "text", timeout: float | None = DEFAULT
     ) -> Any:
-        return self._call(self._open.receive_json, mode, timeout)
+        return self._call(self._open.receive_json, mode, timeout, bound=timeout)
 
     def receive_nothing(self, timeout: float = 0.1) -> None:
         """Assert that the app sends nothing within `timeout` seconds."""
-        self._call(self._open.receive_nothing, timeout)
+        self._call(self._open.receive_nothing, timeout, bound=timeout)

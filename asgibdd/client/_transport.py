@@ -116,7 +116,10 @@ class HandshakeResponse(httpx.Response):
 def handshake_request(response: httpx.Response) -> httpx.Request:
     """The finished handshake request behind the pipeline's answer to a ws:// URL."""
     if not isinstance(response, HandshakeResponse):  # pragma: no cover - our transport's job
-        raise TypeError(f"expected the transport's HandshakeResponse, got {response!r}")
+        raise UsageError(
+            "websocket_connect() needs the client's own transport, but the ws:// handshake "
+            f"was answered by another one with {response!r}."
+        )
     return response.request
 
 

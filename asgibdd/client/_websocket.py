@@ -120,6 +120,35 @@ def _limit(timeout: float | None) -> float:
     return math.inf if timeout is None else timeout
 
 
+# The app's side of the connection, as a state machine: (state, message type) -> next state.
+_CONNECTING = "connecting (not accepted yet)"
+_OPEN = "open"
+_DENYING = "sending a denial response"
+_CLOSED = "closed"
+
+_NEXT_STATE = {
+    (_CONNECTING, "websocket.accept"): _OPEN,
+    (_CONNECTING, "websocket.close"): _CLOSED,
+    (_CONNECTING, "websocket.http.response.start"): _DENYING,
+    (_OPEN, "websocket.send"): _OPEN,
+    (_OPEN, "websocket.close"): _CLOSED,
+    (_DENYING, "websocket.http.response.body"): _DENYING,
+}
+
+_RULES = {
+    _CONNECTING: (
+        'before accepting, an app sends "websocket.accept", "websocket.close" or a denial '
+        'response ("websocket.http.response.start")'
+    ),
+    _OPEN: 'an accepted connection takes "websocket.send" and "websocket.close" only',
+    _DENYING: (
+        'a started denial response takes "websocket.http.response.body" messages only, until '
+        "one has more_body False"
+    ),
+    _CLOSED: "a closed connection takes no more messages",
+}
+
+
 class AsyncWebSocketSession:
     """An open (or opening) WebSocket connection to the app, used from async code."""
 
@@ -137,7 +166,7 @@ class AsyncWebSocketSession:
         self._received_count = 0
         self._last_received: Message | None = None
         self._app_ended = False
-        self._app_closed = False
+        self._state = _CONNECTING
         self._client_closed = False
         self._done = anyio.Event()
         self._cancel_scope: anyio.CancelScope | None = None
@@ -167,8 +196,17 @@ class AsyncWebSocketSession:
                 '"websocket.accept", "websocket.send", "websocket.close" or a denial response '
                 f'("websocket.http.response.start"/"...body").{hint}'
             )
-        if kind == "websocket.close":
-            self._app_closed = True
+        state = _NEXT_STATE.get((self._state, kind))
+        if state is None:
+            raise ASGIProtocolError(
+                f'The app sent "{kind}" while the WebSocket {self.path} was {self._state}: '
+                f"{_RULES[self._state]}."
+            )
+        if kind == "websocket.close" or (
+            kind == "websocket.http.response.body" and not message.get("more_body", False)
+        ):
+            state = _CLOSED
+        self._state = state
         self._from_app.put(message)
 
     async def _run(self) -> None:
@@ -227,7 +265,7 @@ class AsyncWebSocketSession:
     async def _raise_denial(self, start: Message) -> None:
         body = bytearray()
         while True:
-            message = await self._from_app.get()
+            message = await self._next_denial_message(len(body))
             if message is None:
                 if self.error is not None:
                     raise self.error
@@ -241,6 +279,16 @@ class AsyncWebSocketSession:
             if not message.get("more_body", False):
                 break
         raise denial(start.get("status", 403), list(start.get("headers", [])), bytes(body))
+
+    async def _next_denial_message(self, received: int) -> Message | None:
+        with anyio.move_on_after(_limit(self.wait_timeout)):
+            return await self._from_app.get()
+        raise AppTimeout(
+            f"The app started a denial response to the WebSocket {self.path} but did not "
+            f"finish its body within {self.wait_timeout} s ({received} bytes received). Raise "
+            "the limit with TestClient(app, wait_timeout=...) if it is slow on purpose.",
+            received=received,
+        )
 
     # -- talking --------------------------------------------------------------------------
 
@@ -273,7 +321,7 @@ class AsyncWebSocketSession:
                 if self.error is not None:
                     self._error_raised = True
                     raise self.error
-                if self._app_closed:
+                if self._state == _CLOSED:
                     raise disconnect(1000, "The app had already closed the connection.")
                 raise disconnect(1006, "The app returned without closing the WebSocket connection.")
             self._received_count += 1
