@@ -276,12 +276,13 @@ def test_backend_options_must_be_a_dict() -> None:
         (
             "trio",
             {"backend": "trio"},
-            'backend="trio" needs the trio package: pip install "asgibdd[trio]".',
+            'backend="trio" needs the trio package: pip install trio (or the trio extra).',
         ),
         (
             "uvloop",
             {"backend_options": {"use_uvloop": True}},
-            'backend_options={"use_uvloop": True} needs uvloop: pip install "asgibdd[uvloop]".',
+            'backend_options={"use_uvloop": True} needs uvloop: pip install uvloop '
+            "(or the uvloop extra).",
         ),
     ],
 )

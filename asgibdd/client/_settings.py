@@ -182,10 +182,13 @@ def check_backend(backend: str, options: dict[str, Any] | None) -> AsyncBackend:
     if options is not None and not isinstance(options, dict):
         raise UsageError(f"backend_options must be a dict, got {describe(options)}.")
     if backend == "trio" and importlib.util.find_spec("trio") is None:
-        raise UsageError('backend="trio" needs the trio package: pip install "asgibdd[trio]".')
+        raise UsageError(
+            'backend="trio" needs the trio package: pip install trio (or the trio extra).'
+        )
     if (options or {}).get("use_uvloop") and importlib.util.find_spec("uvloop") is None:
         raise UsageError(
-            'backend_options={"use_uvloop": True} needs uvloop: pip install "asgibdd[uvloop]".'
+            'backend_options={"use_uvloop": True} needs uvloop: pip install uvloop '
+            "(or the uvloop extra)."
         )
     return AsyncBackend(backend=backend, backend_options=dict(options or {}))
 
