@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, cast
 
 import pytest
 
 from asgibdd._types import Receive, Scope, Send
 
-BACKENDS = ["asyncio", "trio"]
+Backend = Literal["asyncio", "trio"]
+BACKENDS: list[Backend] = ["asyncio", "trio"]
 _DJANGO_SETTINGS_AT_START = os.environ.get("DJANGO_SETTINGS_MODULE")
 
 
@@ -27,9 +28,9 @@ def _django_settings_stay_in_their_test() -> Iterator[None]:
 
 
 @pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
+def backend(request: pytest.FixtureRequest) -> Backend:
     """The async backend a client under test runs its event loop on."""
-    return str(request.param)
+    return cast(Backend, request.param)
 
 
 class ScopeRecorder:

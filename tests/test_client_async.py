@@ -11,12 +11,13 @@ import pytest
 from asgibdd import AsyncTestClient, WebSocketDisconnect
 from asgibdd._types import Receive, Scope, Send
 from asgibdd.demo import create_app
+from tests.conftest import Backend
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend(backend: str) -> str:
+def anyio_backend(backend: Backend) -> str:
     return backend
 
 

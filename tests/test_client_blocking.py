@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 
 from asgibdd import AppTimeout, TestClient
 from asgibdd._types import Receive, Scope, Send
+from tests.conftest import Backend
 
 
 def _startup_waiting_on(release: threading.Event) -> Starlette:
@@ -31,7 +32,7 @@ def _startup_waiting_on(release: threading.Event) -> Starlette:
 
 
 def test_a_startup_waiting_on_a_thread_fails_at_the_bound_not_when_the_thread_ends(
-    backend: str,
+    backend: Backend,
 ) -> None:
     release = threading.Event()
     started = time.monotonic()
@@ -48,7 +49,7 @@ def test_a_startup_waiting_on_a_thread_fails_at_the_bound_not_when_the_thread_en
     assert str(waited.value).startswith("Lifespan startup did not finish within 0.2 s")
 
 
-def test_an_app_that_blocks_the_loop_thread_is_abandoned_at_the_bound(backend: str) -> None:
+def test_an_app_that_blocks_the_loop_thread_is_abandoned_at_the_bound(backend: Backend) -> None:
     release = threading.Event()
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -93,7 +94,7 @@ def _interrupting_app(events: list[str]) -> Any:
 
 
 def test_ctrl_c_during_a_request_cancels_the_app_and_lets_its_cleanup_await(
-    backend: str,
+    backend: Backend,
 ) -> None:
     assert threading.current_thread() is threading.main_thread()
     events: list[str] = []
@@ -112,7 +113,7 @@ def _soon_in_this_loop(func: Callable[[], object]) -> None:
         asyncio.get_running_loop().call_soon(func)
 
 
-def test_ctrl_c_outside_with_cancels_the_app_in_the_callers_own_loop(backend: str) -> None:
+def test_ctrl_c_outside_with_cancels_the_app_in_the_callers_own_loop(backend: Backend) -> None:
     events: list[str] = []
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import anyio
 import pytest
 from fastapi import BackgroundTasks, FastAPI
@@ -9,6 +11,7 @@ from starlette.responses import StreamingResponse
 
 from asgibdd import AppTimeout, AsyncTestClient, TestClient, UsageError
 from asgibdd._types import Receive, Scope, Send
+from tests.conftest import Backend
 
 RAISE_THE_LIMIT = (
     "If it is slow on purpose, raise the limit: TestClient(app, wait_timeout=...), "
@@ -25,7 +28,7 @@ def _hanging_app() -> FastAPI:
 
     @app.get("/stalls")
     async def stalls() -> StreamingResponse:
-        async def body():  # type: ignore[no-untyped-def]
+        async def body() -> AsyncIterator[str]:
             yield "data: 1\n\n"
             await anyio.Event().wait()
 
@@ -46,7 +49,7 @@ NEVER_STARTED = (
 
 
 @pytest.mark.parametrize("entered", [True, False], ids=["inside with", "outside with"])
-def test_a_request_the_app_never_answers_times_out(backend: str, entered: bool) -> None:
+def test_a_request_the_app_never_answers_times_out(backend: Backend, entered: bool) -> None:
     client = TestClient(_hanging_app(), backend=backend, wait_timeout=0.2)
     if entered:
         client.__enter__()
@@ -59,14 +62,14 @@ def test_a_request_the_app_never_answers_times_out(backend: str, entered: bool) 
     assert (waited.value.content_type, waited.value.received) == (None, 0)
 
 
-def test_a_stream_whose_response_never_starts_times_out(backend: str) -> None:
+def test_a_stream_whose_response_never_starts_times_out(backend: Backend) -> None:
     client = TestClient(_hanging_app(), backend=backend, wait_timeout=0.2)
     with pytest.raises(AppTimeout) as waited, client.stream("GET", "/never"):
         pass  # pragma: no cover - the stream never opens
     assert str(waited.value) == NEVER_STARTED
 
 
-def test_a_response_that_starts_then_stalls_says_what_arrived(backend: str) -> None:
+def test_a_response_that_starts_then_stalls_says_what_arrived(backend: Backend) -> None:
     client = TestClient(_hanging_app(), backend=backend, wait_timeout=0.2)
     with client, pytest.raises(AppTimeout) as waited:
         client.get("/stalls")
@@ -80,7 +83,7 @@ def test_a_response_that_starts_then_stalls_says_what_arrived(backend: str) -> N
     assert waited.value.received == 9
 
 
-def test_background_tasks_that_never_end_are_bounded_too(backend: str) -> None:
+def test_background_tasks_that_never_end_are_bounded_too(backend: Backend) -> None:
     with pytest.raises(AppTimeout) as waited:
         TestClient(_hanging_app(), backend=backend, wait_timeout=0.2).get("/background")
     assert str(waited.value) == (
@@ -89,7 +92,7 @@ def test_background_tasks_that_never_end_are_bounded_too(backend: str) -> None:
     )
 
 
-def test_timeout_on_a_request_bounds_it_and_still_warns_as_starlette_does(backend: str) -> None:
+def test_timeout_on_a_request_bounds_it_and_still_warns_as_starlette_does(backend: Backend) -> None:
     client = TestClient(_hanging_app(), backend=backend, wait_timeout=None)
     with (
         pytest.warns(Warning, match="You should not use the 'timeout' argument"),
@@ -111,7 +114,7 @@ def test_a_timeout_that_is_not_a_number_is_refused() -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
-async def test_the_async_client_bounds_requests_too(anyio_backend: str) -> None:
+async def test_the_async_client_bounds_requests_too(anyio_backend: Backend) -> None:
     async with AsyncTestClient(_hanging_app(), wait_timeout=0.2) as client:
         with pytest.raises(AppTimeout) as waited:
             await client.get("/never")

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from asgibdd import ASGIProtocolError, TestClient, UsageError
 from asgibdd._types import Receive, Scope, Send
+from tests.conftest import Backend
 
 
 class Boom(Exception):
@@ -53,18 +54,18 @@ starlette_app = Starlette(
 )
 
 
-def test_an_exception_before_the_response_propagates_by_default(backend: str) -> None:
+def test_an_exception_before_the_response_propagates_by_default(backend: Backend) -> None:
     with pytest.raises(Boom, match="before start"):
         TestClient(raise_before_start, backend=backend).get("/")
 
 
-def test_an_exception_before_the_response_is_a_bare_500_when_not_raising(backend: str) -> None:
+def test_an_exception_before_the_response_is_a_bare_500_when_not_raising(backend: Backend) -> None:
     client = TestClient(raise_before_start, backend=backend, raise_server_exceptions=False)
     response = client.get("/")
     assert (response.status_code, list(response.headers.raw), response.content) == (500, [], b"")
 
 
-def test_no_response_at_all_is_an_assertion_error_with_starlettes_text(backend: str) -> None:
+def test_no_response_at_all_is_an_assertion_error_with_starlettes_text(backend: Backend) -> None:
     with pytest.raises(AssertionError) as caught:
         TestClient(return_without_response, backend=backend).get("/")
     assert str(caught.value) == (
@@ -80,13 +81,13 @@ def test_no_response_at_all_is_a_500_when_not_raising() -> None:
     assert (response.status_code, response.content) == (500, b"")
 
 
-def test_an_exception_mid_body_propagates_by_default(backend: str) -> None:
+def test_an_exception_mid_body_propagates_by_default(backend: Backend) -> None:
     with pytest.raises(Boom, match="mid body"):
         TestClient(raise_mid_body, backend=backend).get("/")
 
 
 def test_an_exception_mid_body_keeps_status_and_partial_body_when_not_raising(
-    backend: str,
+    backend: Backend,
 ) -> None:
     client = TestClient(raise_mid_body, backend=backend, raise_server_exceptions=False)
     response = client.get("/")
@@ -107,12 +108,12 @@ def test_an_exception_mid_stream_keeps_the_partial_body_when_not_raising() -> No
         assert (response.status_code, response.read()) == (201, b"part")
 
 
-def test_a_background_task_error_propagates_by_default(backend: str) -> None:
+def test_a_background_task_error_propagates_by_default(backend: Backend) -> None:
     with pytest.raises(Boom, match="in the background"):
         TestClient(starlette_app, backend=backend).get("/background")
 
 
-def test_a_background_task_error_is_swallowed_when_not_raising(backend: str) -> None:
+def test_a_background_task_error_is_swallowed_when_not_raising(backend: Backend) -> None:
     client = TestClient(starlette_app, backend=backend, raise_server_exceptions=False)
     response = client.get("/background")
     assert (response.status_code, response.text) == (200, "sent")
@@ -137,12 +138,12 @@ def test_raise_server_exceptions_is_a_settable_property() -> None:
         client.get("/")
 
 
-def test_the_flag_also_applies_inside_with(backend: str) -> None:
+def test_the_flag_also_applies_inside_with(backend: Backend) -> None:
     with TestClient(raise_mid_body, backend=backend, raise_server_exceptions=False) as client:
         assert client.get("/").content == b"part"
 
 
-def test_exceptions_keep_their_own_type_and_no_exception_group_leaks(backend: str) -> None:
+def test_exceptions_keep_their_own_type_and_no_exception_group_leaks(backend: Backend) -> None:
     with pytest.raises(Boom) as caught, TestClient(raise_before_start, backend=backend) as c:
         c.get("/")
     assert type(caught.value) is Boom
@@ -194,7 +195,7 @@ BODY = {"type": "http.response.body", "body": b"x"}
     ids=["body-before-start", "second-start", "body-after-end", "undeclared-trailers", "early"],
 )
 def test_protocol_violations_raise_assertion_errors_with_exact_texts(
-    messages: list[dict[str, Any]], text: str, backend: str
+    messages: list[dict[str, Any]], text: str, backend: Backend
 ) -> None:
     with pytest.raises(AssertionError) as caught:
         TestClient(app_sending(*messages), backend=backend).get("/")
@@ -334,11 +335,11 @@ def asgi2_function(scope: Scope) -> Any:
     return instance
 
 
-def test_an_asgi2_class_app_is_wrapped(backend: str) -> None:
+def test_an_asgi2_class_app_is_wrapped(backend: Backend) -> None:
     assert TestClient(ASGI2App, backend=backend).get("/two").text == "/two"
 
 
-def test_an_asgi2_function_app_is_wrapped(backend: str) -> None:
+def test_an_asgi2_function_app_is_wrapped(backend: Backend) -> None:
     assert TestClient(asgi2_function, backend=backend).get("/two").text == "function /two"
 
 

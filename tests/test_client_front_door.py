@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
@@ -27,12 +28,13 @@ from asgibdd import (
 )
 from asgibdd._types import Receive, Scope, Send
 from asgibdd.client import read_chunk
+from tests.conftest import Backend
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def anyio_backend(backend: str) -> str:
+def anyio_backend(backend: Backend) -> str:
     return backend
 
 
@@ -80,7 +82,7 @@ def test_code_outside_the_client_imports_it_through_the_front_door_only() -> Non
 
 
 def _two_chunks_app(release: threading.Event) -> Starlette:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         yield b"first"
         await anyio.to_thread.run_sync(release.wait)  # blocks until the test says so
         yield b"second"
@@ -100,7 +102,7 @@ def _free_flowing_app() -> Starlette:
     return _two_chunks_app(release)
 
 
-def test_read_chunk_hands_over_chunks_as_they_come_then_none(backend: str) -> None:
+def test_read_chunk_hands_over_chunks_as_they_come_then_none(backend: Backend) -> None:
     client = TestClient(_free_flowing_app(), backend=backend)
     with client, client.stream("GET", "/stream") as response:
         assert read_chunk(response, 1.0) == b"first"
@@ -108,7 +110,7 @@ def test_read_chunk_hands_over_chunks_as_they_come_then_none(backend: str) -> No
         assert read_chunk(response, 1.0) is None
 
 
-def test_read_chunk_times_out_and_the_stream_stays_usable(backend: str) -> None:
+def test_read_chunk_times_out_and_the_stream_stays_usable(backend: Backend) -> None:
     release = threading.Event()
     client = TestClient(_two_chunks_app(release), backend=backend)
     with client, client.stream("GET", "/stream") as response:
@@ -125,7 +127,7 @@ def test_read_chunk_times_out_and_the_stream_stays_usable(backend: str) -> None:
         assert read_chunk(response, 2.0) == b"second"
 
 
-def test_a_streamed_request_stays_streamed_through_a_redirect(backend: str) -> None:
+def test_a_streamed_request_stays_streamed_through_a_redirect(backend: Backend) -> None:
     client = TestClient(_free_flowing_app(), backend=backend)
     with client.stream("GET", "/old") as response:
         assert [r.status_code for r in response.history] == [307]
@@ -181,7 +183,7 @@ async def _whoami(websocket: WebSocket) -> None:
     await websocket.close()
 
 
-def test_the_handshake_goes_through_the_httpx_pipeline(backend: str) -> None:
+def test_the_handshake_goes_through_the_httpx_pipeline(backend: Backend) -> None:
     seen: list[str] = []
 
     def on_request(request: httpx.Request) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from starlette.routing import Route
 
 from asgibdd import TestClient
 from asgibdd._types import Receive, Scope, Send
-from tests.conftest import ScopeRecorder
+from tests.conftest import Backend, ScopeRecorder
 
 
 async def echo_body(request: Request) -> Response:
@@ -60,7 +61,7 @@ app = Starlette(
 )
 
 
-def test_get_returns_the_apps_response(backend: str) -> None:
+def test_get_returns_the_apps_response(backend: Backend) -> None:
     response = TestClient(app, backend=backend).get("/landing")
     assert (response.status_code, response.text) == (200, "landed on testserver over http")
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
@@ -82,7 +83,7 @@ def test_a_generator_body_is_delivered_as_one_request_message() -> None:
         await send({"type": "http.response.start", "status": 204})
         await send({"type": "http.response.body"})
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         yield b"0123456789"
         yield b"abcdefghij"
 
@@ -137,7 +138,7 @@ def test_latin1_response_header_values_reach_the_test_unchanged() -> None:
     assert response.headers.get("x-name") == "café"
 
 
-def test_redirects_are_followed_by_default(backend: str) -> None:
+def test_redirects_are_followed_by_default(backend: Backend) -> None:
     response = TestClient(app, backend=backend).get("/redirect")
     assert (response.status_code, response.text) == (200, "home via GET")
     assert [r.status_code for r in response.history] == [307]
@@ -158,7 +159,7 @@ def test_a_redirect_to_another_host_still_reaches_the_app_with_that_host() -> No
     assert response.text == "landed on other.example over https"
 
 
-def test_cookies_set_by_the_app_are_sent_back(backend: str) -> None:
+def test_cookies_set_by_the_app_are_sent_back(backend: Backend) -> None:
     client = TestClient(app, backend=backend)
     client.get("/cookies/set")
     assert client.cookies["flavour"] == "oatmeal"

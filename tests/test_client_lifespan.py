@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from asgibdd import AppTimeout, LifespanError, TestClient
 from asgibdd._types import Receive, Scope, Send
+from tests.conftest import Backend
 
 
 class LifespanApp:
@@ -73,7 +74,7 @@ def current_loop() -> object:
     return trio.lowlevel.current_root_task()
 
 
-def test_the_lifespan_runs_only_inside_with(backend: str) -> None:
+def test_the_lifespan_runs_only_inside_with(backend: Backend) -> None:
     app = LifespanApp()
     client = TestClient(app, backend=backend)
     client.get("/")
@@ -86,7 +87,7 @@ def test_the_lifespan_runs_only_inside_with(backend: str) -> None:
 
 
 def test_everything_inside_with_shares_one_loop_and_outside_each_request_gets_its_own(
-    backend: str,
+    backend: Backend,
 ) -> None:
     app = LifespanApp()
     client = TestClient(app, backend=backend)
@@ -102,7 +103,7 @@ def test_everything_inside_with_shares_one_loop_and_outside_each_request_gets_it
     assert outside_second is not outside_first
 
 
-def test_a_client_can_be_entered_again_and_reuses_its_app_state(backend: str) -> None:
+def test_a_client_can_be_entered_again_and_reuses_its_app_state(backend: Backend) -> None:
     app = LifespanApp()
     client = TestClient(app, backend=backend)
     with client:
@@ -115,7 +116,7 @@ def test_a_client_can_be_entered_again_and_reuses_its_app_state(backend: str) ->
     assert app.lifespan_loops[0] is not app.lifespan_loops[2]
 
 
-def test_the_portal_exists_only_inside_with(backend: str) -> None:
+def test_the_portal_exists_only_inside_with(backend: Backend) -> None:
     client = TestClient(LifespanApp(), backend=backend)
     assert client.portal is None
     with client:
@@ -124,13 +125,13 @@ def test_the_portal_exists_only_inside_with(backend: str) -> None:
     assert client.portal is None
 
 
-def test_startup_error_propagates_from_with_with_the_apps_message(backend: str) -> None:
+def test_startup_error_propagates_from_with_with_the_apps_message(backend: Backend) -> None:
     app = LifespanApp(on_startup="raise")
     with pytest.raises(RuntimeError, match=r"^Startup error$"), TestClient(app, backend=backend):
         pytest.fail("the body must not run when startup failed")
 
 
-def test_shutdown_error_propagates_from_exit(backend: str) -> None:
+def test_shutdown_error_propagates_from_exit(backend: Backend) -> None:
     app = LifespanApp(on_shutdown="raise")
     client = TestClient(app, backend=backend)
     with pytest.raises(RuntimeError, match=r"^Shutdown error$"), client:
@@ -138,7 +139,7 @@ def test_shutdown_error_propagates_from_exit(backend: str) -> None:
     assert app.events == ["startup", "shutdown"]
 
 
-def test_startup_failed_then_return_raises_instead_of_hanging(backend: str) -> None:
+def test_startup_failed_then_return_raises_instead_of_hanging(backend: Backend) -> None:
     app = LifespanApp(on_startup="fail-and-return")
     started = time.monotonic()
     with pytest.raises(LifespanError) as caught, TestClient(app, backend=backend):
@@ -147,14 +148,14 @@ def test_startup_failed_then_return_raises_instead_of_hanging(backend: str) -> N
     assert time.monotonic() - started < 2
 
 
-def test_shutdown_failed_raises_with_the_apps_message(backend: str) -> None:
+def test_shutdown_failed_raises_with_the_apps_message(backend: Backend) -> None:
     client = TestClient(LifespanApp(on_shutdown="fail"), backend=backend)
     with pytest.raises(LifespanError) as caught, client:
         pass
     assert str(caught.value) == "The app's lifespan shutdown failed: flush failed"
 
 
-def test_a_startup_that_never_answers_times_out_naming_the_phase(backend: str) -> None:
+def test_a_startup_that_never_answers_times_out_naming_the_phase(backend: Backend) -> None:
     client = TestClient(LifespanApp(on_startup="hang"), backend=backend, wait_timeout=0.05)
     with pytest.raises(AppTimeout) as caught, client:
         pass
@@ -167,7 +168,7 @@ def test_a_startup_that_never_answers_times_out_naming_the_phase(backend: str) -
 
 
 @pytest.mark.parametrize("style", ["return", "assert-http", "value-error", "not-implemented"])
-def test_an_app_without_lifespan_support_is_tolerated(backend: str, style: str) -> None:
+def test_an_app_without_lifespan_support_is_tolerated(backend: Backend, style: str) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             if style == "return":
@@ -187,7 +188,7 @@ def test_an_app_without_lifespan_support_is_tolerated(backend: str, style: str) 
 
 
 def test_a_refused_lifespan_is_logged_with_the_apps_error(
-    backend: str, caplog: pytest.LogCaptureFixture
+    backend: Backend, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -210,7 +211,7 @@ def test_a_refused_lifespan_is_logged_with_the_apps_error(
 
 @pytest.mark.parametrize("error", [RuntimeError, TypeError, KeyError])
 def test_other_errors_before_the_first_receive_fail_the_with_block(
-    backend: str, error: type[Exception]
+    backend: Backend, error: type[Exception]
 ) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         raise error("broken")
@@ -221,7 +222,7 @@ def test_other_errors_before_the_first_receive_fail_the_with_block(
 
 @pytest.mark.parametrize("error", [ValueError, AssertionError, NotImplementedError])
 def test_a_refusal_raised_after_the_first_receive_fails_the_with_block(
-    backend: str, error: type[Exception]
+    backend: Backend, error: type[Exception]
 ) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await receive()
@@ -232,7 +233,7 @@ def test_a_refusal_raised_after_the_first_receive_fails_the_with_block(
 
 
 def test_a_middleware_error_before_the_lifespan_starts_fails_the_with_block(
-    backend: str,
+    backend: Backend,
 ) -> None:
     class MiddlewareBroke(Exception):
         pass
@@ -285,7 +286,7 @@ def test_the_loop_thread_is_gone_after_exit() -> None:
     assert threading.active_count() - before <= 4
 
 
-def test_starlette_lifespan_state_is_visible_to_requests(backend: str) -> None:
+def test_starlette_lifespan_state_is_visible_to_requests(backend: Backend) -> None:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         yield {"greeting": "hello"}

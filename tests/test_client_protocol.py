@@ -10,6 +10,7 @@ import pytest
 
 from asgibdd import AppTimeout, ASGIProtocolError, TestClient, WebSocketDisconnect
 from asgibdd._types import Message, Receive, Scope, Send
+from tests.conftest import Backend
 
 
 def _websocket_app(*messages: Message) -> Any:
@@ -49,7 +50,7 @@ HELLO: Message = {"type": "websocket.send", "text": "hello"}
     ids=["close twice", "send after close", "accept twice"],
 )
 def test_websocket_messages_out_of_order_are_protocol_errors(
-    backend: str, messages: list[Message], error: str
+    backend: Backend, messages: list[Message], error: str
 ) -> None:
     client = TestClient(_websocket_app(*messages), backend=backend)
     with pytest.raises(ASGIProtocolError) as broken:  # noqa: SIM117 - the error comes on leaving
@@ -62,7 +63,7 @@ def test_websocket_messages_out_of_order_are_protocol_errors(
     assert not isinstance(broken.value, AssertionError)
 
 
-def test_a_message_before_accepting_is_a_protocol_error(backend: str) -> None:
+def test_a_message_before_accepting_is_a_protocol_error(backend: Backend) -> None:
     client = TestClient(_websocket_app(HELLO), backend=backend)
     with pytest.raises(ASGIProtocolError) as broken, client.websocket_connect("/ws"):
         pass  # pragma: no cover - the connection never opens
@@ -115,7 +116,7 @@ def _http_app(headers: list[tuple[bytes, bytes]], *bodies: bytes) -> Any:
     ids=["body shorter", "body longer", "header name", "header value"],
 )
 def test_http_responses_are_checked_as_servers_check_them(
-    backend: str, headers: list[tuple[bytes, bytes]], bodies: list[bytes], error: str
+    backend: Backend, headers: list[tuple[bytes, bytes]], bodies: list[bytes], error: str
 ) -> None:
     with pytest.raises(ASGIProtocolError) as broken:
         TestClient(_http_app(headers, *bodies), backend=backend).get("/r")
@@ -127,7 +128,7 @@ def test_a_head_response_may_declare_the_length_of_the_body_it_leaves_out() -> N
     assert response.headers["content-length"] == "5"
 
 
-def test_a_denial_response_that_never_ends_is_bounded(backend: str) -> None:
+def test_a_denial_response_that_never_ends_is_bounded(backend: Backend) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await receive()
         await send({"type": "websocket.http.response.start", "status": 403, "headers": []})

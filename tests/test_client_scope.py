@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from asgibdd import TestClient
-from tests.conftest import ScopeRecorder
+from tests.conftest import Backend, ScopeRecorder
 
 
-def test_a_bare_get_builds_the_exact_http_scope(recorder: ScopeRecorder, backend: str) -> None:
+def test_a_bare_get_builds_the_exact_http_scope(recorder: ScopeRecorder, backend: Backend) -> None:
     client = TestClient(recorder, backend=backend)
     client.get("/hello-world", params={"foo": "bar"})
     scope = recorder.last
@@ -165,7 +165,7 @@ def test_each_request_gets_a_shallow_copy_of_the_app_state(recorder: ScopeRecord
     assert recorder.last["state"]["shared"] is shared
 
 
-def test_websocket_scope_is_exact(recorder: ScopeRecorder, backend: str) -> None:
+def test_websocket_scope_is_exact(recorder: ScopeRecorder, backend: Backend) -> None:
     client = TestClient(recorder, backend=backend, root_path="/root")
     with client.websocket_connect("/ws/a%20b?x=1", subprotocols=["p1", "p2"]):
         pass

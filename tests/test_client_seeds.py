@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, File, UploadFile
 from starlette.requests import Request
@@ -11,6 +12,7 @@ from starlette.websockets import WebSocket
 
 from asgibdd import TestClient
 from asgibdd._types import Receive, Scope, Send
+from tests.conftest import Backend
 
 
 async def hello_app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -33,14 +35,14 @@ async def websocket_app(scope: Scope, receive: Receive, send: Send) -> None:
     await websocket.close()
 
 
-def test_the_guides_hello_world_app_answers_200(backend: str) -> None:
+def test_the_guides_hello_world_app_answers_200(backend: Backend) -> None:
     response = TestClient(hello_app, backend=backend).get("/")
     assert (response.status_code, response.text) == (200, "Hello, world!")
 
 
 def test_headers_set_on_the_client_and_per_request_reach_the_app() -> None:
     client = TestClient(auth_app)
-    client.headers = {"Authorization": "client-wide"}  # type: ignore[assignment]
+    client.headers = {"Authorization": "client-wide"}
     assert client.get("/").json() == {"authorization": "client-wide"}
     response = client.get("/", headers={"Authorization": "per-request"})
     assert response.json() == {"authorization": "per-request"}
@@ -76,7 +78,7 @@ def test_several_files_are_uploaded(tmp_path: Path) -> None:
     (tmp_path / "example.txt").write_bytes(b"text")
     (tmp_path / "example.png").write_bytes(b"\x89PNG\r\n")
     with (tmp_path / "example.txt").open("rb") as f1, (tmp_path / "example.png").open("rb") as f2:
-        files = {"file1": f1, "file2": ("filename", f2, "image/png")}
+        files: dict[str, Any] = {"file1": f1, "file2": ("filename", f2, "image/png")}
         response = TestClient(upload_app).post("/form", files=files)
     assert response.json() == {
         "files": [["example.txt", "text/plain", 4], ["filename", "image/png", 6]]
@@ -99,7 +101,7 @@ def test_the_trio_backend_runs_the_app_inside_with() -> None:
         assert client.get("/").text == "Hello, world!"
 
 
-def test_the_guides_websocket_example_receives_hello(backend: str) -> None:
+def test_the_guides_websocket_example_receives_hello(backend: Backend) -> None:
     client = TestClient(websocket_app, backend=backend)
     with client.websocket_connect("/") as websocket:
         assert websocket.receive_text() == "Hello, world!"

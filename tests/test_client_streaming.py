@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from asgibdd import AppTimeout, ExpectationFailed, TestClient
 from asgibdd._types import Receive, Scope, Send
 from asgibdd.demo import create_app
+from tests.conftest import Backend
 
 
 class Streamer:
@@ -58,7 +60,7 @@ class Streamer:
             raise
 
 
-def test_the_response_is_available_before_the_first_chunk(backend: str) -> None:
+def test_the_response_is_available_before_the_first_chunk(backend: Backend) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 202})
         await anyio.sleep(0.2)
@@ -72,7 +74,7 @@ def test_the_response_is_available_before_the_first_chunk(backend: str) -> None:
         assert response.read() == b"late"
 
 
-def test_chunks_arrive_one_by_one_with_backpressure(backend: str) -> None:
+def test_chunks_arrive_one_by_one_with_backpressure(backend: Backend) -> None:
     app = Streamer(count=3)
     with TestClient(app, backend=backend).stream("GET", "/") as response:
         chunks = response.iter_raw()
@@ -83,7 +85,7 @@ def test_chunks_arrive_one_by_one_with_backpressure(backend: str) -> None:
     assert app.events[0] == "complete"
 
 
-def test_an_endless_stream_can_be_read_partially_then_closed(backend: str) -> None:
+def test_an_endless_stream_can_be_read_partially_then_closed(backend: Backend) -> None:
     app = Streamer(count=None)
     started = time.monotonic()
     with TestClient(app, backend=backend).stream("GET", "/") as response:
@@ -98,14 +100,14 @@ def test_an_endless_stream_can_be_read_partially_then_closed(backend: str) -> No
     assert time.monotonic() - started < 1
 
 
-def test_closing_early_lets_the_app_see_http_disconnect(backend: str) -> None:
+def test_closing_early_lets_the_app_see_http_disconnect(backend: Backend) -> None:
     app = Streamer(count=None)
     with TestClient(app, backend=backend).stream("GET", "/") as response:
         next(response.iter_raw())
     assert app.events[0] == "http.disconnect"
 
 
-def test_leaving_the_client_cancels_streams_still_open(backend: str) -> None:
+def test_leaving_the_client_cancels_streams_still_open(backend: Backend) -> None:
     app = Streamer(count=None)
     with TestClient(app, backend=backend) as client:
         response = client.send(client.build_request("GET", "/"), stream=True)
@@ -132,7 +134,7 @@ def test_a_silent_stream_times_out_naming_the_request() -> None:
     )
 
 
-def test_get_waits_for_the_whole_body(backend: str) -> None:
+def test_get_waits_for_the_whole_body(backend: Backend) -> None:
     assert TestClient(Streamer(count=3), backend=backend).get("/").text == (
         "data: 1\n\ndata: 2\n\ndata: 3\n\n"
     )
@@ -153,7 +155,7 @@ def test_mutable_chunks_are_copied() -> None:
 # --- server-sent events -----------------------------------------------------------------
 
 
-def test_sse_parses_events_from_an_endless_stream(backend: str) -> None:
+def test_sse_parses_events_from_an_endless_stream(backend: Backend) -> None:
     app = Streamer(count=None, content_type=b"text/event-stream")
     with TestClient(app, backend=backend).sse("/events") as events:
         first = events.next_event()
@@ -173,7 +175,7 @@ def test_sse_ends_with_none_when_the_stream_ends() -> None:
         assert events.next_event() is None
 
 
-def test_sse_on_the_demo_service_gives_json_events(backend: str) -> None:
+def test_sse_on_the_demo_service_gives_json_events(backend: Backend) -> None:
     with (
         TestClient(create_app(), backend=backend) as client,
         client.sse("/events?count=3&interval=0") as events,
@@ -231,7 +233,7 @@ def test_sse_waits_are_bounded_by_the_client_wait_timeout() -> None:
 
 
 def _keep_alive_stream(release: threading.Event) -> Starlette:
-    async def events():  # type: ignore[no-untyped-def]
+    async def events() -> AsyncIterator[str]:
         while not release.is_set():
             yield ": keep-alive\n\n"
             await anyio.sleep(0.01)
@@ -243,7 +245,7 @@ def _keep_alive_stream(release: threading.Event) -> Starlette:
     return Starlette(routes=[Route("/events", endpoint)])
 
 
-def test_next_event_timeout_bounds_the_whole_event_not_each_chunk(backend: str) -> None:
+def test_next_event_timeout_bounds_the_whole_event_not_each_chunk(backend: Backend) -> None:
     release = threading.Event()
     client = TestClient(_keep_alive_stream(release), backend=backend)
     with client, client.sse("/events") as events:

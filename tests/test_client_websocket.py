@@ -20,6 +20,7 @@ from asgibdd import (
     WebSocketDisconnect,
 )
 from asgibdd._types import Receive, Scope, Send
+from tests.conftest import Backend
 
 app = FastAPI()
 
@@ -99,7 +100,7 @@ async def raise_before_accept(scope: Scope, receive: Receive, send: Send) -> Non
     raise RuntimeError("crashed before accept")
 
 
-def test_text_bytes_and_json_are_echoed(backend: str) -> None:
+def test_text_bytes_and_json_are_echoed(backend: Backend) -> None:
     with TestClient(app, backend=backend).websocket_connect("/echo") as websocket:
         websocket.send_text("hello")
         assert websocket.receive_text() == "hello"
@@ -117,14 +118,14 @@ def test_send_json_is_compact_and_keeps_non_ascii() -> None:
         assert websocket.receive_text() == '{"a":"é","b":[1]}'
 
 
-def test_sessions_work_inside_with_on_the_clients_loop(backend: str) -> None:
+def test_sessions_work_inside_with_on_the_clients_loop(backend: Backend) -> None:
     with TestClient(app, backend=backend) as client, client.websocket_connect("/echo") as ws:
         ws.send_text("inside")
         assert ws.receive_text() == "inside"
         assert client.get("/nothing").status_code == 404
 
 
-def test_the_app_closing_raises_websocket_disconnect_with_code_and_reason(backend: str) -> None:
+def test_the_app_closing_raises_websocket_disconnect_with_code_and_reason(backend: Backend) -> None:
     with TestClient(app, backend=backend).websocket_connect("/echo") as websocket:
         websocket.send_text("bye")
         with pytest.raises(WebSocketDisconnect) as caught:
@@ -138,7 +139,7 @@ def test_the_raw_receive_returns_the_close_message() -> None:
         assert websocket.receive() == {"type": "websocket.close", "code": 4001, "reason": "see you"}
 
 
-def test_subprotocol_and_accept_headers_are_exposed(backend: str) -> None:
+def test_subprotocol_and_accept_headers_are_exposed(backend: Backend) -> None:
     client = TestClient(app, backend=backend)
     with client.websocket_connect("/protocols", subprotocols=["chat.v1", "chat.v2"]) as ws:
         assert ws.accepted_subprotocol == "chat.v2"
@@ -156,7 +157,7 @@ def test_headers_and_cookies_reach_the_handshake() -> None:
     ("path", "code", "reason"), [("/refuse", 4003, "nope"), ("/policy", 1008, "policy")]
 )
 def test_close_before_accept_raises_websocket_disconnect(
-    backend: str, path: str, code: int, reason: str
+    backend: Backend, path: str, code: int, reason: str
 ) -> None:
     with (
         pytest.raises(WebSocketDisconnect) as caught,
@@ -172,7 +173,7 @@ def test_a_missing_route_closes_with_1000() -> None:
     assert caught.value.code == 1000
 
 
-def test_a_denial_response_carries_status_headers_and_body(backend: str) -> None:
+def test_a_denial_response_carries_status_headers_and_body(backend: Backend) -> None:
     with (
         pytest.raises(WebSocketDenialResponse) as caught,
         TestClient(app, backend=backend).websocket_connect("/deny"),
@@ -186,7 +187,7 @@ def test_a_denial_response_carries_status_headers_and_body(backend: str) -> None
 
 
 def test_an_app_that_returns_without_accepting_is_denied_with_403_not_a_hang(
-    backend: str,
+    backend: Backend,
 ) -> None:
     started = time.monotonic()
     with (
@@ -201,7 +202,7 @@ def test_an_app_that_returns_without_accepting_is_denied_with_403_not_a_hang(
     assert time.monotonic() - started < 2
 
 
-def test_an_app_that_returns_after_accept_makes_receive_raise_not_hang(backend: str) -> None:
+def test_an_app_that_returns_after_accept_makes_receive_raise_not_hang(backend: Backend) -> None:
     with TestClient(return_after_accept, backend=backend).websocket_connect("/") as websocket:
         assert websocket.receive_text() == "last words"
         with pytest.raises(WebSocketDisconnect) as caught:
@@ -215,7 +216,7 @@ def test_an_app_that_returns_after_accept_makes_receive_raise_not_hang(backend: 
 
 
 def test_an_error_after_accept_keeps_queued_messages_then_raises_the_apps_error(
-    backend: str,
+    backend: Backend,
 ) -> None:
     client = TestClient(raise_after_accept, backend=backend)
     with (
@@ -234,7 +235,7 @@ def test_an_app_error_raised_by_receive_is_not_raised_again_on_exit() -> None:
             websocket.receive_text()
 
 
-def test_an_error_before_accept_is_raised_from_connect(backend: str) -> None:
+def test_an_error_before_accept_is_raised_from_connect(backend: Backend) -> None:
     with (
         pytest.raises(RuntimeError, match="crashed before accept"),
         TestClient(raise_before_accept, backend=backend).websocket_connect("/"),
@@ -242,7 +243,7 @@ def test_an_error_before_accept_is_raised_from_connect(backend: str) -> None:
         pass
 
 
-def test_a_receive_timeout_names_what_was_awaited(backend: str) -> None:
+def test_a_receive_timeout_names_what_was_awaited(backend: Backend) -> None:
     client = TestClient(app, backend=backend)
     with client.websocket_connect("/silent") as websocket, pytest.raises(AppTimeout) as caught:
         websocket.receive_text(timeout=0.05)
@@ -267,7 +268,7 @@ def test_the_timeout_message_tells_the_last_message_received() -> None:
     )
 
 
-def test_an_app_that_never_accepts_times_out_with_a_hint(backend: str) -> None:
+def test_an_app_that_never_accepts_times_out_with_a_hint(backend: Backend) -> None:
     async def never_accepts(scope: Scope, receive: Receive, send: Send) -> None:
         await receive()
         await anyio.sleep_forever()
@@ -282,7 +283,7 @@ def test_an_app_that_never_accepts_times_out_with_a_hint(backend: str) -> None:
     )
 
 
-def test_receive_nothing_passes_on_silence_and_fails_on_a_message(backend: str) -> None:
+def test_receive_nothing_passes_on_silence_and_fails_on_a_message(backend: Backend) -> None:
     with TestClient(app, backend=backend).websocket_connect("/echo") as websocket:
         websocket.receive_nothing(timeout=0.02)
         websocket.send_text("surprise")
@@ -316,7 +317,7 @@ def test_exceptions_are_starlettes_websocket_disconnect_when_starlette_is_loaded
         pass
 
 
-def test_the_app_sees_a_disconnect_when_the_with_block_ends(backend: str) -> None:
+def test_the_app_sees_a_disconnect_when_the_with_block_ends(backend: Backend) -> None:
     seen: list[Any] = []
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -342,12 +343,16 @@ def test_close_sends_the_code_and_reason_to_the_app() -> None:
     assert seen == [{"type": "websocket.disconnect", "code": 4000, "reason": "done"}]
 
 
-def test_a_blocked_receive_does_not_block_the_apps_other_tasks(backend: str) -> None:
+def test_a_blocked_receive_does_not_block_the_apps_other_tasks(backend: Backend) -> None:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await receive()
         await send({"type": "websocket.accept"})
+
+        async def wait_for_a_message() -> None:
+            await receive()
+
         async with anyio.create_task_group() as group:
-            group.start_soon(receive)
+            group.start_soon(wait_for_a_message)
             await send({"type": "websocket.send", "text": "sibling ran"})
             group.cancel_scope.cancel()
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from asgibdd.client import TestClient
 from asgibdd.config import AsgiBddConfig
 from asgibdd.environment import RequestDefaults, World, feature_lifespan
 from asgibdd.errors import ConfigError
@@ -126,7 +128,7 @@ def test_cookies_never_leak_into_the_next_scenario(tmp_path: Path, scope: str) -
     assert "4 scenarios passed, 0 failed" in output
 
 
-def config(**changes: object) -> AsgiBddConfig:
+def config(**changes: Any) -> AsgiBddConfig:
     return dataclasses.replace(AsgiBddConfig(app="a:b", app_source="test"), **changes)
 
 
@@ -163,7 +165,7 @@ def test_start_scenario_resets_every_per_scenario_field() -> None:
         pass
 
     world = World(config=config(follow_redirects=False), app=app)
-    client = httpx.Client()
+    client = TestClient(app)
     world.start_scenario(client, None)
     world.variables.set("x", 1)
     world.defaults.headers["X"] = "1"
@@ -173,7 +175,8 @@ def test_start_scenario_resets_every_per_scenario_field() -> None:
     world.start_scenario(client, Path("a.feature"))
     assert world.variables.names() == []
     assert world.defaults == RequestDefaults(follow_redirects=False)
-    assert (world.last_request, world.last_response, world.sessions) == (None, None, {})
+    assert world.last_request is None
+    assert (world.last_response, world.sessions) == (None, {})
     assert len(client.cookies) == 0
 
 
@@ -182,7 +185,7 @@ def test_finish_scenario_closes_sessions_newest_first_and_empties_the_jar() -> N
         pass
 
     world = World(config=config(), app=app)
-    client = httpx.Client()
+    client = TestClient(app)
     world.start_scenario(client, None)
     closed: list[str] = []
     world.register_session("alice", ClosingSession(closed, "alice"))

@@ -19,12 +19,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from asgibdd import TestClient
 from asgibdd.django import DjangoTestRun, start_django_test_run
+from tests.conftest import Backend
 
 DJANGO_SITE = Path(__file__).parent / "apps" / "djangosite"
 
@@ -103,7 +104,7 @@ def test_the_frameworks_are_the_six_of_the_matrix() -> None:
 
 @pytest.mark.parametrize(("framework", "backend"), CASES)
 def test_entering_runs_the_lifespan_and_leaving_shuts_it_down(
-    framework: Framework, backend: str, app: Any
+    framework: Framework, backend: Backend, app: Any
 ) -> None:
     with TestClient(app, backend=backend) as client:
         if framework.lifespan:
@@ -114,7 +115,7 @@ def test_entering_runs_the_lifespan_and_leaving_shuts_it_down(
 
 
 @pytest.mark.parametrize(("framework", "backend"), CASES)
-def test_get_and_post_json_and_a_404(framework: Framework, backend: str, app: Any) -> None:
+def test_get_and_post_json_and_a_404(framework: Framework, backend: Backend, app: Any) -> None:
     with TestClient(app, backend=backend) as client:
         hello = client.get("/hello")
         echo = client.post("/echo", json={"title": "Dune", "tags": ["sf", 1965]})
@@ -129,9 +130,9 @@ def test_get_and_post_json_and_a_404(framework: Framework, backend: str, app: An
 
 
 @pytest.mark.parametrize(
-    ("framework", "backend"), [case for case in CASES if case.values[0].websocket]
+    ("framework", "backend"), [case for case in CASES if cast(Framework, case.values[0]).websocket]
 )
-def test_a_websocket_echo(framework: Framework, backend: str, app: Any) -> None:
+def test_a_websocket_echo(framework: Framework, backend: Backend, app: Any) -> None:
     with TestClient(app, backend=backend) as client, client.websocket_connect("/ws") as ws:
         ws.send_text("hello")
         first = ws.receive_text()
@@ -147,7 +148,7 @@ def test_only_django_goes_without_a_websocket() -> None:
 
 @pytest.mark.parametrize("backend", ["asyncio"])
 def test_django_writes_go_to_the_test_database_and_a_flush_empties_it(
-    backend: str, django_run: DjangoTestRun
+    backend: Backend, django_run: DjangoTestRun
 ) -> None:
     from django.db import connection
 

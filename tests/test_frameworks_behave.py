@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from behave_project import HOOKS_LINE, run_feature
 
 from asgibdd.testing import BehaveOutcome
+from tests.behave_project import HOOKS_LINE, run_feature
 
 DJANGO_SITE = Path(__file__).parent / "apps" / "djangosite"
 

@@ -1,7 +1,7 @@
 import time
 import warnings
 
-import jsonpath_ng.ext
+import jsonpath_ng.ext.parser
 import pytest
 
 from asgibdd.errors import ExpectationFailed, UsageError
@@ -215,7 +215,7 @@ def test_deprecated_syntax_becomes_a_note_instead_of_a_warning() -> None:
     # Newer jsonpath-ng deprecates `&`; 1.8 (the newest on Python 3.10) accepts it silently.
     with warnings.catch_warnings(record=True) as raw:
         warnings.simplefilter("always")
-        jsonpath_ng.ext.parse(expression)
+        jsonpath_ng.ext.parser.parse(expression)
     query = compile_jsonpath(expression)  # warnings are errors in this suite: none escapes
     assert query.select(DOC).value == [{"name": "Dune", "price": 5}]
     assert query.notes == tuple(str(warning.message) for warning in raw)

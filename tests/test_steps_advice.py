@@ -14,12 +14,12 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from behave_project import REPORT_OPTIONS, STEPS_LINE, run_feature
 
 from asgibdd.cli import main
 from asgibdd.steps import load_library
 from asgibdd.steps.advice import NEAR_MISSES, near_miss_hint, near_misses_markdown
 from asgibdd.testing import BehaveOutcome, write_project
+from tests.behave_project import REPORT_OPTIONS, STEPS_LINE, run_feature
 
 ROOT = Path(__file__).resolve().parent.parent
 Run = tuple[BehaveOutcome, Path]
