@@ -14,7 +14,7 @@ import asgibdd
 import asgibdd.client
 
 PACKAGE = Path(asgibdd.__file__).parent
-STEP_CONCERNS = ("http", "response", "json", "variables", "websocket", "streaming")
+STEP_CONCERNS = ("http", "response", "json", "variables", "websocket", "streaming", "contracts")
 
 
 def _module_name(path: Path) -> str:
