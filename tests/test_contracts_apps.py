@@ -267,21 +267,19 @@ BREAKS = [
 ]
 
 
+@pytest.mark.parametrize(("run", "source"), [("fastapi_run", FASTAPI), ("litestar_run", LITESTAR)])
 @pytest.mark.parametrize(("scenario", "operation", "status", "lines"), BREAKS)
-def test_fastapi_breaks_are_reported_exactly(
-    fastapi_run: tuple[BehaveOutcome, Path], scenario: str, operation: str, status: int, lines: str
+def test_each_break_is_reported_exactly(
+    request: pytest.FixtureRequest,
+    run: str,
+    source: str,
+    scenario: str,
+    operation: str,
+    status: int,
+    lines: str,
 ) -> None:
-    outcome, _ = fastapi_run
-    expected = f"{_header(FASTAPI, operation, status)}\n{lines}\n{ADVICE}"
-    assert _violation(outcome, scenario) == expected
-
-
-@pytest.mark.parametrize(("scenario", "operation", "status", "lines"), BREAKS)
-def test_litestar_breaks_are_reported_exactly(
-    litestar_run: tuple[BehaveOutcome, Path], scenario: str, operation: str, status: int, lines: str
-) -> None:
-    outcome, _ = litestar_run
-    expected = f"{_header(LITESTAR, operation, status)}\n{lines}\n{ADVICE}"
+    outcome, _ = request.getfixturevalue(run)
+    expected = f"{_header(source, operation, status)}\n{lines}\n{ADVICE}"
     assert _violation(outcome, scenario) == expected
 
 
