@@ -100,6 +100,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from litestar import Litestar, MediaType, Response, get
+from litestar.params import FromPath
 
 
 @dataclass
@@ -122,7 +123,7 @@ class Item:
 
 
 @get("/items/{item_id:int}")
-async def good_item(item_id: int) -> Item:
+async def good_item(item_id: FromPath[int]) -> Item:
     return Item(id=item_id, name="pen", colour="red")
 
 
