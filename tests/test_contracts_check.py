@@ -172,7 +172,7 @@ def test_status_ranges_and_default() -> None:
 def test_a_body_where_the_document_describes_none() -> None:
     verdict = _check(_document({}), status=404, body={"detail": "gone"})
     assert _lines(verdict) == [
-        "body: a application/json body, but the document describes no body for status 4XX "
+        "body: a body (application/json), but the document describes no body for status 4XX "
         "[content at #/paths/~1things~1{id}/get/responses/4XX]"
     ]
 

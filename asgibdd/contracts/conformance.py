@@ -94,8 +94,8 @@ def _content(
         return [
             Violation(
                 "body",
-                f"a {media_type or 'body without a content type'} body, but the document "
-                f"describes no body for status {status_key}",
+                f"a body ({media_type or 'no content type'}), but the document describes "
+                f"no body for status {status_key}",
                 "content",
                 pointer,
             )
