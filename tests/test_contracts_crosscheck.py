@@ -60,7 +60,10 @@ def test_verdicts_agree_with_schemathesis(shop: tuple[Any, ContractChecker], pat
         response = client.get(path)
     verdict = checker.check(response.request, response, fetch=client.get)
     if verdict.operation is None:
-        pytest.skip(f"{path} is not in this app's document")
+        # The Litestar shop has no /extra (it cannot document "no other fields"): a request
+        # no operation describes is only listed in the coverage, never failed.
+        assert (path, verdict.violations) == ("/extra", ())
+        return
     assert checker.document is not None
     theirs = _theirs(checker.document.data, verdict.operation.template, "GET", response)
     ours = not verdict.violations
