@@ -269,3 +269,22 @@ def test_a_response_is_counted_once_in_the_coverage() -> None:
         {"status": "4XX", "requests": 0},
         {"status": "default", "requests": 0},
     ]
+
+
+def test_openapi_integer_formats_are_ranges_and_byte_is_base64() -> None:
+    schema = {
+        "properties": {
+            "small": {"type": "integer", "format": "int32"},
+            "data": {"type": "string", "format": "byte"},
+        }
+    }
+    document = _document(schema)
+    assert _lines(_check(document, body={"small": 2**31 - 1, "data": "aGk="})) == []
+    assert _lines(_check(document, body={"small": 2**31, "data": "hi!"})) == [
+        "$.small: 2147483648 is greater than the maximum of 2147483647 [format at "
+        "#/paths/~1things~1{id}/get/responses/200/content/application~1json/schema"
+        "/properties/small/format]",
+        '$.data: "hi!" is not a "byte" [format at '
+        "#/paths/~1things~1{id}/get/responses/200/content/application~1json/schema"
+        "/properties/data/format]",
+    ]

@@ -238,3 +238,21 @@ def test_an_app_without_a_document_has_no_checker() -> None:
         ContractChecker.from_setting("auto", object(), source="the default", project_dir=None)
         is None
     )
+
+
+def test_the_explicit_step_on_a_request_the_document_does_not_describe(tmp_path: Path) -> None:
+    feature = """
+        Feature: things
+          Scenario: explicit
+            When I GET /openapi.json
+            Then the response matches the API schema
+    """
+    outcome = run_feature(
+        tmp_path, feature, "-D", "asgibdd.openapi=/openapi.json", app="things:app",
+        **{"things.py": THINGS_APP},
+    )  # fmt: skip
+    assert failure_of(outcome, "explicit") == (
+        "ExpectationFailed: The API document (/openapi.json served by the app, OpenAPI 3.0.3) "
+        "describes no operation GET /openapi.json, so the response cannot be checked against "
+        "it. Document the operation, or drop this step for this request."
+    )

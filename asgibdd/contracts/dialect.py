@@ -8,8 +8,9 @@ pointer into the published document. What changes:
   become the 2020-12 numbers; siblings of `$ref` are ignored, as 3.0 says.
 - Both versions: a `discriminator` over a `oneOf`/`anyOf` of `$ref`s picks the one schema
   its property names (explicit `mapping`, else the schema's name) instead of trying every
-  alternative, so a violation is reported inside the chosen schema. The pick is added
-  under `allOf`; its pointer is reported as the `discriminator` it came from.
+  alternative, so a violation is reported inside the chosen schema. The formats `int32`
+  and `int64` of an integer become its bounds. What is added goes under `allOf`, and is
+  reported at the `discriminator` or `format` it came from.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 __all__ = ["escape", "to_json_schema"]
 
 _SCHEMAS = "#/components/schemas/"
+# OpenAPI's integer formats are ranges; JSON Schema has no such format, so they become bounds.
+_INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 def escape(part: str) -> str:
@@ -32,7 +35,7 @@ def to_json_schema(
     data: Mapping[str, Any], *, is_30: bool
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The document with its schemas in 2020-12 form, and the pointers of added nodes
-    (`/…/allOf/3` → `/…/discriminator`) to report in their place."""
+    (`/…/allOf/3` → `/…/discriminator` or `/…/format`) to report in their place."""
     document: dict[str, Any] = copy.deepcopy(dict(data))
     added: dict[str, str] = {}
     _walk(document, "", is_30, added)
@@ -50,8 +53,17 @@ def _walk(node: Any, pointer: str, is_30: bool, added: dict[str, str]) -> None:
         _from_30(node)
     if isinstance(node.get("discriminator"), Mapping):
         _discriminate(node, pointer, added)
+    if node.get("format") in _INTEGER_RANGES and _is_integer(node.get("type")):
+        low, high = _INTEGER_RANGES[node["format"]]
+        all_of = node.setdefault("allOf", [])
+        added[f"{pointer}/allOf/{len(all_of)}"] = f"{pointer}/format"
+        all_of.append({"minimum": low, "maximum": high})
     for key, value in list(node.items()):
         _walk(value, f"{pointer}/{escape(str(key))}", is_30, added)
+
+
+def _is_integer(kind: Any) -> bool:
+    return kind == "integer" or (isinstance(kind, list) and "integer" in kind)
 
 
 def _from_30(node: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ Why jsonschema-rs: see docs/contracts.md ("Choosing the validator").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from asgibdd.matching.jsonpath import index_path, key_path
 __all__ = ["DOCUMENT_URI", "SchemaError", "SchemaValidators"]
 
 DOCUMENT_URI = "urn:asgibdd:openapi"
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 _MESSAGE_LIMIT = 200
 
 
@@ -54,6 +56,7 @@ class SchemaValidators:
                 {"$ref": f"{DOCUMENT_URI}#{quote(pointer, safe='/~')}"},
                 registry=self._registry,
                 validate_formats=True,
+                formats={"byte": _is_base64},
             )
             self._validators[pointer] = validator
         found = [self._error(error) for error in validator.iter_errors(instance)]
@@ -67,8 +70,13 @@ class SchemaValidators:
         keyword = str(error.schema_path[-1]) if error.schema_path else "$ref"
         for added, original in self._added.items():
             if pointer == added or pointer.startswith(f"{added}/"):
-                pointer, keyword = original, "discriminator"
+                pointer, keyword = original, original.rsplit("/", 1)[-1]
                 break
         return SchemaError(
             path, truncate(error.message, _MESSAGE_LIMIT, separator=" "), keyword, pointer
         )
+
+
+def _is_base64(value: str) -> bool:
+    """OpenAPI's `byte` format: base64-encoded characters (RFC 4648)."""
+    return _BASE64.fullmatch(value) is not None
