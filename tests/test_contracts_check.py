@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from asgibdd.contracts import ContractChecker, Verdict, document_from_mapping
+from asgibdd.contracts import ContractChecker, Verdict, document_from_mapping, render_table
 from asgibdd.secrets import Secrets
 
 
@@ -288,3 +288,26 @@ def test_openapi_integer_formats_are_ranges_and_byte_is_base64() -> None:
         "#/paths/~1things~1{id}/get/responses/200/content/application~1json/schema"
         "/properties/data/format]",
     ]
+
+
+def test_the_coverage_table_stays_short() -> None:
+    paths = {f"/p{n}": {"get": {"responses": {"200": {"description": "ok"}}}} for n in range(5)}
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths}
+    checker = ContractChecker(document_from_mapping(document, "test document"))
+    for path in ("/p0", "/q1", "/q2", "/q3"):
+        request = httpx.Request("GET", f"http://testserver{path}")
+        checker.check(request, httpx.Response(200, request=request), fetch=_fetch)
+    data = checker.coverage()
+    assert data is not None
+    assert render_table(data, limit=2) == (
+        "API coverage: 1 of 5 operations, 1 of 5 documented statuses "
+        "(test document, OpenAPI 3.1.0)\n"
+        "  operation  requests  exercised  never exercised\n"
+        "  GET /p0           1  200        -\n"
+        "  GET /p1           0  -          200\n"
+        "  ... and 3 more operations (all are in the coverage file)\n"
+        "Requests the document does not describe (not checked):\n"
+        "  GET /q1 -> 200 (1x)\n"
+        "  GET /q2 -> 200 (1x)\n"
+        "  ... and 1 more requests (all are in the coverage file)"
+    )

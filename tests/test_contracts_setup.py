@@ -256,3 +256,28 @@ def test_the_explicit_step_on_a_request_the_document_does_not_describe(tmp_path:
         "describes no operation GET /openapi.json, so the response cannot be checked against "
         "it. Document the operation, or drop this step for this request."
     )
+
+
+def test_contract_tags_are_read_like_the_other_switches(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from asgibdd.environment import scenario_checks_contract
+    from asgibdd.errors import UsageError
+
+    config = load_config({"asgibdd.app": "a:b"}, {}, tmp_path)
+
+    def scenario(tags: list[str], feature_tags: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(tags=tags, feature=SimpleNamespace(tags=feature_tags))
+
+    assert scenario_checks_contract(config, scenario([], [])) is True
+    assert scenario_checks_contract(config, scenario([], ["asgibdd.contract=off"])) is False
+    on_over_off = scenario(["asgibdd.contract=true"], ["asgibdd.contract=no"])
+    assert scenario_checks_contract(config, on_over_off) is True
+    with pytest.raises(UsageError) as raised:
+        scenario_checks_contract(
+            config, scenario(["asgibdd.contract=on", "asgibdd.contract=off"], [])
+        )
+    assert str(raised.value) == (
+        "One scenario or feature has the tags @asgibdd.contract=off and @asgibdd.contract=on; "
+        "keep one."
+    )

@@ -99,8 +99,11 @@ def coverage_data(
     }
 
 
-def render_table(data: dict[str, Any]) -> str:
-    """A short text table of `coverage_data`: exercised and never exercised statuses."""
+def render_table(data: dict[str, Any], *, limit: int = 40) -> str:
+    """A short text table of `coverage_data`: exercised and never exercised statuses.
+
+    At most `limit` operations and `limit` undocumented requests are listed (a large API
+    would bury behave's summary); the file has them all."""
     totals = data["totals"]
     lines = [
         f"API coverage: {totals['operations_exercised']} of {totals['operations']} operations, "
@@ -108,7 +111,7 @@ def render_table(data: dict[str, Any]) -> str:
         f"({data['document']['source']}, OpenAPI {data['document']['openapi']})"
     ]
     table = [("operation", "requests", "exercised", "never exercised")]
-    for row in data["operations"]:
+    for row in data["operations"][:limit]:
         seen = [s["status"] for s in row["statuses"] if s["requests"]]
         seen += [f"{s['status']} (undocumented)" for s in row["undocumented_statuses"]]
         unseen = [s["status"] for s in row["statuses"] if not s["requests"]]
@@ -124,13 +127,20 @@ def render_table(data: dict[str, Any]) -> str:
     for name, requests, exercised, never in table:
         cells = f"{name:<{widths[0]}}  {requests:>{widths[1]}}  {exercised:<{widths[2]}}"
         lines.append(f"  {cells}  {never}".rstrip())
+    lines.extend(_more(len(data["operations"]) - limit, "operations"))
     undocumented = data["undocumented_requests"]
     if undocumented:
         lines.append("Requests the document does not describe (not checked):")
         lines.extend(
-            f"  {u['method']} {u['path']} -> {u['status']} ({u['requests']}x)" for u in undocumented
+            f"  {u['method']} {u['path']} -> {u['status']} ({u['requests']}x)"
+            for u in undocumented[:limit]
         )
+        lines.extend(_more(len(undocumented) - limit, "requests"))
     return "\n".join(lines)
+
+
+def _more(hidden: int, what: str) -> list[str]:
+    return [f"  ... and {hidden} more {what} (all are in the coverage file)"] if hidden > 0 else []
 
 
 def write_coverage(data: dict[str, Any], path: Path) -> None:
