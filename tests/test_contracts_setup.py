@@ -281,3 +281,14 @@ def test_contract_tags_are_read_like_the_other_switches(tmp_path: Path) -> None:
         "One scenario or feature has the tags @asgibdd.contract=off and @asgibdd.contract=on; "
         "keep one."
     )
+
+
+def test_an_absolute_path_to_a_file_is_a_file_not_a_served_path(tmp_path: Path) -> None:
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(DOCUMENT), encoding="utf-8")
+    checker = ContractChecker.from_setting(str(path), object(), source="test", project_dir=None)
+    assert checker is not None and checker.describe() == f"file {path}, OpenAPI 3.0.3"
+    served = ContractChecker.from_setting(
+        "/openapi.json", object(), source="test", project_dir=None
+    )
+    assert served is not None and served.describe() == "/openapi.json served by the app"

@@ -58,8 +58,8 @@ class ContractChecker:
         if value == AUTO:
             document = discover(app)
             return cls(document) if document is not None else None
-        if value.startswith("/"):
-            return cls(served_path=value)
+        if value.startswith("/") and not Path(value).is_file():
+            return cls(served_path=value)  # an absolute path to an existing file is a file
         if not value:
             raise ConfigError(
                 f"The `openapi` setting from {source} is empty. Give a file (openapi.json), a "

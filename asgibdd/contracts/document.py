@@ -24,7 +24,6 @@ __all__ = [
     "document_from_mapping",
     "load_file",
     "load_served",
-    "resolve_pointer",
 ]
 
 AUTO = "auto"
@@ -160,12 +159,3 @@ def _yaml(text: str, source: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ConfigError(f"The API document from {source} is not valid YAML: {error}") from None
-
-
-def resolve_pointer(data: Mapping[str, Any], pointer: str) -> Any:
-    """The node at JSON pointer `pointer` (`/components/schemas/Item`); KeyError if absent."""
-    node: Any = data
-    for raw in pointer.split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
