@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from asgibdd.contracts import ContractChecker, Verdict, document_from_mapping, render_table
+from asgibdd.errors import ConfigError
 from asgibdd.secrets import Secrets
 
 
@@ -310,4 +311,19 @@ def test_the_coverage_table_stays_short() -> None:
         "  GET /q1 -> 200 (1x)\n"
         "  GET /q2 -> 200 (1x)\n"
         "  ... and 1 more requests (all are in the coverage file)"
+    )
+
+
+def test_an_external_ref_is_a_config_error_not_a_download() -> None:
+    document = _document({"$ref": "https://schemas.example/item.json"})
+    with pytest.raises(ConfigError) as raised:
+        _check(document, body={})
+    assert str(raised.value) == (
+        "The API document's schema at #/paths/~1things~1{id}/get/responses/200/content/"
+        "application~1json/schema cannot be compiled: Resource "
+        "'https://schemas.example/item.json' is not present in a registry and retrieving it "
+        "failed: Retrieving external resources is not supported once the registry is "
+        "populated. asgibdd resolves references inside the document only: bundle external "
+        "`$ref`s into it (e.g. under #/components/schemas), or turn the check off with "
+        "`contract = false`."
     )

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import jsonschema_rs
 
 from asgibdd.contracts.dialect import escape, to_json_schema
+from asgibdd.errors import ConfigError
 from asgibdd.matching.format import truncate
 from asgibdd.matching.jsonpath import index_path, key_path
 
@@ -51,16 +52,29 @@ class SchemaValidators:
         """Every rule `instance` breaks of the schema at `pointer`, deepest path first."""
         validator = self._validators.get(pointer)
         if validator is None:
-            validator = jsonschema_rs.Draft202012Validator(
+            validator = self._compile(pointer)
+            self._validators[pointer] = validator
+        found = [self._error(error) for error in validator.iter_errors(instance)]
+        return sorted(found, key=lambda e: -e.path.count(".") - e.path.count("["))
+
+    def _compile(self, pointer: str) -> jsonschema_rs.Validator:
+        try:
+            return jsonschema_rs.Draft202012Validator(
                 # A URI fragment: `{item_id}` in a path template must be percent-encoded.
                 {"$ref": f"{DOCUMENT_URI}#{quote(pointer, safe='/~')}"},
                 registry=self._registry,
                 validate_formats=True,
                 formats={"byte": _is_base64},
+                offline=True,  # never fetch a `$ref` from the network
             )
-            self._validators[pointer] = validator
-        found = [self._error(error) for error in validator.iter_errors(instance)]
-        return sorted(found, key=lambda e: -e.path.count(".") - e.path.count("["))
+        except ValueError as error:
+            reason = str(error).split("\n")[0]
+            raise ConfigError(
+                f"The API document's schema at #{pointer} cannot be compiled: {reason}. "
+                "asgibdd resolves references inside the document only: bundle external "
+                "`$ref`s into it (e.g. under #/components/schemas), or turn the check off "
+                "with `contract = false`."
+            ) from None
 
     def _error(self, error: jsonschema_rs.ValidationError) -> SchemaError:
         path = "$"
