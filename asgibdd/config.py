@@ -4,9 +4,11 @@ Each setting is looked up in order, the first source that has it wins:
 
 1. behave user data: `behave -D asgibdd.app=pkg.module:app` (also `asgibdd.base_url`,
    `asgibdd.timeout`, `asgibdd.lifespan`, `asgibdd.follow_redirects`,
-   `asgibdd.raise_server_exceptions`);
+   `asgibdd.raise_server_exceptions`, `asgibdd.contract`, `asgibdd.openapi`,
+   `asgibdd.api_coverage`);
 2. environment variables: `ASGIBDD_APP` (also `ASGIBDD_BASE_URL`, `ASGIBDD_TIMEOUT`,
-   `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`, `ASGIBDD_RAISE_SERVER_EXCEPTIONS`);
+   `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`, `ASGIBDD_RAISE_SERVER_EXCEPTIONS`,
+   `ASGIBDD_CONTRACT`, `ASGIBDD_OPENAPI`, `ASGIBDD_API_COVERAGE`);
 3. `[tool.asgibdd]` in the `pyproject.toml` found the way behave finds its files: in the
    features path behave was given or a folder above it, else in the working folder or
    above (the same keys, plus `headers`).
@@ -58,12 +60,15 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 #: Every setting's key, as written in `[tool.asgibdd]` (`-D asgibdd.KEY`, `ASGIBDD_KEY`).
 SETTINGS = (
+    "api_coverage",
     "app",
     "base_url",
+    "contract",
     "django",
     "follow_redirects",
     "headers",
     "lifespan",
+    "openapi",
     "raise_server_exceptions",
     "secret_names",
     "timeout",
@@ -90,6 +95,11 @@ class AsgiBddConfig:
       `asgibdd.django`); True unless turned off.
     - `secret_names`: more names (parts of header, parameter, field or key names) whose
       values are masked in every output, besides `asgibdd.secrets.DEFAULT_SECRET_NAMES`.
+    - `contract`: whether every response is checked against the app's OpenAPI document
+      (see docs/contracts.md), unless a tag says otherwise.
+    - `openapi`: where that document comes from: "auto" (the app object, FastAPI or
+      Litestar), a file (JSON, or YAML with PyYAML), or a path the app serves ("/openapi.json").
+    - `api_coverage`: the JSON file the run's API coverage is written to ("" for none).
     - `project_dir`: the folder of the `pyproject.toml` used, if any.
     """
 
@@ -103,6 +113,10 @@ class AsgiBddConfig:
     raise_server_exceptions: bool = True
     django: bool = True
     secret_names: tuple[str, ...] = ()
+    contract: bool = True
+    openapi: str = "auto"
+    openapi_source: str = "the default"
+    api_coverage: str = "reports/api-coverage.json"
     project_dir: Path | None = None
 
     def load_app(self) -> ASGIApp:
@@ -180,7 +194,11 @@ def load_config(
         changes["lifespan"] = lifespan_scope(*found)
     if "secret_names" in table:
         changes["secret_names"] = _names_setting(table["secret_names"], f"{pyproject}")
-    for flag in ("follow_redirects", "raise_server_exceptions", "django"):
+    if (found := lookup("openapi")) is not None:
+        changes["openapi"], changes["openapi_source"] = _text_setting(*found), found[1]
+    if (found := lookup("api_coverage")) is not None:
+        changes["api_coverage"] = _text_setting(*found)
+    for flag in ("follow_redirects", "raise_server_exceptions", "django", "contract"):
         if (found := lookup(flag)) is not None:
             changes[flag] = bool_setting(*found)
     return dataclasses.replace(config, **changes)

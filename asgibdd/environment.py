@@ -40,6 +40,7 @@ scenario's tag wins over its feature's.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
@@ -61,6 +62,7 @@ from asgibdd.config import (
     lifespan_scope,
     load_config,
 )
+from asgibdd.contracts import CONTRACT_TAG, ContractChecker, render_table, write_coverage
 from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
@@ -68,6 +70,7 @@ from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
 
 __all__ = [
+    "CONTRACT_TAG",
     "LIFESPAN_TAG",
     "RAISE_SERVER_EXCEPTIONS_TAG",
     "RequestDefaults",
@@ -83,6 +86,7 @@ __all__ = [
     "feature_lifespan",
     "get_world",
     "new_client",
+    "scenario_checks_contract",
     "scenario_raises_server_exceptions",
 ]
 
@@ -159,6 +163,8 @@ class World:
     - `feature_scope`: the lifespan scope of the feature now running.
     - `django`: the Django test databases and settings of the run, when the app is a
       Django project (see `asgibdd.django`); None otherwise.
+    - `contracts`: the run's OpenAPI document check and API coverage (see
+      `asgibdd.contracts`); None when the app publishes no document and none is configured.
 
     Per scenario (fresh in every `before_scenario`, see `start_scenario`):
 
@@ -172,6 +178,8 @@ class World:
     - `secrets`: the secret values seen so far, masked in every output (`asgibdd.secrets`).
     - `journal`: every exchange, message and event of the scenario (`asgibdd.journal`),
       also on the behave scenario as `asgibdd_journal` for formatters.
+    - `check_contract`: whether every response of the scenario is checked against the API
+      document (the `contract` setting, or an `@asgibdd.contract=...` tag).
     """
 
     config: AsgiBddConfig
@@ -179,6 +187,7 @@ class World:
     shared_clients: dict[LifespanScope, TestClient] = field(default_factory=dict)
     feature_scope: LifespanScope = "scenario"
     django: DjangoTestRun | None = None
+    contracts: ContractChecker | None = None
     client: TestClient | None = None
     feature_file: Path | None = None
     variables: Variables = field(default_factory=Variables)
@@ -190,6 +199,7 @@ class World:
     secrets: Secrets = field(default_factory=Secrets)
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
     journal: Journal = field(default_factory=Journal)
+    check_contract: bool = False
 
     def start_scenario(self, client: TestClient, feature_file: Path | None) -> None:
         """Forget everything the previous scenario set, and use `client` from now on."""
@@ -313,16 +323,28 @@ def feature_lifespan(config: AsgiBddConfig, tags: Sequence[str]) -> LifespanScop
 def scenario_raises_server_exceptions(config: AsgiBddConfig, scenario: Any) -> bool:
     """Whether the app's exceptions reach the scenario's steps: the scenario's
     `@asgibdd.raise_server_exceptions=...` tag, else its feature's, else the config."""
+    chosen = _scenario_flag(scenario, RAISE_SERVER_EXCEPTIONS_TAG)
+    return config.raise_server_exceptions if chosen is None else chosen
+
+
+def scenario_checks_contract(config: AsgiBddConfig, scenario: Any) -> bool:
+    """Whether the scenario's responses are checked against the API document: its
+    `@asgibdd.contract=...` tag (on/off, true/false), else its feature's, else the config."""
+    chosen = _scenario_flag(scenario, CONTRACT_TAG)
+    return config.contract if chosen is None else chosen
+
+
+def _scenario_flag(scenario: Any, prefix: str) -> bool | None:
+    """The true/false value of the scenario's `@<prefix>...` tag, else its feature's."""
     feature = getattr(scenario, "feature", None)
     for tags in (scenario.tags, getattr(feature, "tags", None) or ()):
-        prefix = RAISE_SERVER_EXCEPTIONS_TAG
         chosen = sorted({tag[len(prefix) :] for tag in tags if tag.startswith(prefix)})
         if len(chosen) > 1:
             shown = " and ".join(f"@{prefix}{value}" for value in chosen)
             raise UsageError(f"One scenario or feature has the tags {shown}; keep one.")
         if chosen:
             return bool_setting(chosen[0], f"the tag @{prefix}{chosen[0]}")
-    return config.raise_server_exceptions
+    return None
 
 
 def _features_paths(context: Any) -> list[Path]:
@@ -341,10 +363,14 @@ def before_all(context: Any) -> None:
     """
     config = load_config(dict(context.config.userdata), paths=_features_paths(context))
     app, django = load_app_and_django(config)
+    contracts = ContractChecker.from_setting(
+        config.openapi, app, source=config.openapi_source, project_dir=config.project_dir
+    )
     context.asgibdd = World(
         config=config,
         app=app,
         django=django,
+        contracts=contracts,
         secret_policy=SecretPolicy(config.secret_names),
     )
     if django is not None:
@@ -383,6 +409,9 @@ def before_scenario(context: Any, scenario: Any) -> None:
         client.raise_server_exceptions = scenario_raises_server_exceptions(world.config, scenario)
     filename = getattr(scenario, "filename", None)
     world.start_scenario(client, Path(filename) if filename else None)
+    world.check_contract = world.contracts is not None and scenario_checks_contract(
+        world.config, scenario
+    )
     setattr(scenario, SCENARIO_ATTRIBUTE, world.journal)
     # Cleanup also runs if the project's after_scenario forgets to call ours.
     context.add_cleanup(world.finish_scenario)
@@ -426,4 +455,20 @@ def after_feature(context: Any, feature: Any) -> None:
 
 
 def after_all(context: Any) -> None:
-    """Nothing to do today: the run's client stops with the run's context layer."""
+    """Write the run's API coverage (`api_coverage` setting) and print its table after
+    behave's summary. The run's client stops with the run's context layer."""
+    with contextlib.suppress(UsageError):
+        world = get_world(context)
+        if world.contracts is None or not (world.config.contract or world.contracts.tally.checked):
+            return
+        data = world.contracts.coverage()
+        if data is None:
+            return
+        table = render_table(data)
+        if world.config.api_coverage:
+            target = Path(world.config.api_coverage)
+            write_coverage(data, target)
+            table += f"\nWritten to {target}"
+        # behave captures what hooks print and writes its summary after after_all: print
+        # once the process ends, so the table is the last thing the run shows.
+        atexit.register(print, f"\n{table}")

@@ -14,7 +14,7 @@ import asgibdd
 import asgibdd.client
 
 PACKAGE = Path(asgibdd.__file__).parent
-STEP_CONCERNS = ("http", "response", "json", "variables", "websocket", "streaming")
+STEP_CONCERNS = ("http", "response", "json", "variables", "websocket", "streaming", "contracts")
 
 
 def _module_name(path: Path) -> str:
@@ -176,3 +176,15 @@ def test_the_client_front_door_exports_exactly_what_steps_and_users_use() -> Non
         "read_chunk",
     ]
     assert all(hasattr(asgibdd.client, name) for name in asgibdd.client.__all__)
+
+
+def test_contracts_stand_below_the_behave_integration() -> None:
+    above = ("asgibdd.environment", "asgibdd.config", "asgibdd.steps", "asgibdd.cli")
+    for name, imported in _graph().items():
+        if name.startswith("asgibdd.contracts"):
+            assert not {target for target in imported if target.startswith(above)}, name
+    code = "import sys, asgibdd.contracts; print('behave' in sys.modules)"
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == "False"

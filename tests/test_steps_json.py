@@ -33,7 +33,7 @@ def books():
     }
 
 
-@app.get("/text")
+@app.get("/text", response_class=PlainTextResponse)
 def text():
     return PlainTextResponse("not json")
 """

@@ -13,6 +13,7 @@ from fastapi.security import (
 )
 from pydantic import BaseModel
 
+from asgibdd.demo.documented import answers
 from asgibdd.demo.store import Store, get_store
 
 router = APIRouter(tags=["auth"])
@@ -32,7 +33,7 @@ class User(BaseModel):
     username: str
 
 
-@router.post("/login")
+@router.post("/login", responses=answers(401))
 async def login(
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
@@ -48,7 +49,7 @@ async def login(
     return Token(access_token=store.issue_access_token(username))
 
 
-@router.get("/me")
+@router.get("/me", responses=answers(401))
 async def me(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     store: StoreDep,
@@ -65,7 +66,7 @@ async def me(
     return User(username=username)
 
 
-@router.get("/basic")
+@router.get("/basic", responses=answers(401))
 async def basic(
     credentials: Annotated[HTTPBasicCredentials | None, Depends(basic_scheme)],
     store: StoreDep,
@@ -77,7 +78,7 @@ async def basic(
     return User(username=credentials.username)
 
 
-@router.get("/session")
+@router.get("/session", responses=answers(401))
 async def session(
     store: StoreDep,
     session: Annotated[str | None, Cookie()] = None,

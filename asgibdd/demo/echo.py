@@ -9,6 +9,8 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, Response, Up
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
+from asgibdd.demo.documented import answers
+
 router = APIRouter(tags=["echo"])
 
 
@@ -19,7 +21,8 @@ class UploadSummary(BaseModel):
     sha256: str
 
 
-@router.post("/echo")
+# The body comes back in whatever type it was sent in.
+@router.post("/echo", responses={200: {"description": "The request body", "content": {"*/*": {}}}})
 async def echo(request: Request) -> Response:
     media_type = request.headers.get("content-type", "application/octet-stream")
     return Response(content=await request.body(), media_type=media_type)
@@ -63,12 +66,12 @@ async def upload(file: Annotated[UploadFile, File()]) -> UploadSummary:
     )
 
 
-@router.get("/old-items")
+@router.get("/old-items", responses=answers(301))
 async def old_items() -> RedirectResponse:
     return RedirectResponse("/items", status_code=status.HTTP_301_MOVED_PERMANENTLY)
 
 
-@router.get("/redirect")
+@router.get("/redirect", responses=answers(307, 400))
 async def redirect(
     to: Annotated[str, Query(description="a path on this service, such as /health")],
 ) -> RedirectResponse:

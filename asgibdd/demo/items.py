@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field, field_validator
 
+from asgibdd.demo.documented import answers
 from asgibdd.demo.store import Item, Store, get_store
 
 router = APIRouter(tags=["items"])
@@ -66,19 +67,19 @@ async def create_item(new: ItemIn, store: StoreDep, response: Response) -> Item:
     return item
 
 
-@router.get("/items/{item_id}")
+@router.get("/items/{item_id}", responses=answers(404))
 async def get_item(item_id: int, store: StoreDep) -> Item:
     return _find(store, item_id)
 
 
-@router.put("/items/{item_id}")
+@router.put("/items/{item_id}", responses=answers(404))
 async def replace_item(item_id: int, new: ItemIn, store: StoreDep) -> Item:
     item = _find(store, item_id)
     item.name, item.price, item.tags = new.name, new.price, list(new.tags)
     return item
 
 
-@router.patch("/items/{item_id}")
+@router.patch("/items/{item_id}", responses=answers(404))
 async def update_item(item_id: int, changes: ItemPatch, store: StoreDep) -> Item:
     item = _find(store, item_id)
     for name, value in changes.model_dump(exclude_unset=True).items():
@@ -86,7 +87,7 @@ async def update_item(item_id: int, changes: ItemPatch, store: StoreDep) -> Item
     return item
 
 
-@router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404))
 async def delete_item(item_id: int, store: StoreDep) -> Response:
     _find(store, item_id)
     del store.items[item_id]

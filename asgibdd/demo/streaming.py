@@ -8,7 +8,7 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from asgibdd._types import Receive, Scope, Send
 from asgibdd.demo.store import Store, get_store
@@ -50,7 +50,7 @@ def format_event(data: str, *, event: str, event_id: int) -> str:
     return f"event: {event}\nid: {event_id}\n{data_lines}\n"
 
 
-@router.get("/events")
+@router.get("/events", response_class=EventStreamResponse, status_code=200)
 async def ticks(
     count: Annotated[
         int | None, Query(ge=0, description="how many events; endless when left out")
@@ -73,7 +73,7 @@ async def ticks(
     return EventStreamResponse(events())
 
 
-@router.get("/events/items")
+@router.get("/events/items", response_class=EventStreamResponse, status_code=200)
 async def item_events(store: StoreDep) -> EventStreamResponse:
     async def events() -> AsyncIterator[str]:
         with store.listen_for_items() as new_items:
@@ -85,7 +85,7 @@ async def item_events(store: StoreDep) -> EventStreamResponse:
     return EventStreamResponse(events())
 
 
-@router.get("/stream/lines")
+@router.get("/stream/lines", response_class=PlainTextResponse)
 async def lines(count: Annotated[int, Query(ge=0)] = 3) -> StreamingResponse:
     async def numbered_lines() -> AsyncIterator[str]:
         for n in range(1, count + 1):

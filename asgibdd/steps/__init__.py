@@ -29,7 +29,15 @@ from asgibdd.steps.registry import LIBRARY, StepLibrary
 
 __all__ = ["asgibdd_steps"]
 
-STEP_MODULES = ("http", "variables", "response", "json", "websocket", "streaming")
+STEP_MODULES = (
+    "http",
+    "variables",
+    "response",
+    "json",
+    "websocket",
+    "streaming",
+    "contracts",
+)
 
 
 def load_library() -> StepLibrary:

@@ -71,6 +71,14 @@ def send_request(
     world.last_request = response.request
     world.last_response = response
     learn_secrets(world.secrets, response.request, response)
+    if world.check_contract and world.contracts is not None:
+        # After the exchange is journaled, so a report shows the response that broke it.
+        verdict = world.contracts.check(
+            response.request, response, fetch=client.get, root_path=client.root_path
+        )
+        if verdict.violations:
+            failure = world.contracts.failure(verdict, response.request, response, world.secrets)
+            raise ExpectationFailed(failure)
     return response
 
 
