@@ -102,7 +102,7 @@ def test_openapi_30_boolean_exclusive_bounds() -> None:
 
 
 def test_openapi_30_ignores_the_siblings_of_a_ref() -> None:
-    components = {"schemas": {"Any": {}}}
+    components: dict[str, Any] = {"schemas": {"Any": {}}}
     schema = {"$ref": "#/components/schemas/Any", "type": "string"}
     verdict = _check(_document(schema, version="3.0.3", components=components), body=[1])
     assert verdict.violations == ()
