@@ -15,7 +15,7 @@ from asgibdd.journal import SCENARIO_ATTRIBUTE, HTTPEntry, Journal
 from asgibdd.report.model import FeatureResult, ScenarioResult, StepResult, TranscriptItem
 from asgibdd.transcript import masked_url, render_exchange
 
-__all__ = ["BODY_LIMIT", "collect_feature", "public_name"]
+__all__ = ["BODY_LIMIT", "collect_feature", "public_name", "transcript_items"]
 
 BODY_LIMIT = 4000
 """Characters of a body a report shows before cutting it (the cut says how many more)."""
@@ -69,7 +69,7 @@ def _scenario(scenario: Any) -> ScenarioResult:
         line=scenario.line,
         tags=[str(tag) for tag in scenario.effective_tags],
         steps=steps,
-        transcript=_transcript(journal) if isinstance(journal, Journal) else [],
+        transcript=transcript_items(journal) if isinstance(journal, Journal) else [],
         error_type=public_name(scenario.exception) if hook_message else None,
         error_message=mask(hook_message) if hook_message else None,
     )
@@ -94,7 +94,8 @@ def _step(step: Any, mask: Any) -> StepResult:
     )
 
 
-def _transcript(journal: Journal) -> list[TranscriptItem]:
+def transcript_items(journal: Journal) -> list[TranscriptItem]:
+    """Every entry of `journal`, rendered and masked with the journal's secrets."""
     items = []
     for entry in journal.entries:
         if isinstance(entry, HTTPEntry):
