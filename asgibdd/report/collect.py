@@ -6,6 +6,8 @@ transcripts are rendered and masked here, and only text goes on.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import sys
 from typing import Any
 
@@ -15,7 +17,9 @@ from asgibdd.journal import SCENARIO_ATTRIBUTE, HTTPEntry, Journal
 from asgibdd.report.model import FeatureResult, ScenarioResult, StepResult, TranscriptItem
 from asgibdd.transcript import masked_url, render_exchange
 
-__all__ = ["BODY_LIMIT", "collect_feature", "public_name", "transcript_items"]
+__all__ = ["BODY_LIMIT", "collect_feature", "error_text", "public_name", "transcript_items"]
+
+_ASSERTION_PREFIXES = ("ASSERT FAILED: ", "Assertion Failed: ")
 
 BODY_LIMIT = 4000
 """Characters of a body a report shows before cutting it (the cut says how many more)."""
@@ -57,10 +61,12 @@ def _status(element: Any) -> str:
 
 def _scenario(scenario: Any) -> ScenarioResult:
     journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
+    if isinstance(journal, Journal):
+        _learn_basic_passwords(journal)
     secrets = journal.secrets if isinstance(journal, Journal) else None
     mask = secrets.mask_text if secrets is not None else (lambda text: text)
     steps = [_step(step, mask) for step in scenario.all_steps]
-    hook_message = scenario.error_message if scenario.hook_failed else None
+    hook_message = error_text(scenario) if scenario.hook_failed else None
     return ScenarioResult(
         name=scenario.name,
         status=_status(scenario),
@@ -75,12 +81,35 @@ def _scenario(scenario: Any) -> ScenarioResult:
     )
 
 
+def _learn_basic_passwords(journal: Journal) -> None:
+    """Remember the passwords of basic authentication: the step that set one names it in
+    clear (`... with password "s3cret"`), and a report shows step texts."""
+    for entry in journal.entries:
+        if not isinstance(entry, HTTPEntry):
+            continue
+        scheme, _, credentials = entry.request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "basic":
+            with contextlib.suppress(ValueError):
+                decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+                journal.secrets.remember(decoded.partition(":")[2])
+
+
+def error_text(element: Any) -> str | None:
+    """The element's error message, without the prefix behave puts before an assertion's
+    (the report shows the exception's type on its own)."""
+    message = element.error_message
+    if message and isinstance(element.exception, AssertionError):
+        for prefix in _ASSERTION_PREFIXES:
+            message = message.removeprefix(prefix)
+    return str(message) if message else None
+
+
 def _step(step: Any, mask: Any) -> StepResult:
     table = None
     if step.table is not None:
         table = [[mask(cell) for cell in step.table.headings]]
         table += [[mask(cell) for cell in row.cells] for row in step.table.rows]
-    message = step.error_message
+    message = error_text(step)
     return StepResult(
         keyword=step.keyword,
         name=mask(step.name),

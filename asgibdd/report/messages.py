@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from behave import step_registry
 from behave.formatter.base import Formatter
-from behave.step_registry import registry
 
 from asgibdd import __version__
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
-from asgibdd.report.collect import public_name, transcript_items
+from asgibdd.report.collect import error_text, public_name, transcript_items
 
 __all__ = ["PROTOCOL_VERSION", "MessagesFormatter"]
 
@@ -468,8 +468,8 @@ class _FeatureWriter:
                 "status": _STATUS.get(status, "UNKNOWN"),
                 "duration": _timestamp(float(step.duration or 0.0)),
             }
-            if step.error_message:
-                message = step.error_message
+            message = error_text(step)
+            if message:
                 if secrets is not None:
                     message = secrets.mask_text(message)
                 result["message"] = message
@@ -506,7 +506,8 @@ class _FeatureWriter:
 def _pattern(match: Any) -> str:
     """The phrase a step definition was registered with, as best behave tells it."""
     func = getattr(match, "func", None)
-    for matchers in registry.steps.values():
+    # Looked up on the module: behave replaces its registry when it resets the runtime.
+    for matchers in step_registry.registry.steps.values():
         for matcher in matchers:
             if getattr(matcher, "func", None) is func:
                 return str(getattr(matcher, "pattern", None) or getattr(matcher, "string", ""))
