@@ -17,7 +17,14 @@ from asgibdd.journal import SCENARIO_ATTRIBUTE, HTTPEntry, Journal
 from asgibdd.report.model import FeatureResult, ScenarioResult, StepResult, TranscriptItem
 from asgibdd.transcript import masked_url, render_exchange
 
-__all__ = ["BODY_LIMIT", "collect_feature", "error_text", "public_name", "transcript_items"]
+__all__ = [
+    "BODY_LIMIT",
+    "collect_feature",
+    "error_text",
+    "ordered_tags",
+    "public_name",
+    "transcript_items",
+]
 
 _ASSERTION_PREFIXES = ("ASSERT FAILED: ", "Assertion Failed: ")
 
@@ -73,7 +80,7 @@ def _scenario(scenario: Any) -> ScenarioResult:
         duration=float(scenario.duration or 0.0),
         filename=str(scenario.filename),
         line=scenario.line,
-        tags=[str(tag) for tag in scenario.effective_tags],
+        tags=ordered_tags(scenario),
         steps=steps,
         transcript=transcript_items(journal) if isinstance(journal, Journal) else [],
         error_type=public_name(scenario.exception) if hook_message else None,
@@ -92,6 +99,14 @@ def _learn_basic_passwords(journal: Journal) -> None:
             with contextlib.suppress(ValueError):
                 decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
                 journal.secrets.remember(decoded.partition(":")[2])
+
+
+def ordered_tags(scenario: Any) -> list[str]:
+    """The scenario's tags with those it inherits, outermost first (behave keeps a set)."""
+    inherited = getattr(scenario, "feature", None)
+    written = [*(getattr(inherited, "tags", None) or []), *scenario.tags]
+    ordered = list(dict.fromkeys(str(tag) for tag in written))
+    return ordered + sorted(str(tag) for tag in scenario.effective_tags if tag not in ordered)
 
 
 def error_text(element: Any) -> str | None:

@@ -26,7 +26,7 @@ from behave.formatter.base import Formatter
 
 from asgibdd import __version__
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
-from asgibdd.report.collect import error_text, public_name, transcript_items
+from asgibdd.report.collect import error_text, ordered_tags, public_name, transcript_items
 
 __all__ = ["PROTOCOL_VERSION", "MessagesFormatter"]
 
@@ -347,14 +347,10 @@ class _FeatureWriter:
                     }
                 }
             steps.append(pickle_step)
+        tag_nodes = {name: node for (_, name), node in self.tags.items()}
         tags = [
-            {
-                "name": f"@{tag}",
-                "astNodeId": self.tags.get(
-                    (int(getattr(tag, "line", 0) or 0), str(tag)), ast_ids[0]
-                ),
-            }
-            for tag in scenario.effective_tags
+            {"name": f"@{tag}", "astNodeId": tag_nodes.get(tag, ast_ids[0])}
+            for tag in ordered_tags(scenario)
         ]
         return {
             "id": self.out._id(),

@@ -1,0 +1,151 @@
+"""The Cucumber Messages formatter (`behave -f messages -o run.ndjson`).
+
+Every line is read back with the `cucumber-messages` package (Cucumber's own Python
+types for the schema): required fields and enum values are checked by it, and writing
+the parsed message again must give the very same JSON, so no field is misspelt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cucumber_messages import Envelope, message_converter
+
+from tests.report_runs import SECRETS, run_repository_features, run_small_project
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
+
+
+def _envelopes(path: Path) -> list[dict[str, Any]]:
+    envelopes = []
+    for line in path.read_text().splitlines():
+        envelope = json.loads(line)
+        assert len(envelope) == 1, line
+        parsed = message_converter.from_dict(envelope, Envelope)
+        assert _without_none(message_converter.to_dict(parsed)) == envelope
+        envelopes.append(envelope)
+    return envelopes
+
+
+def _of(envelopes: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [envelope[kind] for envelope in envelopes if kind in envelope]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    project = tmp_path_factory.mktemp("messages")
+    outcome = run_small_project(project, "-f", "messages", "-o", "run.ndjson", "-f", "plain")
+    assert outcome.scenarios.failed == 1, outcome.output
+    return _envelopes(project / "run.ndjson")
+
+
+def test_the_stream_starts_with_meta_and_ends_with_the_run_finished(
+    small: list[dict[str, Any]],
+) -> None:
+    kinds = [next(iter(envelope)) for envelope in small]
+    assert kinds[:4] == ["meta", "testRunStarted", "source", "gherkinDocument"]
+    assert kinds[-1] == "testRunFinished"
+    assert small[-1]["testRunFinished"]["success"] is False
+    assert small[0]["meta"]["implementation"]["name"] == "asgibdd"
+
+
+def test_every_id_a_message_refers_to_was_written_before_it(
+    small: list[dict[str, Any]],
+) -> None:
+    seen: set[str] = set()
+
+    def nodes(value: Any) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str):
+                seen.add(value["id"])
+            for item in value.values():
+                nodes(item)
+        elif isinstance(value, list):
+            for item in value:
+                nodes(item)
+
+    references = ("pickleId", "testCaseId", "testCaseStartedId", "testStepId", "pickleStepId")
+    for envelope in small:
+        message = next(iter(envelope.values()))
+        for key in references:
+            if key in message:
+                assert message[key] in seen, (key, envelope)
+        for pickle_ids in (message.get("astNodeIds", []),):
+            assert set(pickle_ids) <= seen, envelope
+        nodes(message)
+
+
+def test_results_statuses_messages_and_public_exception_types(
+    small: list[dict[str, Any]],
+) -> None:
+    results = [finished["testStepResult"] for finished in _of(small, "testStepFinished")]
+    assert Counter(result["status"] for result in results) == {
+        "PASSED": 3,
+        "FAILED": 1,
+        "UNDEFINED": 1,
+    }
+    [failed] = [result for result in results if result["status"] == "FAILED"]
+    assert failed["exception"]["type"] == "asgibdd.ExpectationFailed"
+    assert failed["message"].startswith(
+        'The JSON at "$.access_token" is not as expected:\n'
+        '  $.access_token: expected "something else", got "***"\n'
+    )
+    assert [pickle["name"] for pickle in _of(small, "pickle")] == [
+        "A page that passes",
+        "A login whose token is not the one expected <img src=x onerror=alert(1)>",
+        "A step nobody wrote",
+    ]
+    assert [[tag["name"] for tag in pickle["tags"]] for pickle in _of(small, "pickle")] == [
+        ["@reports", "@smoke"],
+        ["@reports", "@auth"],
+        ["@reports"],
+    ]
+
+
+def test_transcripts_are_masked_text_attachments_of_the_step_that_caused_them(
+    small: list[dict[str, Any]],
+) -> None:
+    attachments = _of(small, "attachment")
+    assert [attachment["body"].splitlines()[0] for attachment in attachments] == [
+        "GET /page → 200 OK, 44 bytes",
+        "POST /login → 200 OK, 54 bytes",
+    ]
+    assert {attachment["mediaType"] for attachment in attachments} == {"text/plain"}
+    pickle_steps = {
+        step["id"]: step["text"] for pickle in _of(small, "pickle") for step in pickle["steps"]
+    }
+    test_steps = {
+        step["id"]: pickle_steps[step["pickleStepId"]]
+        for case in _of(small, "testCase")
+        for step in case["testSteps"]
+    }
+    assert [test_steps[attachment["testStepId"]] for attachment in attachments] == [
+        "I GET /page",
+        "I POST /login with JSON:",
+    ]
+    for attachment in attachments:
+        assert [secret for secret in SECRETS if secret in attachment["body"]] == []
+
+
+def test_outlines_backgrounds_rules_and_tables_of_the_repository_features_are_valid(
+    tmp_path: Path,
+) -> None:
+    outcome, secrets = run_repository_features(tmp_path, "-f", "messages", "-o", "run.ndjson")
+    assert outcome.scenarios.failed == 1, outcome.output
+    envelopes = _envelopes(tmp_path / "run.ndjson")
+    assert len(_of(envelopes, "pickle")) == len(_of(envelopes, "testCaseFinished")) == 41
+    assert len(_of(envelopes, "testStepFinished")) == sum(
+        len(pickle["steps"]) for pickle in _of(envelopes, "pickle")
+    )
+    bodies = "".join(attachment["body"] for attachment in _of(envelopes, "attachment"))
+    assert [secret for secret in secrets if secret in bodies] == []
