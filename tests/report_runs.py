@@ -57,8 +57,11 @@ Feature: Reports <i>escape</i> what they show
 """
 
 
-def run_small_project(project: Path, *formats: str) -> BehaveOutcome:
-    """Run FEATURE against APP with `formats` (`-f html -o report.html ...`)."""
+def run_small_project(
+    project: Path, *formats: str, files: dict[str, str] | None = None
+) -> BehaveOutcome:
+    """Run FEATURE against APP with `formats` (`-f html -o report.html ...`); `files`
+    replace or add project files."""
     write_project(
         project,
         {
@@ -67,6 +70,7 @@ def run_small_project(project: Path, *formats: str) -> BehaveOutcome:
             "steps/library.py": "from asgibdd.steps import *  # noqa: F403\n",
             "environment.py": "from asgibdd.environment import *  # noqa: F403\n",
             "features/report.feature": FEATURE,
+            **(files or {}),
         },
     )
     return run_behave(
