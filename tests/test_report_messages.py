@@ -149,3 +149,53 @@ def test_outlines_backgrounds_rules_and_tables_of_the_repository_features_are_va
     )
     bodies = "".join(attachment["body"] for attachment in _of(envelopes, "attachment"))
     assert [secret for secret in secrets if secret in bodies] == []
+
+
+HOOK_ENVIRONMENT = """
+from asgibdd.environment import *  # noqa: F403
+from asgibdd import environment as asgibdd
+
+
+def before_scenario(context, scenario):
+    asgibdd.before_scenario(context, scenario)
+    if "broken" in scenario.tags:
+        raise RuntimeError("the database is down")
+"""
+
+HOOK_FEATURE = """
+Feature: Hooks
+  @broken
+  Scenario: Set-up fails
+    When I GET /page
+"""
+
+
+def test_a_failed_hook_is_a_failed_hook_step_and_the_scenarios_error(tmp_path: Path) -> None:
+    outcome = run_small_project(
+        tmp_path,
+        "-f",
+        "messages",
+        "-o",
+        "run.ndjson",
+        "-f",
+        "html",
+        "-o",
+        "report.html",
+        files={"environment.py": HOOK_ENVIRONMENT, "features/report.feature": HOOK_FEATURE},
+    )
+    assert outcome.returncode == 1, outcome.output
+    envelopes = _envelopes(tmp_path / "run.ndjson")
+    [hook] = _of(envelopes, "hook")
+    [case] = _of(envelopes, "testCase")
+    assert case["testSteps"][-1] == {"id": case["testSteps"][-1]["id"], "hookId": hook["id"]}
+    results = {
+        finished["testStepId"]: finished["testStepResult"]
+        for finished in _of(envelopes, "testStepFinished")
+    }
+    assert results[case["testSteps"][0]["id"]]["status"] == "SKIPPED"
+    failed = results[case["testSteps"][-1]["id"]]
+    assert (failed["status"], failed["exception"]["type"]) == ("FAILED", "RuntimeError")
+    assert "the database is down" in failed["message"]
+    page = (tmp_path / "report.html").read_text()
+    assert '<details class="scenario hook_error"' in page
+    assert '<pre class="error"><b>RuntimeError</b>\nHOOK-ERROR in before_scenario' in page

@@ -68,6 +68,7 @@ class MessagesFormatter(Formatter):  # type: ignore[misc]
         self._success = True
         self._feature: Any = None
         self._definitions: dict[tuple[str, int], str] = {}
+        self._hook_id = ""
         self._match: Any = None
         # Per scenario, as behave runs it: when it started, and each step's match and end.
         self._started: dict[int, float] = {}
@@ -76,6 +77,21 @@ class MessagesFormatter(Formatter):  # type: ignore[misc]
 
     def _id(self) -> str:
         return str(next(self._ids))
+
+    def _hook(self) -> str:
+        """The id of the one Hook message that stands for the project's behave hooks."""
+        if not self._hook_id:
+            self._hook_id = self._id()
+            self._emit(
+                {
+                    "hook": {
+                        "id": self._hook_id,
+                        "name": "behave hooks (environment.py)",
+                        "sourceReference": {"uri": "environment.py"},
+                    }
+                }
+            )
+        return self._hook_id
 
     def _emit(self, message: Message) -> None:
         self.stream.write(json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n")
@@ -404,6 +420,10 @@ class _FeatureWriter:
                     "stepMatchArgumentsLists": [{"stepMatchArguments": []}] if definition else [],
                 }
             )
+        if scenario.hook_failed:
+            # A failed before/after hook is a step of its own, so tools show the scenario
+            # as failed with the hook's message rather than as skipped.
+            test_steps.append({"id": self.out._id(), "hookId": self.out._hook()})
         return {
             "id": self.out._id(),
             "pickleId": pickle["id"],
@@ -429,7 +449,8 @@ class _FeatureWriter:
         items = transcript_items(journal) if isinstance(journal, Journal) else []
         secrets = journal.secrets if isinstance(journal, Journal) else None
         clock = start
-        for step, test_step in zip(scenario.all_steps, case["testSteps"], strict=True):
+        steps = list(scenario.all_steps)
+        for step, test_step in zip(steps, case["testSteps"][: len(steps)], strict=True):
             status = step.status.name
             ended = out._ended.get(id(step), clock)
             step_start = max(clock, ended - float(step.duration or 0.0))
@@ -445,7 +466,7 @@ class _FeatureWriter:
             # What the step exchanged: the journal's entries are in step order; whatever
             # is left when the last step ends (a hook's exchanges) goes with that step.
             name = secrets.mask_text(step.name) if secrets is not None else step.name
-            last = test_step is case["testSteps"][-1]
+            last = test_step is case["testSteps"][len(steps) - 1]
             while items and (items[0].step in (name, None) or last):
                 item = items.pop(0)
                 out._emit(
@@ -486,6 +507,8 @@ class _FeatureWriter:
                 }
             )
             clock = max(ended, step_start)
+        for hook_step in case["testSteps"][len(steps) :]:
+            self._hook_result(scenario, started_id, hook_step["id"], clock, secrets)
         if scenario.status.name in ("failed", "error", "hook_error"):
             out._success = False
         out._emit(
@@ -497,6 +520,40 @@ class _FeatureWriter:
                 }
             }
         )
+
+    def _hook_result(
+        self, scenario: Any, started_id: str, step_id: str, at: float, secrets: Any
+    ) -> None:
+        message = error_text(scenario) or "A hook failed."
+        if secrets is not None:
+            message = secrets.mask_text(message)
+        for kind, extra in (
+            ("testStepStarted", {}),
+            (
+                "testStepFinished",
+                {
+                    "testStepResult": {
+                        "status": "FAILED",
+                        "duration": _timestamp(0.0),
+                        "message": message,
+                        "exception": {
+                            "type": public_name(scenario.exception) or "Exception",
+                            "message": message,
+                        },
+                    }
+                },
+            ),
+        ):
+            self.out._emit(
+                {
+                    kind: {
+                        "testCaseStartedId": started_id,
+                        "testStepId": step_id,
+                        **extra,
+                        "timestamp": _timestamp(at),
+                    }
+                }
+            )
 
 
 def _pattern(match: Any) -> str:
