@@ -13,6 +13,7 @@ from asgibdd.journal import Journal
 from asgibdd.report.collect import transcript_items
 from asgibdd.report.html_render import duration
 from asgibdd.report.model import read_run
+from asgibdd.secrets import SecretPolicy, Secrets
 from tests.report_runs import SECRETS, run_small_project
 
 
@@ -139,3 +140,11 @@ def test_websocket_messages_and_events_are_transcript_entries_too() -> None:
 )
 def test_durations_read_as_people_say_them(seconds: float, shown: str) -> None:
     assert duration(seconds) == shown
+
+
+def test_a_projects_own_secret_names_are_masked_before_any_value_is_remembered() -> None:
+    journal = Journal(Secrets(SecretPolicy(["shop-key"])))
+    request = httpx.Request("GET", "http://testserver/", headers={"X-Shop-Key": "k-123"})
+    journal.http("I GET /", request, httpx.Response(204, request=request), 0.001)
+    [item] = transcript_items(journal)
+    assert "  X-Shop-Key: ***\n" in item.text

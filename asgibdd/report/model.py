@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,7 @@ class Run:
         return counts["passed"] / ran if ran else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, **asdict(self)}
+        return {"format": FORMAT, **_plain(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], source: str = "results") -> Run:
@@ -167,6 +167,16 @@ class Run:
             sections=[Section(**item) for item in data.get("sections", [])],
             runs=data.get("runs", 1),
         )
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON-ready data: `dataclasses.asdict` without its deep copies, which
+    cost more than the rest of writing a report."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {key: _plain(item) for key, item in vars(value).items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _feature(data: dict[str, Any]) -> FeatureResult:
