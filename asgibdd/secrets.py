@@ -57,11 +57,17 @@ class SecretPolicy:
         self.names = tuple(
             dict.fromkeys(_normal(name) for name in (*DEFAULT_SECRET_NAMES, *extra_names))
         )
+        self._verdicts: dict[str, bool] = {}
 
     def is_secret_name(self, name: str) -> bool:
         """Whether a header, parameter, field or key called `name` holds a secret."""
-        normal = _normal(name)
-        return any(part in normal for part in self.names)
+        # Remembered per name: transcripts and reports ask about the same few headers and
+        # keys for every exchange.
+        verdict = self._verdicts.get(name)
+        if verdict is None:
+            normal = _normal(name)
+            verdict = self._verdicts[name] = any(part in normal for part in self.names)
+        return verdict
 
 
 def _normal(name: str) -> str:
