@@ -121,7 +121,7 @@ def main() -> int:
     print(f"| behave without the report | {wall_off:.2f} s | {cpu_off:.2f} s | |")
     print(f"| behave with `-f html -o report.html` | {wall_on:.2f} s | {cpu_on:.2f} s | |")
     print(
-        f"| the report's share of the run (CPU) | {wall_on / wall_off - 1:+.1%} "
+        f"| the report's share of the run | {wall_on / wall_off - 1:+.1%} "
         f"| {overhead:+.1%} | +10% |"
     )
     print(f"| report.html | {size / 1e6:.2f} MB | | 10 MB |")
