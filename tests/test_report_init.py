@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from asgibdd.cli._behave_formatters import write_report_formatters
 from asgibdd.testing import run_behave, write_project
-from tests.report_runs import APP, FEATURE, PYPROJECT
+from tests.report_runs import APP, FEATURE, FORMATTERS_ADDED, PYPROJECT
 
 SETUP_CFG_TABLE = (
     "[behave.formatters]\n"
@@ -65,3 +67,18 @@ def test_a_table_of_the_users_own_is_left_alone_with_what_to_add(tmp_path: Path)
         "messages = asgibdd.report.messages:MessagesFormatter)"
     )
     assert (tmp_path / "behave.ini").read_text() == "[behave.formatters]\nhtml = mine:Formatter\n"
+
+
+def test_after_init_behave_writes_the_html_report_by_its_alias(tmp_path: Path) -> None:
+    initialised = subprocess.run(
+        [sys.executable, "-m", "asgibdd", "init", str(tmp_path), "--app", "asgibdd.demo:app"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert initialised.returncode == 0, initialised.stderr
+    assert FORMATTERS_ADDED in initialised.stdout.splitlines()
+    outcome = run_behave(tmp_path, "-f", "html", "-o", "report.html", "features/")
+    assert outcome.passed, outcome.output
+    page = (tmp_path / "report.html").read_text()
+    assert "<title>asgibdd report: 1 scenario, all passed</title>" in page

@@ -59,11 +59,8 @@ def render_html(run: Run) -> str:
     scenarios = run.scenarios()
     counts = run.counts()
     problems = sum(counts[status] for status in PROBLEMS)
-    title = (
-        f"{len(scenarios)} scenarios, {problems} not passed"
-        if problems
-        else (f"{len(scenarios)} scenarios, all passed")
-    )
+    counted = f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'}"
+    title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
     ordered = sorted(enumerate(scenarios), key=lambda pair: (_rank(pair[1].status), pair[0]))
     parts = [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
