@@ -6,6 +6,10 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree
 
+import httpx
+
+from asgibdd.errors import ExpectationFailed
+from asgibdd.report.collect import public_name
 from asgibdd.report.junit import classname, render_junit
 from asgibdd.report.model import FeatureResult, Run, ScenarioResult, StepResult
 from tests.report_runs import SECRETS, run_small_project
@@ -115,3 +119,10 @@ def test_the_classname_is_the_feature_path_with_dots() -> None:
     assert classname("features/auth/login.feature") == "features.auth.login"
     assert classname("features\\auth\\login.feature") == "features.auth.login"
     assert classname("login.feature") == "login"
+
+
+def test_exception_types_are_named_as_users_import_them() -> None:
+    assert public_name(KeyError("x")) == "KeyError"
+    assert public_name(ExpectationFailed("x")) == "asgibdd.ExpectationFailed"
+    assert public_name(httpx.ReadTimeout("x")) == "httpx.ReadTimeout"
+    assert public_name(None) is None
