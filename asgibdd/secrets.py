@@ -103,6 +103,11 @@ class Secrets:
                 self._values.add(text)
                 self._pattern = None
 
+    def remember_all(self, other: Secrets) -> None:
+        """Remember every value `other` remembers (a report of a whole feature masks with
+        the secrets of all its scenarios)."""
+        self.remember(sorted(other._values))
+
     def remember_json(self, document: Any) -> None:
         """Remember the values of every secret-named key inside a JSON document."""
         if isinstance(document, Mapping):

@@ -69,7 +69,7 @@ def _status(element: Any) -> str:
 def _scenario(scenario: Any) -> ScenarioResult:
     journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
     if isinstance(journal, Journal):
-        _learn_basic_passwords(journal)
+        learn_basic_passwords(journal)
     secrets = journal.secrets if isinstance(journal, Journal) else None
     mask = secrets.mask_text if secrets is not None else (lambda text: text)
     steps = [_step(step, mask) for step in scenario.all_steps]
@@ -88,7 +88,7 @@ def _scenario(scenario: Any) -> ScenarioResult:
     )
 
 
-def _learn_basic_passwords(journal: Journal) -> None:
+def learn_basic_passwords(journal: Journal) -> None:
     """Remember the passwords of basic authentication: the step that set one names it in
     clear (`... with password "s3cret"`), and a report shows step texts."""
     for entry in journal.entries:

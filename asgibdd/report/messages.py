@@ -26,7 +26,14 @@ from behave.formatter.base import Formatter
 
 from asgibdd import __version__
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
-from asgibdd.report.collect import error_text, ordered_tags, public_name, transcript_items
+from asgibdd.report.collect import (
+    error_text,
+    learn_basic_passwords,
+    ordered_tags,
+    public_name,
+    transcript_items,
+)
+from asgibdd.secrets import Secrets
 
 __all__ = ["PROTOCOL_VERSION", "MessagesFormatter"]
 
@@ -168,6 +175,15 @@ class _FeatureWriter:
         self.rows: dict[int, str] = {}
         self.scenarios: dict[int, str] = {}
         self.tags: dict[tuple[int, str], str] = {}
+        # Texts the feature file holds (steps, tables, doc strings, its source) are masked
+        # with the secrets of all the feature's scenarios, as the HTML report masks them.
+        self.secrets = Secrets()
+        for scenario in feature.walk_scenarios():
+            journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
+            if isinstance(journal, Journal):
+                learn_basic_passwords(journal)
+                self.secrets.remember_all(journal.secrets)
+        self.mask = self.secrets.mask_text
 
     def write(self) -> None:
         try:
@@ -178,7 +194,7 @@ class _FeatureWriter:
             {
                 "source": {
                     "uri": self.uri,
-                    "data": source,
+                    "data": self.mask(source),
                     "mediaType": "text/x.cucumber.gherkin+plain",
                 }
             }
@@ -217,11 +233,11 @@ class _FeatureWriter:
             "keyword": f"{step.keyword} ",
             "keywordType": _STEP_TYPE.get(step.step_type, "Unknown"),
             "location": self._location(step.line),
-            "text": step.name,
+            "text": self.mask(step.name),
         }
         if step.text is not None:
             message["docString"] = {
-                "content": str(step.text),
+                "content": self.mask(str(step.text)),
                 "delimiter": '"""',
                 "location": self._location(getattr(step.text, "line", step.line)),
             }
@@ -241,7 +257,9 @@ class _FeatureWriter:
         return {
             "id": self.out._id(),
             "location": self._location(line),
-            "cells": [{"value": str(cell), "location": self._location(line)} for cell in cells],
+            "cells": [
+                {"value": self.mask(str(cell)), "location": self._location(line)} for cell in cells
+            ],
         }
 
     def _background(self, background: Any) -> Message:
@@ -349,17 +367,20 @@ class _FeatureWriter:
         for step in scenario.all_steps:
             pickle_step: Message = {
                 "id": self.out._id(),
-                "text": step.name,
+                "text": self.mask(step.name),
                 "type": _STEP_TYPE.get(step.step_type, "Unknown"),
                 "astNodeIds": [self.steps[step.line]] + ([row_id] if row_id else []),
             }
             if step.text is not None:
-                pickle_step["argument"] = {"docString": {"content": str(step.text)}}
+                pickle_step["argument"] = {"docString": {"content": self.mask(str(step.text))}}
             elif step.table is not None:
                 rows = [step.table.headings, *(r.cells for r in step.table.rows)]
                 pickle_step["argument"] = {
                     "dataTable": {
-                        "rows": [{"cells": [{"value": str(c)} for c in cells]} for cells in rows]
+                        "rows": [
+                            {"cells": [{"value": self.mask(str(c))} for c in cells]}
+                            for cells in rows
+                        ]
                     }
                 }
             steps.append(pickle_step)
