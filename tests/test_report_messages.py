@@ -138,7 +138,7 @@ def test_transcripts_are_masked_text_attachments_of_the_step_that_caused_them(
     assert '{\\"username\\": \\"bob\\", \\"password\\": \\"***\\"}' in stream
 
 
-def test_outlines_backgrounds_rules_and_tables_of_the_repository_features_are_valid(
+def test_the_repository_features_and_a_failing_one_make_a_valid_masked_stream(
     tmp_path: Path,
 ) -> None:
     outcome, secrets = run_repository_features(tmp_path, "-f", "messages", "-o", "run.ndjson")
@@ -202,3 +202,76 @@ def test_a_failed_hook_is_a_failed_hook_step_and_the_scenarios_error(tmp_path: P
     page = (tmp_path / "report.html").read_text()
     assert '<details class="scenario hook_error"' in page
     assert '<pre class="error"><b>RuntimeError</b>\nHOOK-ERROR in before_scenario' in page
+
+
+SHAPES_FEATURE = """
+@shapes
+Feature: Every shape of Gherkin
+  Background:
+    Given the request header "X-Trace" is "t-1"
+
+  Rule: Pages answer
+    @outline
+    Scenario Outline: GET <path> answers <status>
+      When I GET <path>
+      Then the response status is <status>
+
+      @first
+      Examples: known
+        | path  | status |
+        | /page | 200    |
+
+      Examples: unknown
+        | path  | status |
+        | /nope | 404    |
+
+  Rule: Logins
+    Scenario: A login with a doc string
+      When I POST /login with JSON:
+        \"\"\"
+        {"username": "bob", "password": "hunter2-pass"}
+        \"\"\"
+      Then the response status is 200
+"""
+
+
+def test_backgrounds_rules_outlines_and_examples_become_one_pickle_per_row(tmp_path: Path) -> None:
+    outcome = run_small_project(
+        tmp_path,
+        "-f",
+        "messages",
+        "-o",
+        "run.ndjson",
+        files={"features/report.feature": SHAPES_FEATURE},
+    )
+    assert outcome.passed, outcome.output
+    envelopes = _envelopes(tmp_path / "run.ndjson")
+    [document] = _of(envelopes, "gherkinDocument")
+    children = document["feature"]["children"]
+    assert [next(iter(child)) for child in children] == ["background", "rule", "rule"]
+    outline = children[1]["rule"]["children"][0]["scenario"]
+    assert [example["name"] for example in outline["examples"]] == ["known", "unknown"]
+    rows = {
+        row["id"]: row["cells"][0]["value"]
+        for example in outline["examples"]
+        for row in example["tableBody"]
+    }
+    pickles = _of(envelopes, "pickle")
+    assert [pickle["name"] for pickle in pickles] == [
+        "GET /page answers 200 -- @1.1 known",
+        "GET /nope answers 404 -- @2.1 unknown",
+        "A login with a doc string",
+    ]
+    assert [rows.get(pickle["astNodeIds"][-1]) for pickle in pickles] == ["/page", "/nope", None]
+    assert [step["text"] for step in pickles[0]["steps"]] == [
+        'the request header "X-Trace" is "t-1"',
+        "I GET /page",
+        "the response status is 200",
+    ]
+    assert [tag["name"] for tag in pickles[0]["tags"]] == ["@shapes", "@outline", "@first"]
+    doc_string = pickles[2]["steps"][1]["argument"]["docString"]["content"]
+    assert doc_string == '{"username": "bob", "password": "***"}'
+    statuses = Counter(
+        finished["testStepResult"]["status"] for finished in _of(envelopes, "testStepFinished")
+    )
+    assert statuses == {"PASSED": 9}
