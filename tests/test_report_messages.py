@@ -17,6 +17,8 @@ from cucumber_messages import Envelope, message_converter
 
 from tests.report_runs import SECRETS, run_repository_features, run_small_project
 
+MESSAGES = ("-f", "messages", "-o", "run.ndjson")
+
 
 def _without_none(value: Any) -> Any:
     if isinstance(value, dict):
@@ -176,14 +178,8 @@ Feature: Hooks
 def test_a_failed_hook_is_a_failed_hook_step_and_the_scenarios_error(tmp_path: Path) -> None:
     outcome = run_small_project(
         tmp_path,
-        "-f",
-        "messages",
-        "-o",
-        "run.ndjson",
-        "-f",
-        "html",
-        "-o",
-        "report.html",
+        *MESSAGES,
+        *("-f", "html", "-o", "report.html"),
         files={"environment.py": HOOK_ENVIRONMENT, "features/report.feature": HOOK_FEATURE},
     )
     assert outcome.returncode == 1, outcome.output
@@ -237,12 +233,7 @@ Feature: Every shape of Gherkin
 
 def test_backgrounds_rules_outlines_and_examples_become_one_pickle_per_row(tmp_path: Path) -> None:
     outcome = run_small_project(
-        tmp_path,
-        "-f",
-        "messages",
-        "-o",
-        "run.ndjson",
-        files={"features/report.feature": SHAPES_FEATURE},
+        tmp_path, *MESSAGES, files={"features/report.feature": SHAPES_FEATURE}
     )
     assert outcome.passed, outcome.output
     envelopes = _envelopes(tmp_path / "run.ndjson")
