@@ -66,6 +66,7 @@ from asgibdd.contracts import CONTRACT_TAG, ContractChecker, render_table, write
 from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
+from asgibdd.report import Section, register_report_section
 from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
 
@@ -376,6 +377,10 @@ def before_all(context: Any) -> None:
     if django is not None:
         # Registered before the run's client, so it runs after that client has stopped.
         context.add_cleanup(django.stop)
+    if contracts is not None:
+        global _coverage_world
+        _coverage_world = context.asgibdd
+        register_report_section(_coverage_section)
     if config.lifespan == "run":
         use_fixture(asgibdd_client, context, "run")
 
@@ -448,6 +453,40 @@ def after_scenario(context: Any, scenario: Any) -> None:
     """Close the scenario's sessions and empty the cookie jar (the client stops later)."""
     with contextlib.suppress(UsageError):
         get_world(context).finish_scenario()
+
+
+_coverage_world: World | None = None
+
+
+def _coverage_section() -> Section | None:
+    """The run's API coverage as a section of the HTML report (asgibdd.report)."""
+    world = _coverage_world
+    if world is None or world.contracts is None:
+        return None
+    data = world.contracts.coverage()
+    if data is None:
+        return None
+    totals = data["totals"]
+    rows = [
+        [
+            row["operation"],
+            str(row["requests"]),
+            ", ".join(
+                [s["status"] for s in row["statuses"] if s["requests"]]
+                + [f"{s['status']} (undocumented)" for s in row["undocumented_statuses"]]
+            )
+            or "-",
+            ", ".join(s["status"] for s in row["statuses"] if not s["requests"]) or "-",
+        ]
+        for row in data["operations"]
+    ]
+    return Section(
+        title="API coverage",
+        summary=render_table(data, limit=0).splitlines()[0],
+        columns=["operation", "requests", "exercised", "never exercised"],
+        rows=rows,
+        status="failed" if totals["responses_with_violations"] else "info",
+    )
 
 
 def after_feature(context: Any, feature: Any) -> None:

@@ -57,11 +57,17 @@ class SecretPolicy:
         self.names = tuple(
             dict.fromkeys(_normal(name) for name in (*DEFAULT_SECRET_NAMES, *extra_names))
         )
+        self._verdicts: dict[str, bool] = {}
 
     def is_secret_name(self, name: str) -> bool:
         """Whether a header, parameter, field or key called `name` holds a secret."""
-        normal = _normal(name)
-        return any(part in normal for part in self.names)
+        # Remembered per name: transcripts and reports ask about the same few headers and
+        # keys for every exchange.
+        verdict = self._verdicts.get(name)
+        if verdict is None:
+            normal = _normal(name)
+            verdict = self._verdicts[name] = any(part in normal for part in self.names)
+        return verdict
 
 
 def _normal(name: str) -> str:
@@ -96,6 +102,11 @@ class Secrets:
             if len(text) >= MIN_VALUE_LENGTH and text not in self._values:
                 self._values.add(text)
                 self._pattern = None
+
+    def remember_all(self, other: Secrets) -> None:
+        """Remember every value `other` remembers (a report of a whole feature masks with
+        the secrets of all its scenarios)."""
+        self.remember(sorted(other._values))
 
     def remember_json(self, document: Any) -> None:
         """Remember the values of every secret-named key inside a JSON document."""

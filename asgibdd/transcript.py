@@ -58,7 +58,8 @@ def render_exchange(
     `body_limit` characters, binary bodies summarised as `<1234 bytes, image/png>`. A body
     that was streamed and not read is shown as `<streamed body, not read>` and left unread.
     """
-    secrets = secrets or Secrets()
+    if secrets is None:  # not `or`: an empty Secrets is falsy, and keeps its own policy
+        secrets = Secrets()
     lines = ["Request:", f"  {request.method} {masked_url(request.url, secrets)}"]
     lines.extend(_message_lines(request, secrets, body_limit))
     lines.append("Response:")
@@ -125,7 +126,8 @@ def _message_lines(
 
 def mask_header(name: str, value: str, secrets: Secrets | None = None) -> str:
     """Return `value` with its secret parts replaced by `***`, judged by the header `name`."""
-    secrets = secrets or Secrets()
+    if secrets is None:  # not `or`: an empty Secrets is falsy, and keeps its own policy
+        secrets = Secrets()
     lowered = name.lower()
     if lowered in ("authorization", "proxy-authorization"):
         scheme, _, credentials = value.strip().partition(" ")

@@ -19,6 +19,7 @@ from asgibdd.cli.init import find_app_candidates, merge_pyproject
 from asgibdd.errors import ConfigError
 from asgibdd.testing import run_behave, write_project
 from tests.init_projects import DJANGO_PROJECT, run_python
+from tests.report_runs import FORMATTERS_ADDED, FORMATTERS_IN_PLACE, PYPROJECT
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,10 +85,11 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
         "  created   steps/asgibdd_steps.py\n"
         "  created   environment.py\n"
         '  updated   pyproject.toml  (added [tool.asgibdd] app = "shop.main:app")\n'
+        f"{FORMATTERS_ADDED}\n"
         "Next: behave features/\n"
     )
     assert (tmp_path / "pyproject.toml").read_text() == (
-        original_pyproject + '\n[tool.asgibdd]\napp = "shop.main:app"\n'
+        original_pyproject + '\n[tool.asgibdd]\napp = "shop.main:app"\n' + "\n" + PYPROJECT
     )
     assert (
         (tmp_path / "steps/asgibdd_steps.py")
@@ -111,6 +113,7 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
         "  in place  steps/asgibdd_steps.py",
         "  in place  environment.py",
         '  in place  pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
+        FORMATTERS_IN_PLACE,
         "Everything is already in place: nothing changed.",
         "Next: behave features/",
     ]
@@ -147,7 +150,7 @@ def test_init_with_app_option_creates_pyproject_for_the_demo(
         "  example: GET /health answered 200 in-process",
     ]
     assert (tmp_path / "pyproject.toml").read_text() == (
-        '[tool.asgibdd]\napp = "asgibdd.demo:app"\n'
+        '[tool.asgibdd]\napp = "asgibdd.demo:app"\n' + "\n" + PYPROJECT
     )
 
 
@@ -209,7 +212,7 @@ def test_own_hooks_get_asgibdd_calls_and_force_rewrites_all_but_the_hooks(
         [tool.other]
         app = "keep me"
         """
-    )
+    ) + "\n" + PYPROJECT
 
 
 def test_merge_adds_the_app_under_an_existing_table_without_one() -> None:

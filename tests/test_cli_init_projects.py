@@ -19,6 +19,7 @@ from tests.init_projects import (
     SRC_LAYOUT,
     run_asgibdd,
 )
+from tests.report_runs import FORMATTERS_ADDED, FORMATTERS_IN_PLACE
 
 asgibdd = run_asgibdd
 
@@ -57,6 +58,7 @@ def test_fastapi_with_sqlalchemy_gets_its_health_route_that_takes_a_dependency(
         "  created   steps/asgibdd_steps.py",
         "  created   environment.py",
         '  updated   pyproject.toml  (added [tool.asgibdd] app = "shop.main:app")',
+        FORMATTERS_ADDED,
         "Next: behave features/",
     ]
     assert (outcome.scenarios.passed, outcome.steps.passed) == (1, 2)
@@ -66,6 +68,7 @@ def test_fastapi_with_sqlalchemy_gets_its_health_route_that_takes_a_dependency(
         "  in place  steps/asgibdd_steps.py",
         "  in place  environment.py",
         '  in place  pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
+        FORMATTERS_IN_PLACE,
         ALREADY_IN_PLACE,
         "Next: behave features/",
     ]
@@ -78,7 +81,10 @@ def test_litestar_gets_its_own_route_before_the_schema(tmp_path: Path) -> None:
         'asgibdd init: app "tasks.app:app" (found in tasks/app.py)',
         "  example: GET /tasks answered 200 in-process",
     ]
-    assert first[-2] == '  created   pyproject.toml  ([tool.asgibdd] app = "tasks.app:app")'
+    assert first[-3:-1] == [
+        '  created   pyproject.toml  ([tool.asgibdd] app = "tasks.app:app")',
+        FORMATTERS_ADDED,
+    ]
     assert outcome.scenarios.passed == 1
 
 
@@ -125,6 +131,7 @@ def test_an_existing_behave_project_is_written_into_and_keeps_its_hooks_and_step
         "  updated   features/environment.py  (added asgibdd's calls to before_all, "
         "before_feature, before_scenario, after_scenario)",
         '  created   pyproject.toml  ([tool.asgibdd] app = "shop.main:app")',
+        FORMATTERS_ADDED,
         "Next: behave features/",
     ]
     assert (outcome.scenarios.passed, outcome.steps.passed) == (2, 5), outcome.output

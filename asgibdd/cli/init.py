@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from asgibdd.cli._app_discovery import AppCandidate, find_app_candidates, resolve_app
+from asgibdd.cli._behave_formatters import write_report_formatters
 from asgibdd.cli._example_route import Example, candidate_paths, confirm_example
 from asgibdd.cli._pyproject import merge_pyproject, write_pyproject
 from asgibdd.cli._scaffold import (
@@ -83,6 +84,7 @@ def run(arguments: argparse.Namespace) -> int:
     force = arguments.force
     actions = scaffold_files(layout, reference, example, force=force)
     actions.append(write_pyproject(project / "pyproject.toml", reference, force))
+    actions.append(write_report_formatters(project))
     print(f'asgibdd init: app "{reference}" ({found_where})')
     if example is not None:
         print(f"  example: {_describe(example)}")

@@ -1,0 +1,65 @@
+"""`asgibdd report merge RESULTS... [--html FILE] [--junit FILE] [--results FILE]`.
+
+Merges the results of several runs (the `*.results.json` each `behave -f html -o
+report.html` writes beside its report; the report's own path works too) into one HTML
+report, one JUnit file and, for merging again later, one results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from asgibdd.errors import UsageError
+from asgibdd.report.html_render import render_html
+from asgibdd.report.junit import render_junit
+from asgibdd.report.merge import merge_runs
+from asgibdd.report.model import read_run, write_run
+
+__all__ = ["add_parser", "run_merge"]
+
+
+def add_parser(commands: Any) -> None:
+    """Register the `report` sub-command (with its `merge` action)."""
+    parser = commands.add_parser(
+        "report",
+        help="merge the reports of several runs into one",
+        description="Work with the reports asgibdd's behave formatters write.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
+    actions.required = True
+    merge = actions.add_parser(
+        "merge",
+        help="merge several runs' results into one HTML report and one JUnit file",
+        description=(
+            "Merge the results files of several runs (report.results.json, written beside "
+            "`behave -f html -o report.html`; the .html path works too) into one report."
+        ),
+    )
+    merge.add_argument("inputs", nargs="+", metavar="RESULTS", type=Path)
+    merge.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
+    merge.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
+    merge.add_argument("--results", type=Path, metavar="FILE", help="write the merged results here")
+    merge.set_defaults(run=run_merge)
+
+
+def run_merge(arguments: argparse.Namespace) -> int:
+    """Write what was asked for and print one line of totals; 1 if any scenario failed."""
+    if not (arguments.html or arguments.junit or arguments.results):
+        raise UsageError("say what to write: --html FILE, --junit FILE and/or --results FILE.")
+    merged = merge_runs([read_run(path) for path in arguments.inputs])
+    if arguments.html:
+        arguments.html.write_text(render_html(merged), encoding="utf-8")
+    if arguments.junit:
+        arguments.junit.write_text(render_junit(merged), encoding="utf-8")
+    if arguments.results:
+        write_run(merged, arguments.results)
+    counts = merged.counts()
+    shown = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    print(f"{len(merged.scenarios())} scenarios from {merged.runs} runs: {shown or 'none'}")
+    return (
+        1
+        if any(status in ("failed", "error", "hook_error", "undefined") for status in counts)
+        else 0
+    )

@@ -1,0 +1,277 @@
+"""A `Run` as one self-contained HTML page: no network, opens from `file://`, prints.
+
+Every text from the run (names, messages, transcripts: things the app wrote) goes through
+`html.escape`; the page's only script and style are asgibdd's own, inline.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from importlib import resources
+
+from asgibdd.report.model import (
+    NOT_RUN,
+    PROBLEMS,
+    STATUS_ORDER,
+    Run,
+    ScenarioResult,
+    Section,
+    StepResult,
+    TranscriptItem,
+)
+
+__all__ = ["render_html"]
+
+
+def _asset(name: str) -> str:
+    return (resources.files("asgibdd.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _label(status: str) -> str:
+    return _e(status.replace("_", " "))
+
+
+def duration(seconds: float) -> str:
+    """`12 ms` under a second, `3.40 s` under a minute, `2 min 5 s` above."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.2f} s"
+    return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+def _rank(status: str) -> int:
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+
+
+def _statuses(counts: Counter[str]) -> list[str]:
+    return sorted(counts, key=_rank)
+
+
+def render_html(run: Run) -> str:
+    scenarios = run.scenarios()
+    counts = run.counts()
+    problems = sum(counts[status] for status in PROBLEMS)
+    counted = f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'}"
+    title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
+    ordered = sorted(enumerate(scenarios), key=lambda pair: (_rank(pair[1].status), pair[0]))
+    parts = [
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # No network, ever: the page may only use what it carries inline.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+        f"<title>asgibdd report: {_e(title)}</title>",
+        f"<style>{_asset('report.css')}</style></head><body>",
+        '<a class="skip" href="#scenarios">Skip to the scenarios</a>',
+        f'<header><h1>Test report</h1><p class="meta">{_e(_meta(run))}</p></header>',
+        '<main><section class="summary" aria-labelledby="summary-title">',
+        '<h2 id="summary-title">Summary</h2>',
+        _totals(run, counts),
+        _breakdown("By feature", "feature", _by_feature(run)),
+        _breakdown("By tag", "tag", _by_tag(scenarios)),
+        "</section>",
+        *(_section(section) for section in run.sections),
+        _controls(counts, scenarios),
+        '<section id="scenarios" aria-label="Scenarios">',
+        *(_scenario(index, scenario) for index, scenario in ordered),
+        '<p id="nothing" hidden>No scenario matches the filters.</p>',
+        "</section></main>",
+        f"<script>{_asset('report.js')}</script></body></html>\n",
+    ]
+    return "".join(parts)
+
+
+def _meta(run: Run) -> str:
+    started = datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc)
+    runs = f" from {run.runs} runs" if run.runs > 1 else ""
+    return f"Started {started:%Y-%m-%d %H:%M:%S} UTC, took {duration(run.duration)}{runs}"
+
+
+def _totals(run: Run, counts: Counter[str]) -> str:
+    rate = run.pass_rate()
+    items = [
+        f'<li class="count {_e(status)}"><b>{counts[status]}</b> {_label(status)}</li>'
+        for status in _statuses(counts)
+    ]
+    shown_rate = "–" if rate is None else f"{rate * 100:.1f}%"
+    steps = sum(len(scenario.steps) for scenario in run.scenarios())
+    return (
+        f'<ul class="totals"><li class="count total"><b>{sum(counts.values())}</b> scenarios</li>'
+        f"{''.join(items)}"
+        f'<li class="count rate"><b>{shown_rate}</b> pass rate</li>'
+        f'<li class="count"><b>{steps}</b> steps</li>'
+        f'<li class="count"><b>{_e(duration(run.duration))}</b> duration</li></ul>'
+    )
+
+
+Row = tuple[str, Counter[str], float]
+
+
+def _by_feature(run: Run) -> list[Row]:
+    return [
+        (
+            f"{feature.name} ({feature.filename})",
+            Counter(scenario.status for scenario in feature.scenarios),
+            sum(scenario.duration for scenario in feature.scenarios),
+        )
+        for feature in run.features
+    ]
+
+
+def _by_tag(scenarios: Iterable[ScenarioResult]) -> list[Row]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    durations: dict[str, float] = defaultdict(float)
+    for scenario in scenarios:
+        for tag in scenario.tags:
+            counts[tag][scenario.status] += 1
+            durations[tag] += scenario.duration
+    return [(f"@{tag}", counts[tag], durations[tag]) for tag in sorted(counts)]
+
+
+def _breakdown(title: str, what: str, rows: list[Row]) -> str:
+    if not rows:
+        return ""
+    seen: Counter[str] = Counter()
+    for _, counts, _ in rows:
+        seen.update(counts)
+    statuses = _statuses(seen)
+    # Rows with problems first, then by name: the table answers "what is broken".
+    rows = sorted(rows, key=lambda row: (-sum(row[1][s] for s in PROBLEMS), row[0]))
+    head = "".join(f'<th scope="col" class="{_e(s)}">{_label(s)}</th>' for s in statuses)
+    body = "".join(
+        f'<tr><th scope="row">{_e(name)}</th>'
+        + "".join(f"<td>{counts[s] or ''}</td>" for s in statuses)
+        + f"<td>{_e(_rate(counts))}</td><td>{_e(duration(spent))}</td></tr>"
+        for name, counts, spent in rows
+    )
+    return (
+        f'<details class="breakdown" open><summary><h3>{_e(title)}</h3></summary>'
+        f'<table><thead><tr><th scope="col">{_e(what)}</th>{head}<th scope="col">pass rate</th>'
+        f'<th scope="col">duration</th></tr></thead><tbody>{body}</tbody></table></details>'
+    )
+
+
+def _rate(counts: Counter[str]) -> str:
+    ran = sum(count for status, count in counts.items() if status not in NOT_RUN)
+    return f"{counts['passed'] / ran * 100:.0f}%" if ran else "–"
+
+
+def _section(section: Section) -> str:
+    head = "".join(f'<th scope="col">{_e(column)}</th>' for column in section.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in section.rows
+    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if head else ""
+    return (
+        f'<section class="extra {_e(section.status)}"><h2>{_e(section.title)}</h2>'
+        f"<p>{_e(section.summary)}</p>{table}</section>"
+    )
+
+
+def _controls(counts: Counter[str], scenarios: list[ScenarioResult]) -> str:
+    boxes = "".join(
+        f'<label><input type="checkbox" name="status" value="{_e(status)}" checked> '
+        f"{_e(status.replace('_', ' '))} ({counts[status]})</label>"
+        for status in _statuses(counts)
+    )
+    tags = sorted({tag for scenario in scenarios for tag in scenario.tags})
+    options = "".join(f'<option value="{_e(tag)}">@{_e(tag)}</option>' for tag in tags)
+    return (
+        '<form class="controls" role="search" aria-label="Filter the scenarios">'
+        f"<fieldset><legend>Status</legend>{boxes}</fieldset>"
+        '<label>Tag <select name="tag"><option value="">any tag</option>'
+        f"{options}</select></label>"
+        '<label>Search <input type="search" name="q" placeholder="text in a scenario (/)" '
+        'autocomplete="off"></label>'
+        '<button type="button" data-action="expand">Expand all</button>'
+        '<button type="button" data-action="collapse">Collapse all</button>'
+        '<output name="shown" aria-live="polite"></output></form>'
+    )
+
+
+def _scenario(index: int, scenario: ScenarioResult) -> str:
+    status = scenario.status
+    tags = " ".join(scenario.tags)
+    opened = " open" if status in PROBLEMS else ""
+    tag_list = (
+        '<p class="tags">' + " ".join(f"<span>@{_e(tag)}</span>" for tag in scenario.tags) + "</p>"
+        if scenario.tags
+        else ""
+    )
+    hook = _error(scenario.error_type, scenario.error_message) if scenario.error_message else ""
+    return (
+        f'<details class="scenario {_e(status)}" id="s{index}" data-status="{_e(status)}" '
+        f'data-tags="{_e(tags)}"{opened}><summary>'
+        f'<span class="badge {_e(status)}">{_label(status)}</span> '
+        f'<span class="name">{_e(scenario.name)}</span> '
+        f'<span class="where">{_e(scenario.filename)}:{scenario.line}</span> '
+        f'<span class="time">{_e(duration(scenario.duration))}</span></summary>'
+        f"{tag_list}{hook}"
+        f'<ol class="steps">{"".join(_step(step) for step in scenario.steps)}</ol>'
+        f"{_transcript(scenario.transcript)}</details>"
+    )
+
+
+def _step(step: StepResult) -> str:
+    extra = ""
+    if step.text is not None:
+        extra += f'<pre class="docstring">{_e(step.text)}</pre>'
+    if step.table:
+        head = "".join(f"<th>{_e(cell)}</th>" for cell in step.table[0])
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>"
+            for row in step.table[1:]
+        )
+        extra += (
+            f'<table class="datatable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        )
+    if step.error_message:
+        extra += _error(step.error_type, step.error_message)
+    shown = (
+        "" if step.status in NOT_RUN else f'<span class="time">{_e(duration(step.duration))}</span>'
+    )
+    return (
+        f'<li class="step {_e(step.status)}"><span class="badge {_e(step.status)}">'
+        f"{_e(step.status.replace('_', ' '))}</span> <b>{_e(step.keyword)}</b> {_e(step.name)} "
+        f'<span class="where">line {step.line}</span> {shown}{extra}</li>'
+    )
+
+
+def _error(kind: str | None, message: str | None) -> str:
+    heading = f"<b>{_e(kind)}</b>\n" if kind else ""
+    return f'<pre class="error">{heading}{_e(message or "")}</pre>'
+
+
+def _transcript(items: list[TranscriptItem]) -> str:
+    if not items:
+        return ""
+    kinds = Counter(item.kind for item in items)
+    what = ", ".join(
+        f"{count} {kind} {'exchange' if kind == 'http' else 'message'}"
+        + ("s" if count != 1 else "")
+        for kind, count in kinds.items()
+    )
+    entries = "".join(
+        f'<li class="{_e(item.kind.replace(" ", "-"))}"><details><summary>'
+        f'<span class="kind">{_e(item.kind)}</span> {_e(item.title)}'
+        + (
+            f' <span class="time">{_e(duration(item.duration))}</span>'
+            if item.duration is not None
+            else ""
+        )
+        + (f' <span class="cause">— {_e(item.step)}</span>' if item.step else "")
+        + f"</summary><pre>{_e(item.text)}</pre></details></li>"
+        for item in items
+    )
+    return (
+        f'<details class="transcript"><summary>Transcript: {_e(what)}</summary>'
+        f"<ol>{entries}</ol></details>"
+    )

@@ -1,0 +1,207 @@
+"""The results of a run as reports show them: plain data, already masked, JSON both ways.
+
+A formatter turns behave's model and each scenario's journal into a `Run` once the
+scenario is over, when the journal's secrets know every secret the scenario met; nothing
+after that point sees a raw request, so nothing after it can leak one. The same data is
+what a run writes next to its HTML report (`RESULTS_SUFFIX`) and what `asgibdd report
+merge` reads back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asgibdd.errors import UsageError
+
+__all__ = [
+    "FORMAT",
+    "RESULTS_SUFFIX",
+    "FeatureResult",
+    "Run",
+    "ScenarioResult",
+    "Section",
+    "StepResult",
+    "TranscriptItem",
+    "read_run",
+    "results_path",
+    "write_run",
+]
+
+FORMAT = "asgibdd-results/1"
+"""The `format` field of a results file; merge refuses any other."""
+
+RESULTS_SUFFIX = ".results.json"
+"""`report.html` writes its data to `report.results.json` beside it."""
+
+# Statuses in the order reports list them: what needs attention first.
+STATUS_ORDER = (
+    "failed",
+    "error",
+    "hook_error",
+    "undefined",
+    "pending",
+    "passed",
+    "skipped",
+    "untested",
+)
+PROBLEMS = frozenset({"failed", "error", "hook_error", "undefined", "pending"})
+NOT_RUN = frozenset({"skipped", "untested"})
+
+
+@dataclass(frozen=True)
+class TranscriptItem:
+    """One HTTP exchange, websocket message or server-sent event, masked and cut to size.
+
+    - `kind`: "http", "websocket" or "event stream".
+    - `title`: one line (`GET /items → 200 OK`, `sent text "hi"`).
+    - `text`: the full transcript (headers and bodies for HTTP), long bodies truncated.
+    """
+
+    kind: str
+    step: str | None
+    at: float
+    title: str
+    text: str
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    keyword: str
+    name: str
+    status: str
+    duration: float
+    line: int
+    error_type: str | None = None
+    error_message: str | None = None
+    text: str | None = None
+    table: list[list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    status: str
+    duration: float
+    filename: str
+    line: int
+    tags: list[str]
+    steps: list[StepResult]
+    transcript: list[TranscriptItem] = field(default_factory=list)
+    error_type: str | None = None
+    error_message: str | None = None
+    """A hook's error (before/after scenario), when there was one."""
+
+    @property
+    def failure(self) -> StepResult | None:
+        """The step that failed or errored, if any."""
+        return next((step for step in self.steps if step.status in PROBLEMS), None)
+
+
+@dataclass(frozen=True)
+class FeatureResult:
+    name: str
+    filename: str
+    line: int
+    tags: list[str]
+    scenarios: list[ScenarioResult]
+    description: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Section:
+    """An extra table a report shows under its summary (API coverage, say).
+
+    `status` is "passed", "failed" or "info"; `rows` are cells under `columns`. Text only:
+    the report escapes it like everything else.
+    """
+
+    title: str
+    summary: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    status: str = "info"
+
+
+@dataclass
+class Run:
+    """One run (or several merged): its features, timing and extra sections."""
+
+    features: list[FeatureResult] = field(default_factory=list)
+    started: float = 0.0
+    duration: float = 0.0
+    sections: list[Section] = field(default_factory=list)
+    runs: int = 1
+
+    def scenarios(self) -> list[ScenarioResult]:
+        return [scenario for feature in self.features for scenario in feature.scenarios]
+
+    def counts(self) -> Counter[str]:
+        """Scenarios by status."""
+        return Counter(scenario.status for scenario in self.scenarios())
+
+    def pass_rate(self) -> float | None:
+        """Passed scenarios among those that ran (skipped and untested ones do not count)."""
+        counts = self.counts()
+        ran = sum(count for status, count in counts.items() if status not in NOT_RUN)
+        return counts["passed"] / ran if ran else None
+
+    def to_json(self) -> str:
+        """The run as the text of a results file."""
+        # json's C encoder calls `vars` for each dataclass: much faster than asdict.
+        return json.dumps({"format": FORMAT, **vars(self)}, ensure_ascii=False, default=vars)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], source: str = "results") -> Run:
+        if data.get("format") != FORMAT:
+            raise UsageError(
+                f"{source} is not an asgibdd results file (format {data.get('format')!r}, "
+                f"expected {FORMAT!r}); write one with `behave -f html -o report.html`."
+            )
+        return cls(
+            features=[_feature(item) for item in data["features"]],
+            started=data["started"],
+            duration=data["duration"],
+            sections=[Section(**item) for item in data.get("sections", [])],
+            runs=data.get("runs", 1),
+        )
+
+
+def _feature(data: dict[str, Any]) -> FeatureResult:
+    scenarios = [
+        ScenarioResult(
+            **{
+                **item,
+                "steps": [StepResult(**step) for step in item["steps"]],
+                "transcript": [TranscriptItem(**entry) for entry in item["transcript"]],
+            }
+        )
+        for item in data["scenarios"]
+    ]
+    return FeatureResult(**{**data, "scenarios": scenarios})
+
+
+def results_path(report: Path) -> Path:
+    """Where the data of the HTML report `report` goes: `report.results.json`."""
+    return report.with_name(report.stem + RESULTS_SUFFIX)
+
+
+def write_run(run: Run, path: Path) -> None:
+    path.write_text(run.to_json(), encoding="utf-8")
+
+
+def read_run(path: Path) -> Run:
+    """Read a results file, or the one beside an HTML report given instead."""
+    if path.suffix == ".html":
+        path = results_path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path} does not exist.") from None
+    except ValueError as error:
+        raise UsageError(f"{path} is not JSON: {error}") from None
+    return Run.from_json(data, str(path))

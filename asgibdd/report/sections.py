@@ -1,0 +1,42 @@
+"""Extra sections in the HTML report, from code that runs in the same behave run.
+
+Another part of a project (API coverage, say) registers a provider, usually from
+`before_all` in environment.py; the report calls every provider when behave closes the
+formatters (after `after_all`) and shows what they return under its summary:
+
+```python
+from asgibdd.report import Section, register_report_section
+
+def coverage_section() -> Section | None:
+    return Section(title="API coverage", summary="12 of 14 operations called",
+                   columns=["operation", "calls"], rows=[["GET /items", "3"]],
+                   status="failed")
+
+register_report_section(coverage_section)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from asgibdd.report.model import Section
+
+__all__ = ["SectionProvider", "collect_sections", "register_report_section"]
+
+SectionProvider = Callable[[], "Section | None"]
+
+_providers: list[SectionProvider] = []
+
+
+def register_report_section(provider: SectionProvider) -> None:
+    """Show what `provider` returns (None: nothing) in every report this run writes.
+    Registering the same provider twice shows it once."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def collect_sections() -> list[Section]:
+    """Every registered provider's section, in the order they were registered."""
+    found = (provider() for provider in _providers)
+    return [section for section in found if section is not None]
