@@ -37,8 +37,9 @@ class StreamedBody:
     """An open streamed response, pulled chunk by chunk with a timeout per pull.
 
     A pull that times out leaves the stream usable: the next pull continues where it was.
-    Events are decoded here from raw chunks rather than by `EventSource`, whose timeout
-    bounds each read: a stream of keep-alive comments would outlast a step's deadline.
+    Events are decoded here from raw chunks (`asgibdd.client.read_chunk`) so that one
+    deadline can cover several events (`Then I receive 3 events within 1 second`) and a
+    line stream shares the same reads.
     """
 
     def __init__(
