@@ -277,7 +277,8 @@ def _check_target(config: AsgiBddConfig, *, base_url_source: str | None) -> None
         if wrong:
             raise ConfigError(
                 f"The setting{'s' if len(wrong) > 1 else ''} {' and '.join(wrong)} only "
-                "apply to the live target (a deployed service), but the target is in-process. "
+                f"{'apply' if len(wrong) > 1 else 'applies'} to the live target (a deployed "
+                "service), but the target is in-process. "
                 'Set target = "live" with the service\'s base_url, or remove them.'
             )
         return
