@@ -101,6 +101,7 @@ class LiveBody(ChunkReader):
         self._chunks: queue.Queue[bytes | Exception | None] = queue.Queue()
         self._ended = False
         self._closed = False
+        self._pumped = threading.Event()  # the pump has read the whole body (or failed)
         _lift_read_timeout(response.request)
         self._pump = threading.Thread(target=self._run, name="asgibdd-live-body", daemon=True)
         self._pump.start()
@@ -110,8 +111,10 @@ class LiveBody(ChunkReader):
             for chunk in self.response.iter_raw():
                 self._chunks.put(chunk)
         except Exception as error:
+            self._pumped.set()
             self._chunks.put(None if self._closed else error)
         else:
+            self._pumped.set()
             self._chunks.put(None)
 
     def __iter__(self) -> Iterator[bytes]:
@@ -180,7 +183,8 @@ class LiveBody(ChunkReader):
         self._closed = True
         stream = self.response.extensions.get("network_stream")
         raw = stream.get_extra_info("socket") if stream is not None else None
-        if isinstance(raw, socket.socket) and self._pump.is_alive():
+        # A body read to its end leaves a connection the pool may reuse: no shutdown then.
+        if isinstance(raw, socket.socket) and not self._pumped.is_set():
             with contextlib.suppress(OSError):
                 raw.shutdown(socket.SHUT_RDWR)
         self._pump.join(_PUMP_STOP_SECONDS)
