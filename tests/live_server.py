@@ -8,11 +8,13 @@ with httpx-ws), so no websockets library deprecation warning can reach the tests
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -28,9 +30,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class TLSFiles:
+    """A server certificate for 127.0.0.1 and the CA bundle that signed it."""
+
+    certificate: Path
+    key: Path
+    ca_bundle: Path
+
+
 @contextmanager
-def serve_demo(log: Path) -> Iterator[str]:
-    """Run the demo under uvicorn while the block runs; yields its base URL."""
+def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
+    """Run the demo under uvicorn while the block runs; yields its base URL (https:// when
+    `tls` gives it a certificate)."""
     port = free_port()
     command = [
         *(sys.executable, "-m", "uvicorn", "--factory", "asgibdd.demo:create_testing_app"),
@@ -39,10 +51,15 @@ def serve_demo(log: Path) -> Iterator[str]:
         *("--no-server-header", "--no-date-header", "--log-level", "warning"),
     ]
     base_url = f"http://127.0.0.1:{port}"
+    verify: bool | ssl.SSLContext = True
+    if tls is not None:
+        command += ["--ssl-certfile", str(tls.certificate), "--ssl-keyfile", str(tls.key)]
+        base_url = f"https://127.0.0.1:{port}"
+        verify = ssl.create_default_context(cafile=str(tls.ca_bundle))
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         try:
-            _wait_until_ready(process, base_url, log)
+            _wait_until_ready(process, base_url, log, verify)
             yield base_url
         finally:
             process.terminate()
@@ -53,13 +70,15 @@ def serve_demo(log: Path) -> Iterator[str]:
                 process.wait(STOP_SECONDS)
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], base_url: str, log: Path, verify: bool | ssl.SSLContext
+) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if httpx.get(f"{base_url}/health", timeout=1.0).status_code == 200:
+            if httpx.get(f"{base_url}/health", timeout=1.0, verify=verify).status_code == 200:
                 return
         except httpx.TransportError:
             pass
