@@ -75,8 +75,8 @@ def subprocess_env() -> dict[str, str]:
 def test_the_docs_have_samples_of_each_kind() -> None:
     assert len(samples("gherkin")) >= 15
     assert [s.name for s in samples("gherkin") if s.expect_fail] == [
-        "errors.md:30",
-        "errors.md:78",
+        "errors.md:32",
+        "errors.md:82",
     ]
     assert samples("python")
     assert samples("sh")
