@@ -11,6 +11,7 @@ from asgibdd.client import LiveClient, TestClient
 from asgibdd.config import load_config
 from asgibdd.environment import World, before_scenario, feature_lifespan, make_client
 from asgibdd.errors import ConfigError, UsageError
+from tests.live_server import free_port
 
 STAGING = "https://staging.example.com"
 
@@ -149,3 +150,18 @@ def test_an_in_process_scenario_is_skipped_live_with_its_reason(tmp_path: Path) 
         f"service at {STAGING}"
     ]
     assert world.client is None
+
+
+def test_requests_go_through_the_configured_proxy() -> None:
+    proxy = f"http://127.0.0.1:{free_port()}"  # nobody listens: the proxy refuses
+    with (
+        LiveClient("http://service.invalid", proxy=proxy) as client,
+        pytest.raises(ConfigError) as raised,
+    ):
+        client.get("/health")
+    assert str(raised.value) == (
+        "Cannot reach the service at http://service.invalid for GET "
+        "http://service.invalid/health: [Errno 111] Connection refused. Check that the service "
+        f"runs there and that base_url names it. The request went through the proxy {proxy}: "
+        "check it too."
+    )

@@ -79,6 +79,8 @@ class LiveClient(TestClient):
         proxy: str | None = None,
     ) -> None:
         url = _check_base_url(base_url)
+        #: The proxy given (None: the environment's, if any), for error messages.
+        self.proxy = proxy
         self._live_timeout = check_read_timeout(wait_timeout)
         self._bodies: weakref.WeakSet[LiveBody] = weakref.WeakSet()
         merged = httpx.Headers({"user-agent": _USER_AGENT})
@@ -163,7 +165,7 @@ class LiveClient(TestClient):
     ) -> httpx.Response:
         """Send `request`; a plain response is read whole within `wait_timeout`, a streamed
         one (`client.stream`, `client.sse`) is read with `read_chunk(response, timeout)`."""
-        with network_errors(request, self._live_timeout):
+        with network_errors(request, self._live_timeout, self.proxy):
             response = httpx.Client.send(self, request, stream=True, **kwargs)
         body = LiveBody(response, self._live_timeout)
         if stream:

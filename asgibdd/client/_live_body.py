@@ -42,9 +42,10 @@ def _request_line(request: httpx.Request) -> str:
 
 
 @contextlib.contextmanager
-def network_errors(request: httpx.Request, bound: float | None) -> Any:
+def network_errors(request: httpx.Request, bound: float | None, proxy: str | None = None) -> Any:
     """httpx's network failures as asgibdd's errors: a timeout is an `AppTimeout`, as
-    in-process; a service that cannot be reached is a `ConfigError` saying what to check."""
+    in-process; a service that cannot be reached is a `ConfigError` saying what to check
+    (including the `proxy` the request went through, if any)."""
     try:
         yield
     except httpx.ConnectTimeout:
@@ -63,6 +64,8 @@ def network_errors(request: httpx.Request, bound: float | None) -> Any:
         ) from None
     except httpx.ConnectError as error:
         hint = "Check that the service runs there and that base_url names it."
+        if proxy is not None:
+            hint += f" The request went through the proxy {origin(httpx.URL(proxy))}: check it too."
         if "CERTIFICATE_VERIFY_FAILED" in str(error):
             hint = (
                 "Its TLS certificate could not be verified: point `verify` at the CA bundle "

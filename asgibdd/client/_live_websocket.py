@@ -120,7 +120,7 @@ class LiveWebSocketSession(WebSocketTestSession):
         if self._subprotocols is not None:
             headers["sec-websocket-protocol"] = ", ".join(self._subprotocols)
         request = self._client.build_request("GET", self._target, headers=headers, **options)
-        with network_errors(request, self._timeout):
+        with network_errors(request, self._timeout, getattr(self._client, "proxy", None)):
             # httpx's own send: the live client's would start reading the body.
             response = httpx.Client.send(
                 self._client, request, stream=True, auth=auth, follow_redirects=False
