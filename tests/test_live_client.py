@@ -98,3 +98,17 @@ def test_the_handshake_carries_subprotocols_and_query(client: LiveClient) -> Non
             "name": "ann",
             "room": "room",
         }
+
+
+def test_closing_waits_for_the_services_answer_so_the_others_hear_it(client: LiveClient) -> None:
+    with (
+        client.websocket_connect("/ws/chat/close?name=ann") as ann,
+        client.websocket_connect("/ws/chat/close?name=bob") as bob,
+    ):
+        assert ann.receive_json(timeout=2.0)["name"] == "ann"
+        assert ann.receive_json(timeout=2.0)["name"] == "bob"
+        bob.receive_json(timeout=2.0)
+        started = time.monotonic()
+        bob.close(1000)
+        assert time.monotonic() - started < 1.5
+        assert ann.receive_json(timeout=2.0) == {"type": "left", "name": "bob"}

@@ -9,10 +9,13 @@ as the ASGI messages the in-process session returns (`{"type": "websocket.send",
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import queue
 import secrets
+import socket
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -147,10 +150,46 @@ class LiveWebSocketSession(WebSocketTestSession):
         response, self._response = self._response, None
         try:
             if websocket is not None:
+                self._close_handshake(websocket, 1000, None)
                 websocket.__exit__(None, None, None)  # type: ignore[no-untyped-call]
         finally:
             if response is not None:
                 response.close()
+
+    def _close_handshake(
+        self, websocket: httpx_ws.WebSocketSession, code: int, reason: str | None
+    ) -> None:
+        """Send our close frame and wait, bounded, for the service's answer.
+
+        httpx-ws closes the socket as soon as it has sent its close frame, while its reader
+        thread may still be inside a read of that socket; with TLS that read can go on with
+        the socket's number after it was reused by the next connection, and corrupt it.
+        Once the service's close has arrived, no read is in flight. If it does not arrive
+        in time, shutting the socket down ends the read instead.
+        """
+        import wsproto.connection
+        import wsproto.events
+
+        httpx_ws = _httpx_ws()
+        state = websocket.connection.state
+        if state is wsproto.connection.ConnectionState.OPEN:
+            with contextlib.suppress(httpx_ws.WebSocketNetworkError):
+                websocket.send(wsproto.events.CloseConnection(code, reason))
+        elif state is not wsproto.connection.ConnectionState.LOCAL_CLOSING:
+            return  # the service closed first: its reader has stopped already
+        bound = 5.0 if self._timeout is None else self._timeout
+        deadline = time.monotonic() + bound
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                websocket.receive(timeout=left)  # messages sent before its close: dropped
+            except queue.Empty:
+                break
+            except httpx_ws.HTTPXWSException:
+                return  # its close (or the end of the connection) arrived
+        raw = websocket.stream.get_extra_info("socket")
+        if isinstance(raw, socket.socket):
+            with contextlib.suppress(OSError):
+                raw.shutdown(socket.SHUT_RDWR)
 
     def send(self, message: Message) -> None:
         """Send an ASGI message as the app would receive it (`websocket.receive` with text
@@ -191,7 +230,8 @@ class LiveWebSocketSession(WebSocketTestSession):
             self.send_bytes(text.encode("utf-8"))
 
     def close(self, code: int = 1000, reason: str | None = None) -> None:
-        self._live().close(code, reason)
+        """Close the connection with `code`, waiting (bounded) for the service's answer."""
+        self._close_handshake(self._live(), code, reason)
 
     def receive(self, timeout: float | None = DEFAULT) -> Message:
         """The next message the service sent (a close message is returned, not raised)."""
