@@ -6,6 +6,8 @@ would make behave require `features/steps/` instead.
 """
 
 from asgibdd import environment as asgibdd
+from asgibdd.demo.testing import RESET_PATH
+from asgibdd.errors import ConfigError
 
 
 def before_all(context):
@@ -18,6 +20,17 @@ def before_feature(context, feature):
 
 def before_scenario(context, scenario):
     asgibdd.before_scenario(context, scenario)
+    world = asgibdd.get_world(context)
+    if world.config.live and world.client is not None:
+        # In-process every scenario starts a new lifespan, so an empty store; a live server
+        # keeps one store for the run, so the demo's test mode empties it instead.
+        response = world.client.post(RESET_PATH)
+        if response.status_code != 204:
+            raise ConfigError(
+                f"POST {RESET_PATH} answered {response.status_code}: the live suite needs "
+                "the demo in its test mode, started with "
+                "`uvicorn --factory asgibdd.demo:create_testing_app`."
+            )
 
 
 def after_scenario(context, scenario):

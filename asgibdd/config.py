@@ -5,10 +5,11 @@ Each setting is looked up in order, the first source that has it wins:
 1. behave user data: `behave -D asgibdd.app=pkg.module:app` (also `asgibdd.base_url`,
    `asgibdd.timeout`, `asgibdd.lifespan`, `asgibdd.follow_redirects`,
    `asgibdd.raise_server_exceptions`, `asgibdd.contract`, `asgibdd.openapi`,
-   `asgibdd.api_coverage`);
+   `asgibdd.api_coverage`, `asgibdd.target`, `asgibdd.verify`, `asgibdd.proxy`);
 2. environment variables: `ASGIBDD_APP` (also `ASGIBDD_BASE_URL`, `ASGIBDD_TIMEOUT`,
    `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`, `ASGIBDD_RAISE_SERVER_EXCEPTIONS`,
-   `ASGIBDD_CONTRACT`, `ASGIBDD_OPENAPI`, `ASGIBDD_API_COVERAGE`);
+   `ASGIBDD_CONTRACT`, `ASGIBDD_OPENAPI`, `ASGIBDD_API_COVERAGE`, `ASGIBDD_TARGET`,
+   `ASGIBDD_VERIFY`, `ASGIBDD_PROXY`);
 3. `[tool.asgibdd]` in the `pyproject.toml` found the way behave finds its files: in the
    features path behave was given or a folder above it, else in the working folder or
    above (the same keys, plus `headers`).
@@ -18,6 +19,11 @@ and the closest known key.
 
 The app is written `module:attribute` (`attribute` may be dotted), or `module:factory()`
 for a function that builds the app.
+
+The target is where the steps send their requests: "in-process" (the app, imported here)
+or "live" (a deployed service at `base_url`, over the network; see docs/live.md). Without
+a `target` setting it is "live" when no app is configured but a `base_url` is, so
+`behave -D asgibdd.base_url=https://staging.example.com` tests staging.
 """
 
 from __future__ import annotations
@@ -43,8 +49,10 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "LIFESPAN_SCOPES",
     "SETTINGS",
+    "TARGETS",
     "AsgiBddConfig",
     "LifespanScope",
+    "Target",
     "bool_setting",
     "find_pyproject",
     "lifespan_scope",
@@ -55,6 +63,8 @@ __all__ = [
 
 LifespanScope = Literal["scenario", "feature", "run"]
 LIFESPAN_SCOPES: tuple[LifespanScope, ...] = ("scenario", "feature", "run")
+Target = Literal["in-process", "live"]
+TARGETS: tuple[Target, ...] = ("in-process", "live")
 DEFAULT_TIMEOUT = 5.0
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
@@ -69,9 +79,12 @@ SETTINGS = (
     "headers",
     "lifespan",
     "openapi",
+    "proxy",
     "raise_server_exceptions",
     "secret_names",
+    "target",
     "timeout",
+    "verify",
 )
 _PYPROJECT_ONLY = frozenset({"headers", "secret_names"})
 _USERDATA_PREFIX = "asgibdd."
@@ -100,7 +113,14 @@ class AsgiBddConfig:
     - `openapi`: where that document comes from: "auto" (the app object, FastAPI or
       Litestar), a file (JSON, or YAML with PyYAML), or a path the app serves ("/openapi.json").
     - `api_coverage`: the JSON file the run's API coverage is written to ("" for none).
+    - `target`: "in-process" (the app runs here) or "live" (a service at `base_url`).
+    - `verify`: live only: verify the service's TLS certificate (True), not (False), or
+      against the CA bundle at this path.
+    - `proxy`: live only: the proxy URL to go through; None uses the environment's
+      `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     - `project_dir`: the folder of the `pyproject.toml` used, if any.
+
+    In the live target `app` is "" when none is configured: nothing is imported.
     """
 
     app: str
@@ -117,7 +137,15 @@ class AsgiBddConfig:
     openapi: str = "auto"
     openapi_source: str = "the default"
     api_coverage: str = "reports/api-coverage.json"
+    target: Target = "in-process"
+    verify: bool | str = True
+    proxy: str | None = None
     project_dir: Path | None = None
+
+    @property
+    def live(self) -> bool:
+        """Whether the steps talk to a deployed service instead of an app in this process."""
+        return self.target == "live"
 
     def load_app(self) -> ASGIApp:
         """Import the configured app; `ConfigError` explains any failure."""
@@ -170,22 +198,32 @@ def load_config(
         return None
 
     found_app = lookup("app")
-    if found_app is None:
+    found_base_url = lookup("base_url")
+    found_target = lookup("target")
+    if found_target is not None:
+        target = _target_setting(*found_target)
+    else:
+        target = "live" if found_app is None and found_base_url is not None else "in-process"
+    if target == "live":
+        app, app_source = found_app or ("", "not needed: the live target imports no app")
+    elif found_app is None:
         raise ConfigError(_no_app_message(userdata, environ, cwd, pyproject))
-    app, app_source = found_app
-    if not isinstance(app, str) or not app.strip():
+    else:
+        app, app_source = found_app
+    if target == "in-process" and (not isinstance(app, str) or not app.strip()):
         raise ConfigError(
             f'The app from {app_source} must be a text like "package.module:app", got {app!r}.'
         )
 
     config = AsgiBddConfig(
-        app=app.strip(),
+        app=app.strip() if isinstance(app, str) else "",
         app_source=app_source,
+        target=target,
         project_dir=pyproject.parent if pyproject is not None else None,
     )
     changes: dict[str, Any] = {}
-    if (found := lookup("base_url")) is not None:
-        changes["base_url"] = _text_setting(*found)
+    if found_base_url is not None:
+        changes["base_url"] = _text_setting(*found_base_url)
     if "headers" in table:
         changes["headers"] = _headers_setting(table["headers"], f"{pyproject}")
     if (found := lookup("timeout")) is not None:
@@ -201,7 +239,81 @@ def load_config(
     for flag in ("follow_redirects", "raise_server_exceptions", "django", "contract"):
         if (found := lookup(flag)) is not None:
             changes[flag] = bool_setting(*found)
-    return dataclasses.replace(config, **changes)
+    if (found := lookup("verify")) is not None:
+        changes["verify"] = _verify_setting(*found)
+    if (found := lookup("proxy")) is not None:
+        changes["proxy"] = _proxy_setting(*found)
+    config = dataclasses.replace(config, **changes)
+    _check_target(config, base_url_source=found_base_url[1] if found_base_url else None)
+    return config
+
+
+def _target_setting(value: Any, source: str) -> Target:
+    if value in TARGETS:
+        return cast(Target, value)
+    raise ConfigError(
+        f'The target from {source} must be "in-process" (the app runs in this process) or '
+        f'"live" (a deployed service at base_url), got {value!r}.'
+    )
+
+
+def _verify_setting(value: Any, source: str) -> bool | str:
+    """True/false, or the path of a CA bundle file to verify the service's certificate."""
+    if isinstance(value, bool) or (
+        isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE
+    ):
+        return bool_setting(value, source)
+    if isinstance(value, str) and value.strip():
+        if not Path(value).is_file():
+            raise ConfigError(
+                f"The verify setting from {source} names the CA bundle {value!r}, but there is "
+                "no such file. Give the path of a PEM file, or true/false."
+            )
+        return value
+    raise ConfigError(
+        f"The verify setting from {source} must be true, false or the path of a CA bundle, "
+        f"got {value!r}."
+    )
+
+
+def _proxy_setting(value: Any, source: str) -> str:
+    text = _text_setting(value, source).strip()
+    scheme, separator, rest = text.partition("://")
+    if not separator or scheme not in ("http", "https", "socks5", "socks5h") or not rest:
+        raise ConfigError(
+            f"The proxy from {source} must be a URL like http://proxy.example.com:3128, "
+            f"got {value!r}."
+        )
+    return text
+
+
+def _check_target(config: AsgiBddConfig, *, base_url_source: str | None) -> None:
+    """`ConfigError` for settings the target cannot honour, each with what to do instead."""
+    if not config.live:
+        defaults = (("verify", True), ("proxy", None))
+        wrong = [name for name, unset in defaults if getattr(config, name) != unset]
+        if wrong:
+            raise ConfigError(
+                f"The setting{'s' if len(wrong) > 1 else ''} {' and '.join(wrong)} only "
+                f"{'apply' if len(wrong) > 1 else 'applies'} to the live target (a deployed "
+                "service), but the target is in-process. "
+                'Set target = "live" with the service\'s base_url, or remove them.'
+            )
+        return
+    scheme, _, rest = config.base_url.partition("://")
+    if base_url_source is None or scheme not in ("http", "https") or not rest.strip("/"):
+        got = f"got {config.base_url!r} from {base_url_source}" if base_url_source else "got none"
+        raise ConfigError(
+            "The live target needs the base URL of the running service, like "
+            f"https://staging.example.com; {got}. Give it with -D asgibdd.base_url=..., "
+            "ASGIBDD_BASE_URL or base_url in [tool.asgibdd]."
+        )
+    if config.lifespan != "scenario":
+        raise ConfigError(
+            f'lifespan = "{config.lifespan}" shares the app\'s lifespan across scenarios in this '
+            "process, but the live target tests a service whose server runs its lifespan. "
+            'Remove the lifespan setting for live runs, or run them with target = "in-process".'
+        )
 
 
 def _refuse_unknown_keys(

@@ -36,6 +36,11 @@ bug shows its traceback. `raise_server_exceptions = false` in the configuration,
 feature or scenario tagged `@asgibdd.raise_server_exceptions=false`, lets the steps see
 the app's own error response (its 500 page or exception handler's answer) instead; a
 scenario's tag wins over its feature's.
+
+Live target: with `target = "live"` (or a `base_url` and no app) every step goes over the
+network to a deployed service through `LiveClient` (see docs/live.md). What needs the app
+in this process is refused there with the reason (lifespan scopes, Django test
+databases), and a scenario or feature tagged `@in-process` is skipped, its reason shown.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +60,7 @@ from behave.formatter.json import JSONFormatter
 from behave.model_type import Status
 
 from asgibdd._types import ASGIApp
-from asgibdd.client import TestClient
+from asgibdd.client import LiveClient, TestClient
 from asgibdd.config import (
     AsgiBddConfig,
     LifespanScope,
@@ -72,6 +78,7 @@ from asgibdd.variables import Variables
 
 __all__ = [
     "CONTRACT_TAG",
+    "IN_PROCESS_TAG",
     "LIFESPAN_TAG",
     "RAISE_SERVER_EXCEPTIONS_TAG",
     "RequestDefaults",
@@ -87,9 +94,14 @@ __all__ = [
     "feature_lifespan",
     "get_world",
     "new_client",
+    "new_live_client",
     "scenario_checks_contract",
     "scenario_raises_server_exceptions",
 ]
+
+IN_PROCESS_TAG = "in-process"
+"""The scenario or feature tag (`@in-process`) of what only makes sense with the app in
+this process: such scenarios are skipped against a live service."""
 
 LIFESPAN_TAG = "asgibdd.lifespan="
 """Prefix of the feature tag that picks the lifespan scope: `@asgibdd.lifespan=feature`."""
@@ -158,7 +170,7 @@ class World:
     Run-wide (set up by `before_all`):
 
     - `config`: the settings found by `asgibdd.config.load_config`.
-    - `app`: the imported ASGI app.
+    - `app`: the imported ASGI app; None for the live target, which imports none.
     - `shared_clients`: clients that outlive one scenario, by lifespan scope ("feature",
       "run"); managed by the `asgibdd_client` fixture.
     - `feature_scope`: the lifespan scope of the feature now running.
@@ -184,7 +196,7 @@ class World:
     """
 
     config: AsgiBddConfig
-    app: ASGIApp
+    app: ASGIApp | None
     shared_clients: dict[LifespanScope, TestClient] = field(default_factory=dict)
     feature_scope: LifespanScope = "scenario"
     django: DjangoTestRun | None = None
@@ -267,8 +279,29 @@ def get_world(context: Any) -> World:
 
 
 def make_client(world: World) -> TestClient:
-    """A new, not yet entered, TestClient for the configured app."""
+    """A new, not yet entered, client for the configured target: a TestClient for the app,
+    or a LiveClient for the service at `base_url`."""
+    if world.config.live:
+        return new_live_client(world.config)
+    if world.app is None:
+        raise UsageError(
+            "asgibdd has no app for the in-process target: before_all(context) imports it; "
+            'for a deployed service set target = "live" and its base_url.'
+        )
     return new_client(world.app, world.config)
+
+
+def new_live_client(config: AsgiBddConfig) -> LiveClient:
+    """A new LiveClient for the service at the configured `base_url`, with the same
+    headers, redirect policy and `timeout` bound as in-process, plus `verify` and `proxy`."""
+    return LiveClient(
+        config.base_url,
+        headers=dict(config.headers),
+        follow_redirects=config.follow_redirects,
+        wait_timeout=config.timeout,
+        verify=config.verify,
+        proxy=config.proxy,
+    )
 
 
 def new_client(app: ASGIApp, config: AsgiBddConfig) -> TestClient:
@@ -304,15 +337,26 @@ def asgibdd_client(context: Any, scope: LifespanScope = "scenario") -> Iterator[
 
 
 def feature_lifespan(config: AsgiBddConfig, tags: Sequence[str]) -> LifespanScope:
-    """The lifespan scope for a feature: its `@asgibdd.lifespan=...` tag, else the config."""
+    """The lifespan scope for a feature: its `@asgibdd.lifespan=...` tag, else the config.
+
+    Against a live service there is no lifespan here: a feature tagged `@in-process` is
+    skipped scenario by scenario, and any other lifespan tag is refused with the reason.
+    """
     chosen = [tag[len(LIFESPAN_TAG) :] for tag in tags if tag.startswith(LIFESPAN_TAG)]
-    if not chosen:
+    if not chosen or (config.live and IN_PROCESS_TAG in tags):
         return config.lifespan
     if len(chosen) > 1:
         raise UsageError(
             f"A feature has {len(chosen)} lifespan tags ({', '.join(chosen)}); keep one."
         )
     scope = lifespan_scope(chosen[0], f"the tag @{LIFESPAN_TAG}{chosen[0]}")
+    if config.live and scope != "scenario":
+        raise ConfigError(
+            f"The tag @{LIFESPAN_TAG}{scope} shares the app's lifespan in this process, but "
+            f"this run tests the live service at {config.base_url}, whose server runs its "
+            f"lifespan. Tag the feature @{IN_PROCESS_TAG} to skip it in live runs, or remove "
+            "the tag."
+        )
     if scope == "run" and config.lifespan != "run":
         raise ConfigError(
             f"The tag @{LIFESPAN_TAG}run cannot widen the lifespan to the whole run; set "
@@ -348,6 +392,25 @@ def _scenario_flag(scenario: Any, prefix: str) -> bool | None:
     return None
 
 
+def _show(line: str) -> None:
+    """Write `line` under the scenario's heading: behave's formatters keep a skip's reason
+    to themselves, and the hook's own output is captured (shown on failure only)."""
+    stream = sys.__stdout__
+    if stream is not None:
+        sys.stdout.flush()
+        stream.write(line + "\n")
+        stream.flush()
+
+
+def _effective_tags(scenario: Any) -> set[str]:
+    """The scenario's tags with its feature's (and rule's), as behave inherits them."""
+    tags = getattr(scenario, "effective_tags", None)
+    if tags is None:
+        feature = getattr(scenario, "feature", None)
+        tags = [*scenario.tags, *(getattr(feature, "tags", None) or ())]
+    return set(tags)
+
+
 def _features_paths(context: Any) -> list[Path]:
     """The features paths behave was given (`behave service/features/`), as folders/files."""
     given = getattr(context.config, "paths", None) or []
@@ -363,7 +426,8 @@ def before_all(context: Any) -> None:
     run ends) and flush them after every scenario: see `asgibdd.django`.
     """
     config = load_config(dict(context.config.userdata), paths=_features_paths(context))
-    app, django = load_app_and_django(config)
+    # The live target imports nothing: the service's code may not even be installed here.
+    app, django = (None, None) if config.live else load_app_and_django(config)
     contracts = ContractChecker.from_setting(
         config.openapi, app, source=config.openapi_source, project_dir=config.project_dir
     )
@@ -394,8 +458,21 @@ def before_feature(context: Any, feature: Any) -> None:
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
-    """Give the scenario a client (new, or the shared one) and a clean request state."""
+    """Give the scenario a client (new, or the shared one) and a clean request state.
+
+    Against a live service, a scenario tagged `@in-process` (or in a feature so tagged) is
+    skipped with the reason, and gets no client.
+    """
     world = get_world(context)
+    if world.config.live and IN_PROCESS_TAG in _effective_tags(scenario):
+        world.client = None
+        reason = (
+            f"tagged @{IN_PROCESS_TAG}: it needs the app in this process, and this run tests "
+            f"the live service at {world.config.base_url}"
+        )
+        scenario.skip(reason)
+        _show(f"    Skipped, {reason}.")
+        return
     if world.django is not None:
         # Registered before the scenario's client, so it runs after that client has stopped.
         context.add_cleanup(world.django.flush)
@@ -410,7 +487,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
                 "before_all) from your environment.py."
             )
         client = shared
-    if isinstance(client, TestClient):
+    if isinstance(client, TestClient) and not isinstance(client, LiveClient):
         client.raise_server_exceptions = scenario_raises_server_exceptions(world.config, scenario)
     filename = getattr(scenario, "filename", None)
     world.start_scenario(client, Path(filename) if filename else None)

@@ -1,6 +1,7 @@
 """HTTP exchanges as failure messages and reports show them, with every secret hidden.
 
-`render_exchange` writes the transcript of one request and its response; `learn_secrets`
+`render_exchange` writes the transcript of one request and its response, `render_replay`
+the curl command that sends the request again; `learn_secrets`
 finds the secret values an exchange carries (credentials, secret-named fields), so that
 they stay hidden wherever they appear later (see `asgibdd.secrets`).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -17,13 +19,19 @@ import httpx
 from asgibdd.matching.format import format_json, truncate
 from asgibdd.secrets import MASK, Secrets
 
-__all__ = ["learn_secrets", "mask_header", "render_exchange"]
+__all__ = ["curl_command", "learn_secrets", "mask_header", "render_exchange", "render_replay"]
 
 # Declared-binary media types are never shown as text, even if the bytes happen to decode.
 _BINARY_TYPES = re.compile(
     r"^(image|audio|video|font)/|^application/(octet-stream|pdf|zip|gzip|x-tar|wasm|msgpack)"
 )
 _FORM = "application/x-www-form-urlencoded"
+# Headers curl sends by itself (or must compute): repeating them adds noise, not fidelity.
+_CURL_OWN_HEADERS = frozenset(
+    {"host", "content-length", "connection", "accept-encoding", "user-agent", "transfer-encoding"}
+)
+# A body is shown on the command line only as printable text (newlines and tabs allowed).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def render_exchange(
@@ -210,3 +218,82 @@ def _body_text(body: bytes, content_type: str, secrets: Secrets, limit: int) -> 
 
 def _binary_summary(body: bytes, media_type: str) -> str:
     return f"<{len(body)} bytes, {media_type}>" if media_type else f"<{len(body)} bytes>"
+
+
+def curl_command(
+    request: httpx.Request, *, secrets: Secrets | None = None, body_limit: int = 1000
+) -> str:
+    """The curl command that sends `request` again, one option per line, secrets `***`.
+
+    Example::
+
+        curl -X POST http://testserver/items \\
+          -H 'Content-Type: application/json' \\
+          -H 'Authorization: Bearer ***' \\
+          --data-raw '{"name": "apple"}'
+
+    Secrets are masked as in `render_exchange` (so a masked value must be filled in by
+    hand). Headers curl sends by itself (Host, Content-Length, User-Agent, ...) are left
+    out; a body that is binary, has control characters or is longer than `body_limit`
+    characters is left out too, with a `--data-binary @request-body` placeholder and a
+    line saying why.
+    """
+    secrets = secrets or Secrets()
+    method = ["--head"] if request.method == "HEAD" else ["-X", request.method]
+    parts = [shlex.join(["curl", *method, masked_url(request.url, secrets)])]
+    for raw_name, raw_value in request.headers.raw:
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+        lowered = name.lower()
+        if lowered in _CURL_OWN_HEADERS or (lowered == "accept" and value == "*/*"):
+            continue
+        parts.append(shlex.join(["-H", f"{name}: {mask_header(name, value, secrets)}"]))
+    note = None
+    body = _read_body(request)
+    if body:
+        text = _replay_body(body, request.headers.get("content-type", ""), secrets)
+        if text is None or len(text) > body_limit:
+            parts.append("--data-binary @request-body")
+            why = "binary" if text is None else f"{len(text)} characters long"
+            note = f"(the {len(body)}-byte body is {why}: save it as request-body to send it)"
+        else:
+            parts.append(shlex.join(["--data-raw", text]))
+    command = " \\\n  ".join(parts)
+    return command if note is None else f"{command}\n{note}"
+
+
+def _replay_body(body: bytes, content_type: str, secrets: Secrets) -> str | None:
+    """The body as command-line text with secrets masked; None if it is not printable text."""
+    if content_type.startswith(_FORM):
+        body = _masked_form(body, secrets)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _UNPRINTABLE.search(text):
+        return None
+    if "json" in content_type:
+        with contextlib.suppress(ValueError):
+            document = json.loads(text)
+            masked = secrets.mask_json(document)
+            if masked != document:
+                return json.dumps(masked, ensure_ascii=False)
+    return secrets.mask_text(text)
+
+
+def render_replay(
+    request: httpx.Request, *, secrets: Secrets | None = None, in_process: bool = False
+) -> str:
+    """The "Replay:" block of a failure message: `curl_command`, indented under a heading.
+
+    In-process the request never crossed a network: the heading says so, and that the
+    command targets the base URL the app saw (to be run against a server of the app).
+    """
+    heading = "Replay:"
+    if in_process:
+        base = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+        heading = (
+            f"Replay (the app ran in-process; this targets its base URL {base}, "
+            "point it at a running server of the app):"
+        )
+    command = curl_command(request, secrets=secrets)
+    return "\n".join([heading, *(f"  {line}" for line in command.splitlines())])

@@ -167,6 +167,7 @@ def test_the_client_front_door_exports_exactly_what_steps_and_users_use() -> Non
         "AsyncTestClient",
         "AsyncWebSocketSession",
         "EventSource",
+        "LiveClient",
         "SSEDecoder",
         "ServerSentEvent",
         "TestClient",

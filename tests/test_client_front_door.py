@@ -45,6 +45,7 @@ def test_the_client_package_exports_exactly_its_front_door() -> None:
         "AsyncTestClient",
         "AsyncWebSocketSession",
         "EventSource",
+        "LiveClient",
         "SSEDecoder",
         "ServerSentEvent",
         "TestClient",

@@ -76,7 +76,10 @@ Response:
 
   {
     "detail": "Item 42 not found"
-  }"""
+  }
+Replay (the app ran in-process; this targets its base URL http://testserver, point it at a \
+running server of the app):
+  curl -X GET http://testserver/items/42"""
 
 
 @pytest.fixture(scope="module")

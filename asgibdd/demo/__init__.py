@@ -29,12 +29,15 @@ Endpoints:
 - `WS /ws/echo` — echoes text and bytes; `{"close": 4000}` closes with that code.
 - `WS /ws/chat/{room}?name=alice` — a chat room: joined, message and left notices.
 - `WS /ws/private?token=` — greets the token's user; 403 denial response without one.
+
+In its test mode (`create_testing_app()`, for a server that serves a whole live test run)
+it also has `POST /testing/reset`, which empties the store.
 """
 
 from __future__ import annotations
 
-from asgibdd.demo.app import create_app
+from asgibdd.demo.app import create_app, create_testing_app
 
-__all__ = ["app", "create_app"]
+__all__ = ["app", "create_app", "create_testing_app"]
 
 app = create_app()

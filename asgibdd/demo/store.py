@@ -73,6 +73,15 @@ class Store:
         finally:
             self.item_listeners.discard(send)
 
+    def reset(self) -> None:
+        """Forget items, tokens and sessions (the test mode's reset). Chat rooms and item
+        listeners stay: they belong to open connections, which remove themselves."""
+        self.items.clear()
+        self.next_item_id = 1
+        self.users = dict(DEMO_USERS)
+        self.access_tokens.clear()
+        self.sessions.clear()
+
     def check_password(self, username: str, password: str) -> bool:
         expected = self.users.get(username)
         # compare_digest takes the same time wherever the strings differ.

@@ -10,7 +10,7 @@ import httpx
 from asgibdd.environment import get_world
 from asgibdd.errors import ExpectationFailed
 from asgibdd.steps.registry import step_usage_error
-from asgibdd.transcript import render_exchange
+from asgibdd.transcript import render_exchange, render_replay
 
 __all__ = ["exchange_failure", "last_exchange", "show", "transcript"]
 
@@ -33,8 +33,12 @@ def transcript(context: Any) -> str:
 
 
 def exchange_failure(context: Any, message: str) -> ExpectationFailed:
-    """An `ExpectationFailed` carrying `message` and the transcript of the last exchange."""
-    return ExpectationFailed(f"{message}\n{transcript(context)}")
+    """An `ExpectationFailed` carrying `message`, the transcript of the last exchange and
+    the curl command that replays its request."""
+    world = get_world(context)
+    request, _ = last_exchange(context)
+    replay = render_replay(request, secrets=world.secrets, in_process=not world.config.live)
+    return ExpectationFailed(f"{message}\n{transcript(context)}\n{replay}")
 
 
 def show(context: Any, text: str) -> None:

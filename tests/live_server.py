@@ -1,0 +1,86 @@
+"""A real server for the live tests: uvicorn serving the demo in its test mode.
+
+Started in a subprocess on 127.0.0.1 with a free port, ready when `/health` answers (a
+bounded wait), stopped when the tests are done. wsproto serves the websockets (installed
+with httpx-ws), so no websockets library deprecation warning can reach the tests.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+#: Seconds the server may take to answer its first health check, and to stop.
+START_SECONDS = 30.0
+STOP_SECONDS = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    """A server certificate for 127.0.0.1 and the CA bundle that signed it."""
+
+    certificate: Path
+    key: Path
+    ca_bundle: Path
+
+
+@contextmanager
+def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
+    """Run the demo under uvicorn while the block runs; yields its base URL (https:// when
+    `tls` gives it a certificate)."""
+    port = free_port()
+    command = [
+        *(sys.executable, "-m", "uvicorn", "--factory", "asgibdd.demo:create_testing_app"),
+        *("--host", "127.0.0.1", "--port", str(port), "--ws", "wsproto", "--lifespan", "on"),
+        # Fixed headers, so that failure transcripts can be compared as exact text.
+        *("--no-server-header", "--no-date-header", "--log-level", "warning"),
+    ]
+    base_url = f"http://127.0.0.1:{port}"
+    verify: bool | ssl.SSLContext = True
+    if tls is not None:
+        command += ["--ssl-certfile", str(tls.certificate), "--ssl-keyfile", str(tls.key)]
+        base_url = f"https://127.0.0.1:{port}"
+        verify = ssl.create_default_context(cafile=str(tls.ca_bundle))
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_ready(process, base_url, log, verify)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(STOP_SECONDS)
+
+
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], base_url: str, log: Path, verify: bool | ssl.SSLContext
+) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1.0, verify=verify).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"uvicorn did not answer within {START_SECONDS} s:\n{log.read_text()}")
