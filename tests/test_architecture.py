@@ -160,32 +160,4 @@ def test_the_package_exports_exactly_its_public_names() -> None:
     assert all(hasattr(asgibdd, name) for name in asgibdd.__all__)
 
 
-def test_the_client_front_door_exports_exactly_what_steps_and_users_use() -> None:
-    assert asgibdd.client.__all__ == [
-        "DEFAULT_WAIT_TIMEOUT",
-        "AsyncEventSource",
-        "AsyncTestClient",
-        "AsyncWebSocketSession",
-        "EventSource",
-        "LiveClient",
-        "SSEDecoder",
-        "ServerSentEvent",
-        "TestClient",
-        "WebSocketDenialResponse",
-        "WebSocketDisconnect",
-        "WebSocketTestSession",
-        "read_chunk",
-    ]
-    assert all(hasattr(asgibdd.client, name) for name in asgibdd.client.__all__)
-
-
-def test_contracts_stand_below_the_behave_integration() -> None:
-    above = ("asgibdd.environment", "asgibdd.config", "asgibdd.steps", "asgibdd.cli")
-    for name, imported in _graph().items():
-        if name.startswith("asgibdd.contracts"):
-            assert not {target for target in imported if target.startswith(above)}, name
-    code = "import sys, asgibdd.contracts; print('behave' in sys.modules)"
-    shown = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert shown.strip() == "False"
+# The client's own front door is pinned in tests/test_client_front_door.py.
