@@ -106,6 +106,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 def console(run: Run) -> str:
     """The plain formatter's text, with behave's and asgibdd's file paths and lines fixed."""
     text = (run[1] / "plain.txt").read_text()
+    # Python 3.11+ marks the failing expression under a traceback line with ~ and ^.
+    text = re.sub(r"\n *[~^]+ *(?=\n)", "", text)
     text = re.sub(r'File "[^"]*/behave/([\w/]+\.py)", line \d+', r'File "behave/\1", line N', text)
     return re.sub(
         r'File "[^"]*/asgibdd/([\w/]+\.py)", line \d+', r'File "asgibdd/\1", line N', text
