@@ -1,5 +1,6 @@
 """The `asgibdd` command line. Sub-commands: `steps` (the step catalogue), `init` (scaffold
-a behave project for an app) and `check` (find undefined and ambiguous steps).
+a behave project for an app), `check` (find undefined and ambiguous steps) and `run`
+(behave over several processes or one shard of the suite).
 
 Every failure ends with exit status 1 (2 for a wrongly written command line) and one
 line on stderr that says what went wrong and what to do.
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from asgibdd.cli import check, init, steps
+from asgibdd.cli import check, init, run, steps
 from asgibdd.errors import AsgiBddError
 
 __all__ = ["build_parser", "main"]
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     steps.add_parser(commands)
     init.add_parser(commands)
     check.add_parser(commands)
+    run.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,185 @@
+"""One worker: a behave subprocess given its scenarios' locations, watched from outside.
+
+A worker is a process because an in-process app keeps its state per process: each worker
+imports the app and runs its lifespans as a serial behave run would. It reports through
+`asgibdd.parallel.records` (a JSON line per scenario, flushed at once) into a file in its
+own folder; the parent reads new lines as they come, so a worker that crashes loses
+nothing it finished. A scenario that runs longer than the limit gets its worker killed:
+no wait in a run is unbounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from asgibdd.parallel.listing import ListedScenario
+
+__all__ = ["RECORDS_FORMATTER", "ScenarioRecord", "Worker"]
+
+RECORDS_FORMATTER = "asgibdd.parallel.records:RecordsFormatter"
+
+
+@dataclass(frozen=True)
+class ScenarioRecord:
+    """How one scheduled scenario ended, as its worker reported it (or as its end was
+    inferred when the worker died first)."""
+
+    scenario: ListedScenario
+    status: str
+    steps: tuple[str, ...]
+    duration: float
+    text: str
+    worker: int
+
+
+@dataclass
+class Worker:
+    """Worker `number` (from 1) running `scenarios` with behave options `options`."""
+
+    number: int
+    scenarios: list[ListedScenario]
+    folder: Path
+    options: Sequence[str]
+    process: subprocess.Popen[bytes] | None = None
+    records: dict[str, ScenarioRecord] = field(default_factory=dict)
+    current: str | None = None
+    last_event: float = 0.0
+    killed_because: str | None = None
+    _stream: IO[str] | None = None
+    _partial: str = ""
+
+    @property
+    def records_path(self) -> Path:
+        return self.folder / "records.jsonl"
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / "output.log"
+
+    def command(self) -> list[str]:
+        locations = self.folder / "locations.txt"
+        # behave reads the lines of an @file relative to the file's own folder.
+        lines = "".join(f"{os.path.abspath(s.location)}\n" for s in self.scenarios)
+        locations.write_text(lines, "utf-8")
+        return [
+            sys.executable,
+            "-m",
+            "behave",
+            *self.options,
+            "--no-summary",
+            "-f",
+            RECORDS_FORMATTER,
+            "-o",
+            str(self.records_path),
+            f"@{locations}",
+        ]
+
+    def start(self, environment: dict[str, str]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.records_path.write_text("", encoding="utf-8")
+        with self.log_path.open("wb") as log:
+            # Own session, so a kill reaches whatever the worker started too.
+            self.process = subprocess.Popen(
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**environment, "ASGIBDDRUN_WORKER": str(self.number)},
+                start_new_session=True,
+            )
+        self._stream = self.records_path.open(encoding="utf-8")
+        self.last_event = time.monotonic()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def read(self) -> list[ScenarioRecord]:
+        """The scenarios finished since the last call (only those scheduled here)."""
+        if self._stream is None:
+            return []
+        finished: list[ScenarioRecord] = []
+        scheduled = {s.location: s for s in self.scenarios}
+        self._partial += self._stream.read()
+        *lines, self._partial = self._partial.split("\n")
+        for line in lines:
+            if not line.strip():
+                continue
+            event: dict[str, Any] = json.loads(line)
+            location = str(event["location"])
+            if location not in scheduled:
+                continue  # behave lists the scenarios of other workers as skipped
+            self.last_event = time.monotonic()
+            if event["event"] == "start":
+                self.current = location
+                continue
+            record = ScenarioRecord(
+                scenario=scheduled[location],
+                status=str(event["status"]),
+                steps=tuple(event["steps"]),
+                duration=float(event["duration"]),
+                text=str(event["text"]),
+                worker=self.number,
+            )
+            self.records[location] = record
+            self.current = None
+            finished.append(record)
+        return finished
+
+    def kill(self, reason: str) -> None:
+        """Stop the worker and everything it started; `reason` goes into the report."""
+        self.killed_because = reason
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+    def unfinished(self) -> list[ScenarioRecord]:
+        """What a worker that died early never reported: the scenario it was running
+        (an error) and those it never started (untested)."""
+        if not self.scenarios or len(self.records) == len(self.scenarios):
+            return []
+        status = self.process.returncode if self.process is not None else None
+        why = self.killed_because or f"worker {self.number} exited with status {status}"
+        missing: list[ScenarioRecord] = []
+        for scenario in self.scenarios:
+            if scenario.location in self.records:
+                continue
+            running = scenario.location == self.current
+            text = (
+                f"  Scenario: {scenario.name}\n    ... {why} while this scenario ran"
+                if running
+                else f"  Scenario: {scenario.name}\n    ... not run: {why} before it started"
+            )
+            missing.append(
+                ScenarioRecord(
+                    scenario=scenario,
+                    status="error" if running else "untested",
+                    steps=("untested",) * scenario.steps,
+                    duration=0.0,
+                    text=text,
+                    worker=self.number,
+                )
+            )
+        return missing
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
