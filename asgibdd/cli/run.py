@@ -159,7 +159,7 @@ def run(arguments: argparse.Namespace) -> int:
             for scenario in part.scenarios:
                 print(f"worker {number}: {scenario.location}  {scenario.name}")
         return 0
-    plan = plan_outputs(config)
+    plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}))
     options = ["--no-color", *worker_options(behave_args)]
     limit = scenario_limit(dict(config.userdata), arguments.scenario_timeout)
     folder = Path(tempfile.mkdtemp(prefix="asgibdd-run-"))

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,8 @@ class OutputPlan:
     html: Path | None = None
     asgibdd_junit: Path | None = None
     junit_directory: Path | None = None
+    #: Names of behave's JUnit files as a worker writes them → as a serial run would.
+    junit_names: dict[str, str] = field(default_factory=dict)
 
     def options(self, folder: Path) -> list[str]:
         """The output options of the worker whose folder is `folder`."""
@@ -113,7 +116,7 @@ class OutputPlan:
             written += self._merge_asgibdd_reports([folder / _RESULTS_NAME for folder in folders])
         if self.junit_directory is not None:
             written += merge_behave_junit(
-                [folder / "junit" for folder in folders], self.junit_directory
+                [folder / "junit" for folder in folders], self.junit_directory, self.junit_names
             )
         return written
 
@@ -147,7 +150,29 @@ def _report_modules() -> tuple[Any, Any]:
         ) from None
 
 
-def plan_outputs(config: Any) -> OutputPlan:
+def junit_file_names(features: Sequence[str], paths: Sequence[str]) -> dict[str, str]:
+    """behave names a JUnit file after the feature's path less the features path it was
+    given (`features/` + `features/a/b.feature` → `TESTS-a.b.xml`). A worker is given
+    locations instead, so it names the file from a folder further up; this maps each name
+    a worker may write back to the serial run's name."""
+
+    def name(relative: str) -> str:
+        return "TESTS-" + relative.rsplit(".", 1)[0].replace("\\", "/").replace("/", ".") + ".xml"
+
+    names: dict[str, str] = {}
+    for feature in features:
+        serial = next(
+            (feature[len(path) + 1 :] for path in paths if feature.startswith(path.rstrip("/"))),
+            None,
+        )
+        absolute = Path(os.path.abspath(feature))
+        for folder in absolute.parents:
+            worker = name(str(absolute.relative_to(folder)))
+            names.setdefault(worker, name(serial) if serial else worker)
+    return names
+
+
+def plan_outputs(config: Any, features: Sequence[str] = ()) -> OutputPlan:
     """Read the formats and output files behave's configuration asks for."""
     formats = list(config.format or [])
     outfiles = list(config.outfiles or [])
@@ -177,6 +202,8 @@ def plan_outputs(config: Any) -> OutputPlan:
             )
     if config.junit:
         plan.junit_directory = Path(config.junit_directory or "reports")
+        paths = [str(path).rstrip("/") for path in config.paths or ["features"]]
+        plan.junit_names = junit_file_names(features, paths)
     return plan
 
 
@@ -218,7 +245,9 @@ def _element_line(element: dict[str, Any]) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-def merge_behave_junit(folders: Sequence[Path], target: Path) -> list[Path]:
+def merge_behave_junit(
+    folders: Sequence[Path], target: Path, names: Mapping[str, str] | None = None
+) -> list[Path]:
     """behave's per-feature JUnit files from each worker, one file per feature again.
 
     Test cases of scenarios a worker skipped because another worker ran them are
@@ -226,7 +255,7 @@ def merge_behave_junit(folders: Sequence[Path], target: Path) -> list[Path]:
     files: dict[str, list[Path]] = {}
     for folder in folders:
         for path in sorted(folder.glob("*.xml")) if folder.is_dir() else []:
-            files.setdefault(path.name, []).append(path)
+            files.setdefault((names or {}).get(path.name, path.name), []).append(path)
     written: list[Path] = []
     for name, paths in sorted(files.items()):
         suites = [ElementTree.parse(path).getroot() for path in paths]

@@ -62,5 +62,12 @@ def shard_from_environment(environ: Mapping[str, str]) -> Shard | None:
                 f"{source} from the environment is not a shard: both must be set to whole "
                 "numbers. Unset them or pass --shard INDEX/TOTAL."
             )
-        return parse_shard(f"{int(index) + 1 - base}/{total}", source)
+        first, last = base, int(total) - 1 + base
+        if int(total) < 1 or not first <= int(index) <= last:
+            raise UsageError(
+                f"{source} from the environment is not a shard: {index_name} counts from "
+                f"{base}, so it must be {first} to {last} of {total}. Unset them or pass "
+                "--shard INDEX/TOTAL."
+            )
+        return Shard(int(index) + 1 - base, int(total), source)
     return None
