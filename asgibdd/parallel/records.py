@@ -19,6 +19,8 @@ from typing import Any
 from behave.formatter.base import Formatter, StreamOpener
 from behave.formatter.plain import PlainFormatter
 
+from asgibdd.journal import SCENARIO_ATTRIBUTE
+
 __all__ = ["RecordsFormatter", "scenario_location"]
 
 
@@ -40,6 +42,7 @@ class RecordsFormatter(Formatter):  # type: ignore[misc]
         self._plain = PlainFormatter(StreamOpener(stream=self._text), config)
         self._scenario: Any = None
         self._started = 0.0
+        self._feature: Any = None
 
     def _emit(self, record: dict[str, Any]) -> None:
         self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -64,6 +67,7 @@ class RecordsFormatter(Formatter):  # type: ignore[misc]
     # Formatter interface: behave calls these in order while it runs.
     def feature(self, feature: Any) -> None:
         self._finish()
+        self._feature = feature
 
     def background(self, background: Any) -> None:
         self._plain.background(background)
@@ -91,6 +95,16 @@ class RecordsFormatter(Formatter):  # type: ignore[misc]
 
     def eof(self) -> None:
         self._finish()
+        self._release_journals()
+
+    def _release_journals(self) -> None:
+        """Drop each scenario's journal (every request and response it made) once its
+        feature has ended. behave keeps every scenario to the end of the run, so the
+        journals would make a worker grow by kilobytes per scenario. The runner puts this
+        formatter last, after any report that reads the journals at the feature's end."""
+        feature, self._feature = self._feature, None
+        for scenario in feature.walk_scenarios() if feature is not None else ():
+            scenario.__dict__.pop(SCENARIO_ATTRIBUTE, None)
 
     def close(self) -> None:
         self._finish()
