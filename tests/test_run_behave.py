@@ -191,15 +191,29 @@ def test_counts_exit_status_junit_and_json_are_those_of_a_serial_run(
 
 def test_tags_select_what_is_scheduled_and_the_rest_counts_as_skipped(tmp_path: Path) -> None:
     root = project(tmp_path, items=ITEMS, others=OTHERS)
+    tags = ("--tags", "@fast", "--junit", "-f", "json", "-o")
     serial = run_behave(
-        root, *APP_OPTION, "--tags", "@fast", "features/", env={"PYTHONPATH": str(root)}
+        root,
+        *APP_OPTION,
+        *tags,
+        "serial.json",
+        "--junit-directory",
+        "serial",
+        "features/",
+        env={"PYTHONPATH": str(root)},
     )
-    parallel = run_asgibdd(root, "-j", "2", *APP_OPTION, "--tags", "@fast", "features/")
+    parallel = run_asgibdd(
+        root, "-j", "2", *APP_OPTION, *tags, "run.json", "--junit-directory", "run", "features/"
+    )
     assert (parallel.scenarios, parallel.steps, parallel.features) == (
         serial.scenarios,
         serial.steps,
         serial.features,
     ), parallel.output
+    # The scenarios --tags left out are in the outputs once, skipped, as behave writes them.
+    assert json_elements(root / "run.json") == json_elements(root / "serial.json")
+    assert ("Items", "first item", "skipped") in json_elements(root / "run.json")
+    assert junit_cases(root / "run") == junit_cases(root / "serial")
     assert parallel.scenarios.passed == 5
     assert parallel.scenarios.skipped == 2
     listed = run_asgibdd(root, "-j", "2", "--list", "--tags", "not @fast", "features/")

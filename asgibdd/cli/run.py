@@ -180,7 +180,9 @@ def run(arguments: argparse.Namespace) -> int:
             arguments.durations,
             {r.scenario.key: r.duration for r in records if r.status in ("passed", "failed")},
         )
-        for written in plan.merge([worker.folder for worker in workers]):
+        folders = [worker.folder for worker in workers]
+        scheduled = [{s.location for s in worker.scenarios} for worker in workers]
+        for written in plan.merge(folders, scheduled):
             print(f"wrote {written}")
         crashed = any(worker.unfinished() for worker in workers)
         return 1 if summary.failed or crashed else 0

@@ -16,6 +16,7 @@ and once the workers are done they are merged into the files the user asked for:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import os
@@ -101,28 +102,43 @@ class OutputPlan:
             options += ["--junit", "--junit-directory", str(folder / "junit")]
         return options
 
-    def merge(self, folders: Sequence[Path]) -> list[Path]:
-        """Write the merged outputs from the workers' `folders`; return what was written."""
+    def merge(self, folders: Sequence[Path], scheduled: Sequence[set[str]]) -> list[Path]:
+        """Write the merged outputs from the workers' `folders`; return what was written.
+
+        `scheduled[i]` are the locations worker i ran: each worker's outputs also list the
+        other workers' scenarios (as skipped), and only its own are kept; a scenario no
+        worker ran (left out by `--tags`) is kept once, skipped, as a serial run shows it."""
+        keep = _Keep(scheduled)
         written: list[Path] = []
         for index, target in enumerate(self.json_files):
             parts = [folder / f"report-{index}.json" for folder in folders]
-            _write(target, json.dumps(merge_behave_json(parts), indent=2))
+            _write(target, json.dumps(merge_behave_json(parts, keep), indent=2))
             written.append(target)
         for index, (_, target) in enumerate(self.text_files):
             parts = [folder / f"text-{index}.txt" for folder in folders]
             _write(target, "".join(p.read_text("utf-8") for p in parts if p.exists()))
             written.append(target)
         if self.html is not None or self.asgibdd_junit is not None:
-            written += self._merge_asgibdd_reports([folder / _RESULTS_NAME for folder in folders])
+            written += self._merge_asgibdd_reports(
+                [folder / _RESULTS_NAME for folder in folders], keep
+            )
         if self.junit_directory is not None:
             written += merge_behave_junit(
                 [folder / "junit" for folder in folders], self.junit_directory, self.junit_names
             )
         return written
 
-    def _merge_asgibdd_reports(self, results: list[Path]) -> list[Path]:
+    def _merge_asgibdd_reports(self, results: list[Path], keep: _Keep) -> list[Path]:
         model, merge = _report_modules()
-        runs = [model.read_run(path) for path in results if model.results_path(path).exists()]
+        runs = []
+        for worker, path in enumerate(results):
+            if not model.results_path(path).exists():
+                continue
+            run = model.read_run(path)
+            for index, feature in enumerate(run.features):
+                own = [s for s in feature.scenarios if keep(worker, s.filename, s.line)]
+                run.features[index] = dataclasses.replace(feature, scenarios=own)
+            runs.append(run)
         merged = merge.merge_runs(runs)
         written: list[Path] = []
         if self.html is not None:
@@ -212,19 +228,39 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def merge_behave_json(parts: Sequence[Path]) -> list[dict[str, Any]]:
+class _Keep:
+    """Whether worker i's output of a scenario is the one to keep (see `OutputPlan.merge`)."""
+
+    def __init__(self, scheduled: Sequence[set[str]]) -> None:
+        self._scheduled = scheduled
+        self._anywhere = set().union(*scheduled) if scheduled else set()
+
+    def __call__(self, worker: int, filename: str, line: int | str) -> bool:
+        location = f"{_relative(filename)}:{line}"
+        if location in self._anywhere:
+            return worker < len(self._scheduled) and location in self._scheduled[worker]
+        return worker == 0
+
+
+def _relative(filename: str) -> str:
+    relative = os.path.relpath(os.path.abspath(filename))
+    return relative if not relative.startswith("..") else os.path.abspath(filename)
+
+
+def merge_behave_json(parts: Sequence[Path], keep: _Keep) -> list[dict[str, Any]]:
     """behave's JSON reports as one: features by file, elements in line order."""
     features: dict[str, dict[str, Any]] = {}
-    for part in parts:
+    for worker, part in enumerate(parts):
         if not part.exists() or not part.read_text("utf-8").strip():
             continue
         for feature in json.loads(part.read_text("utf-8")):
             key = str(feature.get("location", "")).rsplit(":", 1)[0]
             known = features.setdefault(key, {**feature, "elements": []})
             known["elements"].extend(
-                e
-                for e in feature.get("elements", [])
-                if e.get("status") != "skipped" or e.get("type") == "background"
+                element
+                for element in feature.get("elements", [])
+                if element.get("type") == "background"
+                or keep(worker, *str(element.get("location", ":0")).rsplit(":", 1))
             )
     for feature in features.values():
         seen: set[str] = set()
