@@ -160,25 +160,29 @@ def json_elements(path: Path) -> Counter[tuple[str, str, str]]:
     )
 
 
+def serial_and_parallel(
+    root: Path, jobs: str, *options: str
+) -> tuple[BehaveOutcome, BehaveOutcome]:
+    """`behave` and `asgibdd run -j jobs` with the same options, each writing behave's JSON
+    (serial.json / run.json) and JUnit files (serial/ / run/)."""
+    outputs = ("--junit", "-f", "json", "-o")
+    serial = run_behave(
+        root, *APP_OPTION, *options, *outputs, "serial.json", "--junit-directory", "serial",
+        "features/", env={"PYTHONPATH": str(root)},
+    )  # fmt: skip
+    parallel = run_asgibdd(
+        root, "-j", jobs, *APP_OPTION, *options, *outputs, "run.json", "--junit-directory",
+        "run", "features/",
+    )  # fmt: skip
+    return serial, parallel
+
+
 @pytest.mark.parametrize("jobs", ["1", "2", "3"])
 def test_counts_exit_status_junit_and_json_are_those_of_a_serial_run(
     tmp_path: Path, jobs: str
 ) -> None:
     root = project(tmp_path, items=ITEMS, others=OTHERS)
-    outputs = ("--junit", "-f", "json", "-o")
-    serial = run_behave(
-        root,
-        *APP_OPTION,
-        *outputs,
-        "serial.json",
-        "--junit-directory",
-        "serial",
-        "features/",
-        env={"PYTHONPATH": str(root)},
-    )
-    parallel = run_asgibdd(
-        root, "-j", jobs, *APP_OPTION, *outputs, "run.json", "--junit-directory", "run", "features/"
-    )
+    serial, parallel = serial_and_parallel(root, jobs)
     assert serial.returncode == parallel.returncode == 1, parallel.output
     assert parallel.features == serial.features, parallel.output
     assert parallel.scenarios == serial.scenarios
@@ -191,20 +195,7 @@ def test_counts_exit_status_junit_and_json_are_those_of_a_serial_run(
 
 def test_tags_select_what_is_scheduled_and_the_rest_counts_as_skipped(tmp_path: Path) -> None:
     root = project(tmp_path, items=ITEMS, others=OTHERS)
-    tags = ("--tags", "@fast", "--junit", "-f", "json", "-o")
-    serial = run_behave(
-        root,
-        *APP_OPTION,
-        *tags,
-        "serial.json",
-        "--junit-directory",
-        "serial",
-        "features/",
-        env={"PYTHONPATH": str(root)},
-    )
-    parallel = run_asgibdd(
-        root, "-j", "2", *APP_OPTION, *tags, "run.json", "--junit-directory", "run", "features/"
-    )
+    serial, parallel = serial_and_parallel(root, "2", "--tags", "@fast")
     assert (parallel.scenarios, parallel.steps, parallel.features) == (
         serial.scenarios,
         serial.steps,
