@@ -416,3 +416,35 @@ def test_bad_input_gets_a_clear_error(
     outcome = run_asgibdd(root, *arguments)
     assert outcome.returncode == status
     assert message in outcome.output
+
+
+LIFESPAN_APP = """
+import os
+
+from app import app as items
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        with open(os.environ["LOG"], "a") as log:
+            log.write(f"startup in {os.getpid()}\\n")
+    await items(scope, receive, send)
+"""
+
+
+def test_a_feature_lifespan_split_over_workers_starts_once_in_each(tmp_path: Path) -> None:
+    feature = "@asgibdd.lifespan=feature\nFeature: Shared\n" + "".join(
+        f'  Scenario: s{n}\n    When I GET /items/{n}\n    Then the JSON at "$.id" is {n}\n\n'
+        for n in range(1, 7)
+    )
+    root = project(tmp_path, shared=feature)
+    (root / "counted.py").write_text(LIFESPAN_APP)
+    log = root / "log.txt"
+    outcome = run_asgibdd(
+        root, "-j", "2", "-D", "asgibdd.app=counted:app", "features/", env={"LOG": str(log)}
+    )
+    assert outcome.returncode == 0, outcome.output
+    assert outcome.scenarios.passed == 6
+    assert outcome.features.passed == 1  # split over two workers, counted once
+    starts = log.read_text().splitlines()
+    assert len(starts) == 2 and len(set(starts)) == 2, starts
