@@ -448,3 +448,32 @@ def test_a_feature_lifespan_split_over_workers_starts_once_in_each(tmp_path: Pat
     assert outcome.features.passed == 1  # split over two workers, counted once
     starts = log.read_text().splitlines()
     assert len(starts) == 2 and len(set(starts)) == 2, starts
+
+
+RULES = """
+Feature: Rules
+  Rule: known items
+    Scenario: one
+      When I GET /items/1
+      Then the JSON at "$.id" is 1
+
+    Scenario: two
+      When I GET /items/2
+      Then the JSON at "$.id" is 3
+
+  Rule: unknown items
+    Scenario: none
+      When I GET /nothing
+      Then the response status is 404
+"""
+
+
+def test_rules_are_counted_as_behave_counts_them(tmp_path: Path) -> None:
+    root = project(tmp_path, rules=RULES)
+    serial, parallel = serial_and_parallel(root, "2")
+    rule_lines = [
+        [line for line in outcome.output.splitlines() if " rule" in line and "passed," in line]
+        for outcome in (serial, parallel)
+    ]
+    assert rule_lines[0] == rule_lines[1] == ["1 rule passed, 1 failed, 0 skipped"]
+    assert (parallel.scenarios, parallel.steps) == (serial.scenarios, serial.steps)

@@ -36,6 +36,8 @@ class ListedScenario:
     tags: tuple[str, ...]
     steps: int
     selected: bool
+    #: `path.feature:LINE` of the `Rule:` the scenario belongs to, if any.
+    rule: str | None = None
 
     @property
     def key(self) -> str:
@@ -109,9 +111,19 @@ def list_scenarios(config: Any) -> Listing:
                     tags=tuple(str(tag) for tag in scenario.effective_tags),
                     steps=len(list(scenario.all_steps)),
                     selected=selected,
+                    rule=_rule(scenario, filename),
                 )
             )
     return Listing(scenarios)
+
+
+def _rule(scenario: Any, filename: str) -> str | None:
+    from behave.model import Rule
+
+    parent = getattr(scenario, "parent", None)
+    while parent is not None and not isinstance(parent, Rule):
+        parent = getattr(parent, "parent", None)
+    return f"{filename}:{parent.line}" if parent is not None else None
 
 
 def _on_lines(scenario: Any, lines: set[int]) -> bool:

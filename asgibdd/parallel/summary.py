@@ -39,6 +39,7 @@ def feature_status(statuses: Sequence[str]) -> str:
 @dataclass(frozen=True)
 class RunSummary:
     features: dict[str, int]
+    rules: dict[str, int]
     scenarios: dict[str, int]
     steps: dict[str, int]
     failing: list[ScenarioRecord]
@@ -60,7 +61,10 @@ class RunSummary:
                 text += "".join(f"  {r.scenario.location}  {r.scenario.name}\n" for r in problems)
         if self.failing or self.errored:
             text += "\n"
-        for kind, counts in (("feature", self.features), ("scenario", self.scenarios)):
+        kinds = [("feature", self.features), ("scenario", self.scenarios)]
+        if any(self.rules.values()):  # behave shows the rules line only when there are rules
+            kinds.insert(1, ("rule", self.rules))
+        for kind, counts in kinds:
             text += format_summary_v1(kind, {**counts, "all": compute_summary_sum(counts)})
         text += format_summary_v1("step", {**self.steps, "all": compute_summary_sum(self.steps)})
         text += f"Took {int(seconds / 60.0)}min {seconds % 60:.3f}s\n"
@@ -71,6 +75,8 @@ def summarise(listed: Iterable[ListedScenario], records: Iterable[ScenarioRecord
     """Counts for every listed scenario: its record, else skipped (not selected)."""
     by_location = {record.scenario.location: record for record in records}
     features = dict.fromkeys(_ZERO, 0)
+    rules = dict.fromkeys(_ZERO, 0)
+    per_rule: dict[str, list[str]] = {}
     scenarios = dict.fromkeys(_ZERO, 0)
     steps = {**dict.fromkeys(_STEP_ZERO, 0), **dict.fromkeys(_ZERO, 0)}
     per_feature: dict[str, list[str]] = {}
@@ -81,6 +87,8 @@ def summarise(listed: Iterable[ListedScenario], records: Iterable[ScenarioRecord
         status = record.status if record is not None else "skipped"
         step_statuses = record.steps if record is not None else ("skipped",) * scenario.steps
         per_feature.setdefault(scenario.feature, []).append(status)
+        if scenario.rule is not None:
+            per_rule.setdefault(scenario.rule, []).append(status)
         scenarios[status] = scenarios.get(status, 0) + 1
         for step in step_statuses:
             steps[step] = steps.get(step, 0) + 1
@@ -91,4 +99,7 @@ def summarise(listed: Iterable[ListedScenario], records: Iterable[ScenarioRecord
     for statuses in per_feature.values():
         status = feature_status(statuses)
         features[status] = features.get(status, 0) + 1
-    return RunSummary(features, scenarios, steps, failing, errored)
+    for statuses in per_rule.values():
+        status = feature_status(statuses)  # behave computes a rule's status as a feature's
+        rules[status] = rules.get(status, 0) + 1
+    return RunSummary(features, rules, scenarios, steps, failing, errored)
