@@ -161,7 +161,7 @@ def json_elements(path: Path) -> Counter[tuple[str, str, str]]:
 
 
 def serial_and_parallel(
-    root: Path, jobs: str, *options: str
+    root: Path, jobs: str, *options: str, runner: tuple[str, ...] = ()
 ) -> tuple[BehaveOutcome, BehaveOutcome]:
     """`behave` and `asgibdd run -j jobs` with the same options, each writing behave's JSON
     (serial.json / run.json) and JUnit files (serial/ / run/)."""
@@ -171,18 +171,21 @@ def serial_and_parallel(
         "features/", env={"PYTHONPATH": str(root)},
     )  # fmt: skip
     parallel = run_asgibdd(
-        root, "-j", jobs, *APP_OPTION, *options, *outputs, "run.json", "--junit-directory",
+        root, "-j", jobs, *runner, *APP_OPTION, *options, *outputs, "run.json", "--junit-directory",
         "run", "features/",
     )  # fmt: skip
     return serial, parallel
 
 
-@pytest.mark.parametrize("jobs", ["1", "2", "3"])
+@pytest.mark.parametrize(
+    ("jobs", "runner"), [("1", ()), ("2", ()), ("3", ()), ("2", ("--batch", "2"))]
+)
 def test_counts_exit_status_junit_and_json_are_those_of_a_serial_run(
-    tmp_path: Path, jobs: str
+    tmp_path: Path, jobs: str, runner: tuple[str, ...]
 ) -> None:
+    """--batch 2: each worker runs its share as several behave processes of 2 scenarios."""
     root = project(tmp_path, items=ITEMS, others=OTHERS)
-    serial, parallel = serial_and_parallel(root, jobs)
+    serial, parallel = serial_and_parallel(root, jobs, runner=runner)
     assert serial.returncode == parallel.returncode == 1, parallel.output
     assert parallel.features == serial.features, parallel.output
     assert parallel.scenarios == serial.scenarios
@@ -477,3 +480,14 @@ def test_rules_are_counted_as_behave_counts_them(tmp_path: Path) -> None:
     ]
     assert rule_lines[0] == rule_lines[1] == ["1 rule passed, 1 failed, 0 skipped"]
     assert (parallel.scenarios, parallel.steps) == (serial.scenarios, serial.steps)
+
+
+def test_after_a_crash_the_workers_next_batch_still_runs(tmp_path: Path) -> None:
+    root = project(tmp_path, crash=CRASHING)
+    outcome = run_asgibdd(root, "-j", "1", "--batch", "1", *APP_OPTION, "features/")
+    assert outcome.returncode == 1
+    assert (
+        "asgibdd run: worker 1 exited with status 3; 1 of its 1 scenarios did not finish."
+        in outcome.output
+    )
+    assert (outcome.scenarios.passed, outcome.scenarios.error) == (2, 1), outcome.output

@@ -34,6 +34,9 @@ from asgibdd.parallel.worker import ScenarioRecord, Worker
 __all__ = ["add_parser", "run", "scenario_limit"]
 
 _POLL_SECONDS = 0.02
+#: Scenarios per behave process: behave keeps every scenario's results to the end of its
+#: run (~2-4 KB each), and a new process costs ~0.5 s, paid once per 2,000 scenarios.
+DEFAULT_BATCH = 2000
 #: The least time a scenario may take before its worker counts as hung.
 _MIN_SCENARIO_LIMIT = 60.0
 
@@ -85,6 +88,14 @@ def add_parser(commands: Any) -> None:
         f"timeout, at least {_MIN_SCENARIO_LIMIT:.0f})",
     )
     parser.add_argument(
+        "--batch",
+        type=_jobs_like("--batch", "scenarios per behave process"),
+        default=DEFAULT_BATCH,
+        metavar="N",
+        help="at most N scenarios per behave process: a worker runs its share as consecutive "
+        f"processes, so memory stays flat however large the suite (default: {DEFAULT_BATCH})",
+    )
+    parser.add_argument(
         "--list",
         action="store_true",
         help="print the scenarios each worker would run, and run nothing",
@@ -110,6 +121,17 @@ def _jobs(text: str) -> int:
             f"(this machine has {os.cpu_count() or 1} CPUs)"
         )
     return int(text)
+
+
+def _jobs_like(option: str, what: str) -> Any:
+    def convert(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(
+                f"{option} expects a number of {what} of 1 or more, got {text!r}"
+            )
+        return int(text)
+
+    return convert
 
 
 def _seconds(text: str) -> float:
@@ -164,16 +186,23 @@ def run(arguments: argparse.Namespace) -> int:
     limit = scenario_limit(dict(config.userdata), arguments.scenario_timeout)
     folder = Path(tempfile.mkdtemp(prefix="asgibdd-run-"))
     try:
-        workers = [
-            Worker(
-                number,
-                part.scenarios,
-                folder / f"worker-{number}",
-                [*options, *plan.options(folder / f"worker-{number}")],
-            )
+        slots = [
+            [
+                Worker(
+                    number,
+                    part.scenarios[start : start + arguments.batch],
+                    folder / f"worker-{number}-{start // arguments.batch + 1}",
+                    [
+                        *options,
+                        *plan.options(folder / f"worker-{number}-{start // arguments.batch + 1}"),
+                    ],
+                )
+                for start in range(0, len(part.scenarios), arguments.batch)
+            ]
             for number, part in enumerate(parts, start=1)
         ]
-        records = _run_workers(workers, limit)
+        workers = [batch for slot in slots for batch in slot]
+        records = _run_workers(slots, limit)
         summary = summarise(counted, records)
         sys.stdout.write(summary.lines(time.monotonic() - started))
         write_durations(
@@ -190,44 +219,56 @@ def run(arguments: argparse.Namespace) -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_workers(workers: list[Worker], limit: float) -> list[ScenarioRecord]:
-    """Start every worker, print each scenario as it ends, and bound every wait."""
+def _run_workers(slots: list[list[Worker]], limit: float) -> list[ScenarioRecord]:
+    """Run each slot's processes one after another, all slots at once; print each scenario
+    as it ends, and bound every wait."""
     environment = dict(os.environ)
-    for worker in workers:
-        worker.start(environment)
+    pending = [list(slot) for slot in slots]
+    running: list[Worker | None] = [queue.pop(0) for queue in pending]
+    for worker in running:
+        if worker is not None:
+            worker.start(environment)
     printer = _Printer()
     records: list[ScenarioRecord] = []
     try:
-        while True:
-            busy = False
-            for worker in workers:
+        while any(worker is not None for worker in running):
+            for index, worker in enumerate(running):
+                if worker is None:
+                    continue
                 alive = worker.running  # read first, so lines written before exit count
                 for record in worker.read():
                     printer.show(record)
                     records.append(record)
                 if not alive:
-                    continue
-                busy = True
-                if time.monotonic() - worker.last_event > limit:
+                    worker.close()
+                    records.extend(_report_lost(worker, printer))
+                    following = pending[index].pop(0) if pending[index] else None
+                    if following is not None:
+                        following.start(environment)
+                    running[index] = following
+                elif time.monotonic() - worker.last_event > limit:
                     what = worker.current or "its start-up"
                     worker.kill(
                         f"worker {worker.number} was stopped after {limit:.0f} s "
                         f"without progress (running {what})"
                     )
-            if not busy:
-                break
             time.sleep(_POLL_SECONDS)
     except KeyboardInterrupt:
-        for worker in workers:
-            worker.kill(f"worker {worker.number} was stopped by Ctrl-C")
+        for worker in running:
+            if worker is not None:
+                worker.kill(f"worker {worker.number} was stopped by Ctrl-C")
         raise
     finally:
-        for worker in workers:
-            worker.close()
-    for worker in workers:
-        lost = worker.unfinished()
-        if not lost:
-            continue
+        for worker in running:
+            if worker is not None:
+                worker.close()
+    return records
+
+
+def _report_lost(worker: Worker, printer: _Printer) -> list[ScenarioRecord]:
+    """What a process that died early never reported, said on stderr and in the run."""
+    lost = worker.unfinished()
+    if lost:
         status = worker.process.returncode if worker.process is not None else None
         why = worker.killed_because or f"worker {worker.number} exited with status {status}"
         print(
@@ -238,8 +279,7 @@ def _run_workers(workers: list[Worker], limit: float) -> list[ScenarioRecord]:
         )
         for record in lost:
             printer.show(record)
-        records.extend(lost)
-    return records
+    return lost
 
 
 class _Printer:
