@@ -185,13 +185,16 @@ def memory(scenarios: int) -> None:
                     samples.setdefault(child, []).append((time.perf_counter() - started, rss))
             time.sleep(0.25)
         total = time.perf_counter() - started
+        # Each worker runs its share as processes of --batch scenarios (2,000 by default):
+        # each process is shown, its RSS a tenth into its own life against its end.
         for number, (pid, points) in enumerate(sorted(samples.items()), start=1):
-            early = [rss for at, rss in points if at >= 0.1 * total][:3] or [points[0][1]]
+            begin, end = points[0][0], points[-1][0]
+            early = [rss for at, rss in points if at >= begin + 0.1 * (end - begin)][:3]
             late = [rss for _, rss in points[-3:]]
             print(
-                f"  worker {number} (pid {pid}): RSS after 10% {max(early) / 1024:.1f} MiB, "
-                f"at the end {max(late) / 1024:.1f} MiB, peak "
-                f"{max(rss for _, rss in points) / 1024:.1f} MiB ({len(points)} samples)"
+                f"  process {number} (pid {pid}, {end - begin:.1f} s): RSS after 10% "
+                f"{max(early or late) / 1024:.1f} MiB, at the end {max(late) / 1024:.1f} MiB, "
+                f"peak {max(rss for _, rss in points) / 1024:.1f} MiB ({len(points)} samples)"
             )
         print(f"  run took {total:.1f} s; {load()} at end")
 
