@@ -57,6 +57,10 @@ class Worker:
     killed_because: str | None = None
     _stream: IO[str] | None = None
     _partial: str = ""
+    _scheduled: dict[str, ListedScenario] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._scheduled = {scenario.location: scenario for scenario in self.scenarios}
 
     @property
     def records_path(self) -> Path:
@@ -108,7 +112,7 @@ class Worker:
         if self._stream is None:
             return []
         finished: list[ScenarioRecord] = []
-        scheduled = {s.location: s for s in self.scenarios}
+        scheduled = self._scheduled
         self._partial += self._stream.read()
         *lines, self._partial = self._partial.split("\n")
         for line in lines:
