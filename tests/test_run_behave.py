@@ -393,6 +393,17 @@ def test_every_run_updates_the_durations_file(tmp_path: Path) -> None:
             "of 1 or more, got '0'",
         ),
         (
+            ["--batch", "0"],
+            2,
+            "asgibdd run: error: argument --batch: --batch expects a number of scenarios per "
+            "behave process of 1 or more, got '0'",
+        ),
+        (
+            ["--scenario-timeout", "-1"],
+            2,
+            "asgibdd run: error: argument --scenario-timeout: expected seconds above 0, got '-1'",
+        ),
+        (
             ["--shard", "5/4"],
             1,
             "asgibdd run: error: --shard 5/4 is not a shard: expected 1 <= INDEX <= TOTAL "

@@ -69,6 +69,7 @@ def test_gitlab_counts_from_one_and_circleci_from_zero() -> None:
         1, 3, "CIRCLE_NODE_INDEX=0, CIRCLE_NODE_TOTAL=3"
     )
     assert shard_from_environment({}) is None
+    assert shard_from_environment({"CI_NODE_TOTAL": "1"}) is None  # GitLab, no `parallel:`
 
 
 def test_a_half_set_ci_variable_is_an_error() -> None:
