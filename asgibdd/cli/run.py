@@ -29,7 +29,7 @@ from asgibdd.parallel.outputs import plan_outputs, worker_options
 from asgibdd.parallel.shard import Shard, parse_shard, shard_from_environment
 from asgibdd.parallel.split import DEFAULT_SERIAL_TAG, split
 from asgibdd.parallel.summary import summarise
-from asgibdd.parallel.worker import ScenarioRecord, Worker
+from asgibdd.parallel.worker import ScenarioRecord, Spare, Worker, dismiss, spawn
 
 __all__ = ["add_parser", "run", "scenario_limit"]
 
@@ -165,6 +165,24 @@ def _chosen_shard(arguments: argparse.Namespace) -> Shard | None:
 def run(arguments: argparse.Namespace) -> int:
     """Run the suite as asked; behave's exit status: 0 when everything passed, else 1."""
     started = time.monotonic()
+    folder = Path(tempfile.mkdtemp(prefix="asgibdd-run-"))
+    spares: list[Spare] = []
+    try:
+        if not arguments.list:
+            # Started first: their imports overlap the listing below.
+            spares = [
+                spawn(folder / f"worker-{number}-1" / "output.log", dict(os.environ), number)
+                for number in range(1, arguments.jobs + 1)
+            ]
+        return _run(arguments, started, folder, spares)
+    finally:
+        for spare in spares:  # those given no work (few scenarios, or an error on the way)
+            if spare.process.stdin is not None and not spare.process.stdin.closed:
+                dismiss(spare)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: list[Spare]) -> int:
     behave_args: list[str] = list(arguments.behave_args)
     config = behave_configuration(behave_args)
     listing = list_scenarios(config)
@@ -184,50 +202,50 @@ def run(arguments: argparse.Namespace) -> int:
     plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}))
     options = ["--no-color", *worker_options(behave_args)]
     limit = scenario_limit(dict(config.userdata), arguments.scenario_timeout)
-    folder = Path(tempfile.mkdtemp(prefix="asgibdd-run-"))
-    try:
-        slots = [
-            [
-                Worker(
-                    number,
-                    part.scenarios[start : start + arguments.batch],
-                    folder / f"worker-{number}-{start // arguments.batch + 1}",
-                    [
-                        *options,
-                        *plan.options(folder / f"worker-{number}-{start // arguments.batch + 1}"),
-                    ],
-                )
-                for start in range(0, len(part.scenarios), arguments.batch)
-            ]
-            for number, part in enumerate(parts, start=1)
+    slots = [
+        [
+            Worker(
+                number,
+                part.scenarios[start : start + arguments.batch],
+                folder / f"worker-{number}-{start // arguments.batch + 1}",
+                [
+                    *options,
+                    *plan.options(folder / f"worker-{number}-{start // arguments.batch + 1}"),
+                ],
+            )
+            for start in range(0, len(part.scenarios), arguments.batch)
         ]
-        workers = [batch for slot in slots for batch in slot]
-        records = _run_workers(slots, limit)
-        summary = summarise(counted, records)
-        sys.stdout.write(summary.lines(time.monotonic() - started))
-        write_durations(
-            arguments.durations,
-            {r.scenario.key: r.duration for r in records if r.status in ("passed", "failed")},
-        )
-        folders = [worker.folder for worker in workers]
-        scheduled = [{s.location for s in worker.scenarios} for worker in workers]
-        for written in plan.merge(folders, scheduled):
-            print(f"wrote {written}")
-        crashed = any(worker.unfinished() for worker in workers)
-        return 1 if summary.failed or crashed else 0
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        for number, part in enumerate(parts, start=1)
+    ]
+    workers = [batch for slot in slots for batch in slot]
+    records = _run_workers(slots, limit, spares)
+    summary = summarise(counted, records)
+    sys.stdout.write(summary.lines(time.monotonic() - started))
+    write_durations(
+        arguments.durations,
+        {r.scenario.key: r.duration for r in records if r.status in ("passed", "failed")},
+    )
+    folders = [worker.folder for worker in workers]
+    scheduled = [{s.location for s in worker.scenarios} for worker in workers]
+    for written in plan.merge(folders, scheduled):
+        print(f"wrote {written}")
+    crashed = any(worker.unfinished() for worker in workers)
+    return 1 if summary.failed or crashed else 0
 
 
-def _run_workers(slots: list[list[Worker]], limit: float) -> list[ScenarioRecord]:
+def _run_workers(
+    slots: list[list[Worker]], limit: float, spares: Sequence[Spare]
+) -> list[ScenarioRecord]:
     """Run each slot's processes one after another, all slots at once; print each scenario
     as it ends, and bound every wait."""
     environment = dict(os.environ)
     pending = [list(slot) for slot in slots]
     running: list[Worker | None] = [queue.pop(0) for queue in pending]
-    for worker in running:
+    for index, worker in enumerate(running):
         if worker is not None:
-            worker.start(environment)
+            worker.start(environment, spares[index] if index < len(spares) else None)
+    for spare in spares[len(running) :]:
+        dismiss(spare)  # fewer scenarios than workers
     printer = _Printer()
     records: list[ScenarioRecord] = []
     try:

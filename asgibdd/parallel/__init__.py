@@ -9,7 +9,9 @@ One module per concept:
   scenarios stay together.
 - `shard`: `--shard i/n`, or the CI's own variables when no flag is given.
 - `records`: the behave formatter a worker runs, one JSON line per finished scenario.
-- `worker`: one behave subprocess per worker, watched and bounded in time.
+- `worker`: one behave subprocess per worker (per `--batch`), watched and bounded in time.
+- `bootstrap`: a worker process started before its work is known, so its imports overlap
+  the listing.
 - `summary`: behave's summary lines with every worker's totals.
 - `outputs`: per-worker output files and their merge into the files the user asked for.
 

@@ -24,9 +24,47 @@ from typing import IO, Any
 
 from asgibdd.parallel.listing import ListedScenario
 
-__all__ = ["RECORDS_FORMATTER", "ScenarioRecord", "Worker"]
+__all__ = ["RECORDS_FORMATTER", "ScenarioRecord", "Spare", "Worker", "dismiss", "spawn"]
 
 RECORDS_FORMATTER = "asgibdd.parallel.records:RecordsFormatter"
+BOOTSTRAP = "asgibdd.parallel.bootstrap"
+
+
+@dataclass(frozen=True)
+class Spare:
+    """A worker process started early (`asgibdd.parallel.bootstrap`), waiting on its stdin
+    for behave's arguments; its output goes to `log_path`."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
+def spawn(log_path: Path, environment: dict[str, str], number: int) -> Spare:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        # Own session, so a kill reaches whatever the worker started too.
+        process = subprocess.Popen(
+            [sys.executable, "-m", BOOTSTRAP],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**environment, "ASGIBDDRUN_WORKER": str(number)},
+            start_new_session=True,
+        )
+    return Spare(process, log_path)
+
+
+def dismiss(spare: Spare) -> None:
+    """End a spare that got no work: a closed stdin tells it to exit; bounded wait."""
+    with contextlib.suppress(OSError):
+        if spare.process.stdin is not None:
+            spare.process.stdin.close()
+    try:
+        spare.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(spare.process.pid, signal.SIGKILL)
+        spare.process.wait(timeout=10)
 
 
 @dataclass(frozen=True)
@@ -57,6 +95,7 @@ class Worker:
     killed_because: str | None = None
     _stream: IO[str] | None = None
     _partial: str = ""
+    _log_path: Path | None = None
     _scheduled: dict[str, ListedScenario] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -68,17 +107,15 @@ class Worker:
 
     @property
     def log_path(self) -> Path:
-        return self.folder / "output.log"
+        return self._log_path or self.folder / "output.log"
 
-    def command(self) -> list[str]:
+    def arguments(self) -> list[str]:
+        """behave's command line for this worker (without `python -m behave`)."""
         locations = self.folder / "locations.txt"
         # behave reads the lines of an @file relative to the file's own folder.
         lines = "".join(f"{os.path.abspath(s.location)}\n" for s in self.scenarios)
         locations.write_text(lines, "utf-8")
         return [
-            sys.executable,
-            "-m",
-            "behave",
             *self.options,
             "--no-summary",
             "-f",
@@ -88,18 +125,18 @@ class Worker:
             f"@{locations}",
         ]
 
-    def start(self, environment: dict[str, str]) -> None:
+    def start(self, environment: dict[str, str], spare: Spare | None = None) -> None:
+        """Hand this worker's arguments to `spare` (a process started earlier), or to a
+        new one."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self.records_path.write_text("", encoding="utf-8")
-        with self.log_path.open("wb") as log:
-            # Own session, so a kill reaches whatever the worker started too.
-            self.process = subprocess.Popen(
-                self.command(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**environment, "ASGIBDDRUN_WORKER": str(self.number)},
-                start_new_session=True,
-            )
+        if spare is None:
+            spare = spawn(self.folder / "output.log", environment, self.number)
+        self.process, self._log_path = spare.process, spare.log_path
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):  # a spare that died: reported as a crash
+                self.process.stdin.write((json.dumps(self.arguments()) + "\n").encode())
+                self.process.stdin.close()
         self._stream = self.records_path.open(encoding="utf-8")
         self.last_event = time.monotonic()
 
