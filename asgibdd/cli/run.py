@@ -46,6 +46,7 @@ def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "run",
         help="run behave on several processes (-j N) or one shard of the suite (--shard I/N)",
+        usage="asgibdd run [-j N] [--shard I/N] [OPTIONS] [BEHAVE OPTIONS] [PATHS]",
         description=(
             "Run the features with behave, split over N worker processes and/or one shard "
             "of N. Every behave option passes through (paths, --tags, -D, -f/-o, --junit). "
