@@ -502,3 +502,18 @@ def test_after_a_crash_the_workers_next_batch_still_runs(tmp_path: Path) -> None
         in outcome.output
     )
     assert (outcome.scenarios.passed, outcome.scenarios.error) == (2, 1), outcome.output
+
+
+def test_stop_ends_every_worker_at_the_first_failure(tmp_path: Path) -> None:
+    root = project(tmp_path, items=ITEMS)
+    serial, parallel = serial_and_parallel(root, "1", "--stop", runner=("--batch", "2"))
+    assert parallel.returncode == serial.returncode == 1
+    assert (parallel.scenarios, parallel.steps) == (serial.scenarios, serial.steps)
+    assert (
+        "asgibdd run: --stop: features/items.feature:14 failed, stopping every worker."
+        in parallel.output
+    )
+    both = run_asgibdd(root, "-j", "2", "--stop", *APP_OPTION, "features/")
+    assert both.returncode == 1
+    assert both.scenarios.failed == 1
+    assert "stopping every worker" in both.output

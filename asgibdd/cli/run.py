@@ -37,6 +37,7 @@ _POLL_SECONDS = 0.02
 #: Scenarios per behave process: behave keeps every scenario's results to the end of its
 #: run (~2-4 KB each), and a new process costs ~0.5 s, paid once per 2,000 scenarios.
 DEFAULT_BATCH = 2000
+_STOP_ON = frozenset({"failed", "error", "hook_error", "cleanup_error"})
 #: The least time a scenario may take before its worker counts as hung.
 _MIN_SCENARIO_LIMIT = 60.0
 
@@ -219,7 +220,7 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
         for number, part in enumerate(parts, start=1)
     ]
     workers = [batch for slot in slots for batch in slot]
-    records = _run_workers(slots, limit, spares)
+    records = _run_workers(slots, limit, spares, bool(getattr(config, "stop", False)))
     summary = summarise(counted, records)
     sys.stdout.write(summary.lines(time.monotonic() - started))
     write_durations(
@@ -235,10 +236,11 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
 
 
 def _run_workers(
-    slots: list[list[Worker]], limit: float, spares: Sequence[Spare]
+    slots: list[list[Worker]], limit: float, spares: Sequence[Spare], stop: bool = False
 ) -> list[ScenarioRecord]:
     """Run each slot's processes one after another, all slots at once; print each scenario
-    as it ends, and bound every wait."""
+    as it ends, and bound every wait. With `stop` (behave's `--stop`), the first failure
+    stops every worker; what did not run is untested, as in a serial run."""
     environment = dict(os.environ)
     pending = [list(slot) for slot in slots]
     running: list[Worker | None] = [queue.pop(0) for queue in pending]
@@ -249,6 +251,7 @@ def _run_workers(
         dismiss(spare)  # fewer scenarios than workers
     printer = _Printer()
     records: list[ScenarioRecord] = []
+    stopping = ""
     try:
         while any(worker is not None for worker in running):
             for index, worker in enumerate(running):
@@ -258,6 +261,16 @@ def _run_workers(
                 for record in worker.read():
                     printer.show(record)
                     records.append(record)
+                    if stop and record.status in _STOP_ON and not stopping:
+                        stopping = f"--stop: {record.scenario.location} failed"
+                        print(f"asgibdd run: {stopping}, stopping every worker.", file=sys.stderr)
+                        for other in running:
+                            if other is not None:
+                                other.kill(stopping, running_is_error=False)
+                if stopping:
+                    for waiting in pending[index]:
+                        records.extend(waiting.never_started(stopping))
+                    pending[index] = []
                 if not alive:
                     worker.close()
                     records.extend(_report_lost(worker, printer))
@@ -287,7 +300,10 @@ def _run_workers(
 def _report_lost(worker: Worker, printer: _Printer) -> list[ScenarioRecord]:
     """What a process that died early never reported, said on stderr and in the run."""
     lost = worker.unfinished()
-    if lost:
+    if lost and worker.killed_because and worker.killed_because.startswith("--stop"):
+        for record in lost:
+            printer.show(record)
+    elif lost:
         status = worker.process.returncode if worker.process is not None else None
         why = worker.killed_because or f"worker {worker.number} exited with status {status}"
         print(

@@ -93,6 +93,9 @@ class Worker:
     current: str | None = None
     last_event: float = 0.0
     killed_because: str | None = None
+    #: Whether the scenario running when the worker was killed counts as an error (it
+    #: hung, or the worker crashed) or as untested (`--stop` ended the run).
+    running_is_error: bool = True
     _stream: IO[str] | None = None
     _partial: str = ""
     _log_path: Path | None = None
@@ -176,9 +179,11 @@ class Worker:
             finished.append(record)
         return finished
 
-    def kill(self, reason: str) -> None:
+    def kill(self, reason: str, running_is_error: bool = True) -> None:
         """Stop the worker and everything it started; `reason` goes into the report."""
-        self.killed_because = reason
+        if self.killed_because is None:
+            self.killed_because = reason
+            self.running_is_error = running_is_error
         if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -200,7 +205,7 @@ class Worker:
         for scenario in self.scenarios:
             if scenario.location in self.records:
                 continue
-            running = scenario.location == self.current
+            running = scenario.location == self.current and self.running_is_error
             text = (
                 f"  Scenario: {scenario.name}\n    ... {why} while this scenario ran"
                 if running
@@ -217,6 +222,20 @@ class Worker:
                 )
             )
         return missing
+
+    def never_started(self, why: str) -> list[ScenarioRecord]:
+        """This worker's scenarios as untested: it was not started because `why`."""
+        return [
+            ScenarioRecord(
+                scenario=scenario,
+                status="untested",
+                steps=("untested",) * scenario.steps,
+                duration=0.0,
+                text=f"  Scenario: {scenario.name}\n    ... not run: {why}",
+                worker=self.number,
+            )
+            for scenario in self.scenarios
+        ]
 
     def log_tail(self, lines: int = 20) -> str:
         try:
