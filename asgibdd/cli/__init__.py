@@ -1,6 +1,7 @@
 """The `asgibdd` command line. Sub-commands: `steps` (the step catalogue), `init` (scaffold
-a behave project for an app), `check` (find undefined and ambiguous steps) and `report
-merge` (several runs' reports as one).
+a behave project for an app), `check` (find undefined and ambiguous steps), `report
+merge` (several runs' reports as one) and `run` (behave over several processes or one
+shard of the suite).
 
 Every failure ends with exit status 1 (2 for a wrongly written command line) and one
 line on stderr that says what went wrong and what to do.
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from asgibdd.cli import check, init, report, steps
+from asgibdd.cli import check, init, report, run, steps
 from asgibdd.errors import AsgiBddError
 
 __all__ = ["build_parser", "main"]
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_parser(commands)
     check.add_parser(commands)
     report.add_parser(commands)
+    run.add_parser(commands)
     return parser
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import os
 import re
 import weakref
 from collections.abc import Callable, Iterator
@@ -165,12 +166,25 @@ class StepDefinition:
         )
 
 
+# behave computes every match's location (a path made relative to the working folder)
+# from its function, once per step run; a library function's location never changes.
+_LOCATIONS: dict[tuple[StepFunction, str], Any] = {}
+
+
 class _LibraryMatch(Match):  # type: ignore[misc]
     """A behave match that remembers the step text, so misuse errors can quote it."""
 
     def __init__(self, func: StepFunction, arguments: list[Any], step_text: str) -> None:
         super().__init__(func, arguments)
         self.step_text = step_text
+
+    @staticmethod
+    def make_location(step_function: StepFunction) -> Any:
+        key = (step_function, os.getcwd())
+        location = _LOCATIONS.get(key)
+        if location is None:
+            location = _LOCATIONS[key] = Match.make_location(step_function)
+        return location
 
     def run(self, context: Any) -> None:
         token = _current_step_text.set(self.step_text)
@@ -240,6 +254,9 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
     """
 
     TYPE_REGISTRY = TypeRegistry(**STEP_TYPES)
+    # The last step text tried and its casefold: behave tries every library phrase on the
+    # same text in a row, so the text is folded once per step, not once per phrase.
+    _folded: tuple[str, str] = ("", "")
 
     def __init__(self, func: StepFunction, pattern: str, step_type: str = "step") -> None:
         super().__init__(func, pattern, step_type, custom_types=self.TYPE_REGISTRY)
@@ -249,7 +266,11 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
         self._prefix = pattern.split("{", 1)[0].casefold()
 
     def match(self, step_text: str) -> Match | None:
-        if step_text[: len(self._prefix)].casefold() != self._prefix:
+        text, folded = LibraryStepMatcher._folded
+        if text != step_text:
+            folded = step_text.casefold()
+            LibraryStepMatcher._folded = (step_text, folded)
+        if not folded.startswith(self._prefix):
             return None
         try:
             arguments = self.check_match(step_text)

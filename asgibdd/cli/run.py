@@ -1,0 +1,332 @@
+"""`asgibdd run [-j N] [--shard I/N] [BEHAVE OPTIONS] [PATHS]`: behave, split over processes
+and machines.
+
+The scenarios the behave options select are listed first (nothing runs), split by the
+times the durations file recorded (`asgibdd.parallel.split`), and each worker runs its
+share as one behave subprocess given their locations. The console gets one block per
+finished scenario, never interleaved lines, then behave's summary with the totals of all
+workers; outputs (`-f json -o FILE`, `--junit`, asgibdd's html/junit reports) are merged
+into the files asked for; the durations file is updated. See docs/parallel.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from asgibdd.config import DEFAULT_TIMEOUT, load_config
+from asgibdd.errors import AsgiBddError
+from asgibdd.parallel.durations import DEFAULT_PATH, read_durations, write_durations
+from asgibdd.parallel.listing import ListedScenario, behave_configuration, list_scenarios
+from asgibdd.parallel.outputs import plan_outputs, worker_options
+from asgibdd.parallel.shard import Shard, parse_shard, shard_from_environment
+from asgibdd.parallel.split import DEFAULT_SERIAL_TAG, split
+from asgibdd.parallel.summary import summarise
+from asgibdd.parallel.worker import ScenarioRecord, Spare, Worker, dismiss, spawn
+
+__all__ = ["add_parser", "run", "scenario_limit"]
+
+_POLL_SECONDS = 0.02
+#: Scenarios per behave process: behave keeps every scenario's results to the end of its
+#: run (~2-4 KB each), and a new process costs ~0.5 s, paid once per 2,000 scenarios.
+DEFAULT_BATCH = 2000
+_STOP_ON = frozenset({"failed", "error", "hook_error", "cleanup_error"})
+#: The least time a scenario may take before its worker counts as hung.
+_MIN_SCENARIO_LIMIT = 60.0
+
+
+def add_parser(commands: Any) -> None:
+    """Register the `run` sub-command; options it does not know go to behave."""
+    parser = commands.add_parser(
+        "run",
+        help="run behave on several processes (-j N) or one shard of the suite (--shard I/N)",
+        usage="asgibdd run [-j N] [--shard I/N] [OPTIONS] [BEHAVE OPTIONS] [PATHS]",
+        description=(
+            "Run the features with behave, split over N worker processes and/or one shard "
+            "of N. Every behave option passes through (paths, --tags, -D, -f/-o, --junit). "
+            "See docs/parallel.md."
+        ),
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes on this machine (default: 1)",
+    )
+    parser.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run shard I of N (1-based); default: "
+        "CI_NODE_INDEX/CI_NODE_TOTAL or CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL",
+    )
+    parser.add_argument(
+        "--durations",
+        type=Path,
+        default=DEFAULT_PATH,
+        metavar="FILE",
+        help=f"durations file read for balance and updated (default: {DEFAULT_PATH})",
+    )
+    parser.add_argument(
+        "--serial-tag",
+        default=DEFAULT_SERIAL_TAG,
+        metavar="TAG",
+        help="scenarios with this tag run together in one worker (default: serial)",
+    )
+    parser.add_argument(
+        "--scenario-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="kill a worker whose scenario runs longer (default: 12 x asgibdd's "
+        f"timeout, at least {_MIN_SCENARIO_LIMIT:.0f})",
+    )
+    parser.add_argument(
+        "--batch",
+        type=_jobs_like("--batch", "scenarios per behave process"),
+        default=DEFAULT_BATCH,
+        metavar="N",
+        help="at most N scenarios per behave process: a worker runs its share as consecutive "
+        f"processes, so memory stays flat however large the suite (default: {DEFAULT_BATCH})",
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="print the scenarios each worker would run, and run nothing",
+    )
+    parser.set_defaults(run=run, behave_args=[])
+    # behave's options are not ours to declare: whatever `run` does not know is kept for
+    # behave instead of being an error.
+    base = type(parser)
+
+    class _PassThrough(base):  # type: ignore[valid-type,misc]
+        def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+            known, rest = super().parse_known_args(args, namespace)
+            known.behave_args = [*known.behave_args, *rest]
+            return known, []
+
+    parser.__class__ = _PassThrough
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"-j expects a number of worker processes of 1 or more, got {text!r} "
+            f"(this machine has {os.cpu_count() or 1} CPUs)"
+        )
+    return int(text)
+
+
+def _jobs_like(option: str, what: str) -> Any:
+    def convert(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(
+                f"{option} expects a number of {what} of 1 or more, got {text!r}"
+            )
+        return int(text)
+
+    return convert
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0, got {text!r}")
+    return value
+
+
+def scenario_limit(userdata: dict[str, str], given: float | None) -> float:
+    """Seconds one scenario may run before its worker is killed: `--scenario-timeout`, else
+    12 times asgibdd's configured timeout (one scenario makes several waits), at least 60."""
+    if given is not None:
+        return given
+    try:
+        timeout = load_config(userdata).timeout
+    except AsgiBddError:
+        timeout = DEFAULT_TIMEOUT  # a bad setting is reported by the workers themselves
+    return max(_MIN_SCENARIO_LIMIT, 12 * timeout)
+
+
+def _chosen_shard(arguments: argparse.Namespace) -> Shard | None:
+    if arguments.shard is not None:
+        return parse_shard(arguments.shard)
+    return shard_from_environment(os.environ)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Run the suite as asked; behave's exit status: 0 when everything passed, else 1."""
+    started = time.monotonic()
+    folder = Path(tempfile.mkdtemp(prefix="asgibdd-run-"))
+    spares: list[Spare] = []
+    try:
+        if not arguments.list:
+            # Started first: their imports overlap the listing below.
+            spares = [
+                spawn(folder / f"worker-{number}-1" / "output.log", dict(os.environ), number)
+                for number in range(1, arguments.jobs + 1)
+            ]
+        return _run(arguments, started, folder, spares)
+    finally:
+        for spare in spares:  # those given no work (few scenarios, or an error on the way)
+            if spare.process.stdin is not None and not spare.process.stdin.closed:
+                dismiss(spare)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: list[Spare]) -> int:
+    behave_args: list[str] = list(arguments.behave_args)
+    config = behave_configuration(behave_args)
+    listing = list_scenarios(config)
+    durations = read_durations(arguments.durations)
+    shard = _chosen_shard(arguments)
+    mine = listing.selected
+    counted: Sequence[ListedScenario] = listing.scenarios
+    if shard is not None:
+        mine = split(mine, shard.total, durations, arguments.serial_tag)[shard.index - 1].scenarios
+        counted = mine  # a shard's summary counts the shard
+    parts = [p for p in split(mine, arguments.jobs, durations, arguments.serial_tag) if p.scenarios]
+    if arguments.list:
+        for number, part in enumerate(parts, start=1):
+            for scenario in part.scenarios:
+                print(f"worker {number}: {scenario.location}  {scenario.name}")
+        return 0
+    plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}))
+    options = ["--no-color", *worker_options(behave_args)]
+    limit = scenario_limit(dict(config.userdata), arguments.scenario_timeout)
+    slots = [
+        [
+            Worker(
+                number,
+                part.scenarios[start : start + arguments.batch],
+                folder / f"worker-{number}-{start // arguments.batch + 1}",
+                [
+                    *options,
+                    *plan.options(folder / f"worker-{number}-{start // arguments.batch + 1}"),
+                ],
+            )
+            for start in range(0, len(part.scenarios), arguments.batch)
+        ]
+        for number, part in enumerate(parts, start=1)
+    ]
+    workers = [batch for slot in slots for batch in slot]
+    records = _run_workers(slots, limit, spares, bool(getattr(config, "stop", False)))
+    summary = summarise(counted, records)
+    sys.stdout.write(summary.lines(time.monotonic() - started))
+    write_durations(
+        arguments.durations,
+        {r.scenario.key: r.duration for r in records if r.status in ("passed", "failed")},
+    )
+    folders = [worker.folder for worker in workers]
+    scheduled = [{s.location for s in worker.scenarios} for worker in workers]
+    for written in plan.merge(folders, scheduled):
+        print(f"wrote {written}")
+    crashed = any(worker.unfinished() for worker in workers)
+    return 1 if summary.failed or crashed else 0
+
+
+def _run_workers(
+    slots: list[list[Worker]], limit: float, spares: Sequence[Spare], stop: bool = False
+) -> list[ScenarioRecord]:
+    """Run each slot's processes one after another, all slots at once; print each scenario
+    as it ends, and bound every wait. With `stop` (behave's `--stop`), the first failure
+    stops every worker; what did not run is untested, as in a serial run."""
+    environment = dict(os.environ)
+    pending = [list(slot) for slot in slots]
+    running: list[Worker | None] = [queue.pop(0) for queue in pending]
+    for index, worker in enumerate(running):
+        if worker is not None:
+            worker.start(environment, spares[index] if index < len(spares) else None)
+    for spare in spares[len(running) :]:
+        dismiss(spare)  # fewer scenarios than workers
+    printer = _Printer()
+    records: list[ScenarioRecord] = []
+    stopping = ""
+    try:
+        while any(worker is not None for worker in running):
+            for index, worker in enumerate(running):
+                if worker is None:
+                    continue
+                alive = worker.running  # read first, so lines written before exit count
+                for record in worker.read():
+                    printer.show(record)
+                    records.append(record)
+                    if stop and record.status in _STOP_ON and not stopping:
+                        stopping = f"--stop: {record.scenario.location} failed"
+                        print(f"asgibdd run: {stopping}, stopping every worker.", file=sys.stderr)
+                        for other in running:
+                            if other is not None:
+                                other.kill(stopping, running_is_error=False)
+                if stopping:
+                    for waiting in pending[index]:
+                        records.extend(waiting.never_started(stopping))
+                    pending[index] = []
+                if not alive:
+                    worker.close()
+                    records.extend(_report_lost(worker, printer))
+                    following = pending[index].pop(0) if pending[index] else None
+                    if following is not None:
+                        following.start(environment)
+                    running[index] = following
+                elif time.monotonic() - worker.last_event > limit:
+                    what = worker.current or "its start-up"
+                    worker.kill(
+                        f"worker {worker.number} was stopped after {limit:.0f} s "
+                        f"without progress (running {what})"
+                    )
+            time.sleep(_POLL_SECONDS)
+    except KeyboardInterrupt:
+        for worker in running:
+            if worker is not None:
+                worker.kill(f"worker {worker.number} was stopped by Ctrl-C")
+        raise
+    finally:
+        for worker in running:
+            if worker is not None:
+                worker.close()
+    return records
+
+
+def _report_lost(worker: Worker, printer: _Printer) -> list[ScenarioRecord]:
+    """What a process that died early never reported, said on stderr and in the run."""
+    lost = worker.unfinished()
+    if lost and worker.killed_because and worker.killed_because.startswith("--stop"):
+        for record in lost:
+            printer.show(record)
+    elif lost:
+        status = worker.process.returncode if worker.process is not None else None
+        why = worker.killed_because or f"worker {worker.number} exited with status {status}"
+        print(
+            f"asgibdd run: {why}; {len(lost)} of its {len(worker.scenarios)} scenarios did "
+            f"not finish. The other workers' results are complete. Its last output:\n"
+            f"{worker.log_tail()}",
+            file=sys.stderr,
+        )
+        for record in lost:
+            printer.show(record)
+    return lost
+
+
+class _Printer:
+    """Whole scenarios to the console, a feature's title when the feature changes."""
+
+    def __init__(self) -> None:
+        self._feature: str | None = None
+
+    def show(self, record: ScenarioRecord) -> None:
+        scenario = record.scenario
+        if scenario.feature != self._feature:
+            self._feature = scenario.feature
+            sys.stdout.write(f"Feature: {scenario.feature_name}  # {scenario.feature}\n")
+        sys.stdout.write(f"\n{record.text}\n\n")
+        sys.stdout.flush()

@@ -1,0 +1,131 @@
+"""Which scenarios a behave command line selects, listed without running anything.
+
+behave's own configuration, parser and selection rules are used (paths, `--tags`,
+`--name`, `--include`/`--exclude`, the config files), so the runner schedules exactly
+the scenarios a serial `behave` run would run; the rest are remembered as skipped, since
+behave counts them in its summary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asgibdd.errors import UsageError
+
+__all__ = ["ListedScenario", "Listing", "behave_configuration", "list_scenarios"]
+
+
+@dataclass(frozen=True)
+class ListedScenario:
+    """One scenario (or one example row of an outline) as behave would run it.
+
+    - `location`: `path.feature:LINE` as behave prints and accepts it.
+    - `key`: what the durations file knows it by: feature path and scenario name.
+    - `steps`: the number of steps it runs (background steps included), for the summary
+      when it is skipped or never ran.
+    """
+
+    location: str
+    feature: str
+    feature_name: str
+    name: str
+    tags: tuple[str, ...]
+    steps: int
+    selected: bool
+    #: `path.feature:LINE` of the `Rule:` the scenario belongs to, if any.
+    rule: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.feature}::{self.name}"
+
+
+@dataclass(frozen=True)
+class Listing:
+    scenarios: list[ListedScenario]
+
+    @property
+    def selected(self) -> list[ListedScenario]:
+        return [scenario for scenario in self.scenarios if scenario.selected]
+
+
+def behave_configuration(behave_args: Sequence[str]) -> Any:
+    """behave's `Configuration` for `behave_args`, as a `behave` run would read it."""
+    from behave.configuration import Configuration
+
+    try:
+        return Configuration(command_args=list(behave_args), load_config=True)
+    except SystemExit as stop:  # argparse inside behave exits on a bad option
+        raise UsageError(
+            f"behave did not accept the options {' '.join(behave_args) or '(none)'} "
+            f"(exit status {stop.code}); see `behave --help` for what it takes."
+        ) from None
+
+
+def _relative(path: str) -> str:
+    relative = os.path.relpath(os.path.abspath(path))
+    return relative if not relative.startswith("..") else os.path.abspath(path)
+
+
+def list_scenarios(config: Any) -> Listing:
+    """Every scenario under `config.paths`, in behave's order, marked selected or not."""
+    from behave.runner_util import collect_feature_locations, parse_features
+
+    paths = list(config.paths) or ["features"]
+    for given in paths:
+        plain = given.split(":")[0]
+        if not given.startswith("@") and not Path(plain).exists():
+            raise UsageError(
+                f'"{given}" does not exist. Pass feature files or folders (default: features/).'
+            )
+    try:
+        locations = collect_feature_locations(paths)
+        features = parse_features(locations, language=getattr(config, "lang", None))
+    except Exception as error:  # behave's parser errors have no common base
+        raise UsageError(f"behave could not read the features: {error}") from error
+    lines_wanted: dict[str, set[int]] = {}
+    for location in locations:
+        line = getattr(location, "line", None)
+        if line:
+            lines_wanted.setdefault(_relative(str(location.filename)), set()).add(int(line))
+    scenarios: list[ListedScenario] = []
+    for feature in features:
+        if feature is None:
+            continue
+        filename = _relative(str(feature.filename))
+        wanted = lines_wanted.get(filename)
+        for scenario in feature.walk_scenarios(with_outlines=False):
+            selected = bool(scenario.should_run(config))
+            if wanted is not None and not _on_lines(scenario, wanted):
+                selected = False
+            scenarios.append(
+                ListedScenario(
+                    location=f"{filename}:{scenario.line}",
+                    feature=filename,
+                    feature_name=str(feature.name),
+                    name=str(scenario.name),
+                    tags=tuple(str(tag) for tag in scenario.effective_tags),
+                    steps=len(list(scenario.all_steps)),
+                    selected=selected,
+                    rule=_rule(scenario, filename),
+                )
+            )
+    return Listing(scenarios)
+
+
+def _rule(scenario: Any, filename: str) -> str | None:
+    from behave.model import Rule
+
+    parent = getattr(scenario, "parent", None)
+    while parent is not None and not isinstance(parent, Rule):
+        parent = getattr(parent, "parent", None)
+    return f"{filename}:{parent.line}" if parent is not None else None
+
+
+def _on_lines(scenario: Any, lines: set[int]) -> bool:
+    """Whether a `FILE:LINE` the user gave points at this scenario (or outline row)."""
+    return int(scenario.line) in lines

@@ -1,0 +1,308 @@
+"""The behave options each worker gets, and the merge of the workers' output files.
+
+The runner owns the console (one block per scenario) and the paths: the user's
+`-f FORMAT -o FILE` pairs and `--junit-directory` become files in each worker's folder,
+and once the workers are done they are merged into the files the user asked for:
+
+- behave's `json` / `json.pretty`: one JSON document, a feature split across workers
+  once, its scenarios in file order;
+- behave's `--junit` (one `TESTS-<feature>.xml` per feature): one file per feature again,
+  its test cases from every worker, the counts added up;
+- asgibdd's `html` and `junit` reports (`asgibdd.report`): merged with
+  `asgibdd.report.merge.merge_runs`, the code behind `asgibdd report merge`;
+- text formats written to a file (`plain`, `pretty`, `progress`...): the workers' files
+  one after the other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from asgibdd.errors import UsageError
+from asgibdd.report.html_render import render_html
+from asgibdd.report.junit import render_junit
+from asgibdd.report.merge import merge_runs
+from asgibdd.report.model import read_run, results_path, write_run
+
+__all__ = ["OutputPlan", "plan_outputs", "worker_options"]
+
+_CONSOLE = frozenset({"plain", "pretty", "progress", "progress2", "progress3", "null"})
+_BEHAVE_JSON = frozenset({"json", "json.pretty"})
+_ASGIBDD_HTML = frozenset({"html", "asgibdd.report.html:HTMLFormatter"})
+_ASGIBDD_JUNIT = frozenset({"junit", "asgibdd.report.junit:JUnitFormatter"})
+_RESULTS_NAME = "asgibdd-results.html"
+# Options the runner decides for each worker; the rest pass through unchanged.
+_OWNED = frozenset({"format", "outfiles", "junit_directory", "jobs", "summary", "paths"})
+
+
+def worker_options(behave_args: Sequence[str]) -> list[str]:
+    """`behave_args` without the paths and the options the runner sets per worker."""
+    from behave.configuration import setup_parser
+
+    actions = {
+        option: action for action in setup_parser()._actions for option in action.option_strings
+    }
+    kept: list[str] = []
+    tokens = list(behave_args)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        name, equals, _ = token.partition("=")
+        has_value = bool(equals)
+        action = actions.get(name) if token.startswith("-") else None
+        if action is None and token.startswith("-") and not token.startswith("--"):
+            action = actions.get(token[:2])  # `-fjson`, `-Dkey=value`
+            has_value = bool(action is not None and len(token) > 2)
+        if action is None:
+            if token.startswith("-"):
+                kept.append(token)  # behave will say what is wrong with it
+            continue  # a path: each worker gets its locations instead
+        takes_value = action.nargs not in (0, "?")
+        value: list[str] = []
+        if takes_value and not has_value and index < len(tokens):
+            value = [tokens[index]]
+            index += 1
+        if action.dest not in _OWNED:
+            kept.extend([token, *value])
+    return kept
+
+
+@dataclass
+class OutputPlan:
+    """Which outputs the workers write, and how to merge them afterwards."""
+
+    json_files: list[Path] = field(default_factory=list)
+    text_files: list[tuple[str, Path]] = field(default_factory=list)
+    html: Path | None = None
+    asgibdd_junit: Path | None = None
+    junit_directory: Path | None = None
+    #: Names of behave's JUnit files as a worker writes them → as a serial run would.
+    junit_names: dict[str, str] = field(default_factory=dict)
+
+    def options(self, folder: Path) -> list[str]:
+        """The output options of the worker whose folder is `folder`."""
+        options: list[str] = []
+        for index, _ in enumerate(self.json_files):
+            options += ["-f", "json", "-o", str(folder / f"report-{index}.json")]
+        for index, (format_name, _) in enumerate(self.text_files):
+            options += ["-f", format_name, "-o", str(folder / f"text-{index}.txt")]
+        if self.html is not None or self.asgibdd_junit is not None:
+            options += [
+                "-f",
+                "asgibdd.report.html:HTMLFormatter",
+                "-o",
+                str(folder / _RESULTS_NAME),
+            ]
+        if self.junit_directory is not None:
+            options += ["--junit", "--junit-directory", str(folder / "junit")]
+        return options
+
+    def merge(self, folders: Sequence[Path], scheduled: Sequence[set[str]]) -> list[Path]:
+        """Write the merged outputs from the workers' `folders`; return what was written.
+
+        `scheduled[i]` are the locations worker i ran: each worker's outputs also list the
+        other workers' scenarios (as skipped), and only its own are kept; a scenario no
+        worker ran (left out by `--tags`) is kept once, skipped, as a serial run shows it."""
+        keep = _Keep(scheduled)
+        written: list[Path] = []
+        for index, target in enumerate(self.json_files):
+            parts = [folder / f"report-{index}.json" for folder in folders]
+            _write(target, json.dumps(merge_behave_json(parts, keep), indent=2))
+            written.append(target)
+        for index, (_, target) in enumerate(self.text_files):
+            parts = [folder / f"text-{index}.txt" for folder in folders]
+            _write(target, "".join(p.read_text("utf-8") for p in parts if p.exists()))
+            written.append(target)
+        if self.html is not None or self.asgibdd_junit is not None:
+            written += self._merge_asgibdd_reports(
+                [folder / _RESULTS_NAME for folder in folders], keep
+            )
+        if self.junit_directory is not None:
+            written += merge_behave_junit(
+                [folder / "junit" for folder in folders], self.junit_directory, self.junit_names
+            )
+        return written
+
+    def _merge_asgibdd_reports(self, results: list[Path], keep: _Keep) -> list[Path]:
+        runs = []
+        for worker, path in enumerate(results):
+            if not results_path(path).exists():
+                continue
+            run = read_run(path)
+            for index, feature in enumerate(run.features):
+                own = [s for s in feature.scenarios if keep(worker, s.filename, s.line)]
+                run.features[index] = dataclasses.replace(feature, scenarios=own)
+            runs.append(run)
+        merged = merge_runs(runs)
+        written: list[Path] = []
+        if self.html is not None:
+            _write(self.html, render_html(merged))
+            write_run(merged, results_path(self.html))
+            written.append(self.html)
+        if self.asgibdd_junit is not None:
+            _write(self.asgibdd_junit, render_junit(merged))
+            written.append(self.asgibdd_junit)
+        return written
+
+
+def junit_file_names(features: Sequence[str], paths: Sequence[str]) -> dict[str, str]:
+    """behave names a JUnit file after the feature's path less the features path it was
+    given (`features/` + `features/a/b.feature` → `TESTS-a.b.xml`). A worker is given
+    locations instead, so it names the file from a folder further up; this maps each name
+    a worker may write back to the serial run's name."""
+
+    def name(relative: str) -> str:
+        return "TESTS-" + relative.rsplit(".", 1)[0].replace("\\", "/").replace("/", ".") + ".xml"
+
+    names: dict[str, str] = {}
+    for feature in features:
+        serial = next(
+            (feature[len(path) + 1 :] for path in paths if feature.startswith(path.rstrip("/"))),
+            None,
+        )
+        absolute = Path(os.path.abspath(feature))
+        for folder in absolute.parents:
+            worker = name(str(absolute.relative_to(folder)))
+            names.setdefault(worker, name(serial) if serial else worker)
+    return names
+
+
+def plan_outputs(config: Any, features: Sequence[str] = ()) -> OutputPlan:
+    """Read the formats and output files behave's configuration asks for."""
+    formats = list(config.format or [])
+    outfiles = list(config.outfiles or [])
+    plan = OutputPlan()
+    for index, format_name in enumerate(formats):
+        target = Path(outfiles[index]) if index < len(outfiles) else None
+        if target is None or str(target) == "-":
+            if format_name in _CONSOLE:
+                continue  # the console is the runner's: one block per scenario
+            raise UsageError(
+                f"-f {format_name} writes to the console, which asgibdd run keeps for its "
+                f"own per-scenario output. Give it a file: -f {format_name} -o FILE."
+            )
+        if format_name in _BEHAVE_JSON:
+            plan.json_files.append(target)
+        elif format_name in _ASGIBDD_HTML:
+            plan.html = target
+        elif format_name in _ASGIBDD_JUNIT:
+            plan.asgibdd_junit = target
+        elif format_name in _CONSOLE:
+            plan.text_files.append((format_name, target))
+        else:
+            raise UsageError(
+                f"asgibdd run cannot merge the outputs of -f {format_name}. It merges json, "
+                "html, junit and the text formats (plain, pretty, progress); run this "
+                "format with plain behave."
+            )
+    if config.junit:
+        plan.junit_directory = Path(config.junit_directory or "reports")
+        paths = [str(path).rstrip("/") for path in config.paths or ["features"]]
+        plan.junit_names = junit_file_names(features, paths)
+    return plan
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+class _Keep:
+    """Whether worker i's output of a scenario is the one to keep (see `OutputPlan.merge`)."""
+
+    def __init__(self, scheduled: Sequence[set[str]]) -> None:
+        self._scheduled = scheduled
+        self._anywhere = set().union(*scheduled) if scheduled else set()
+
+    def __call__(self, worker: int, filename: str, line: int | str) -> bool:
+        location = f"{_relative(filename)}:{line}"
+        if location in self._anywhere:
+            return worker < len(self._scheduled) and location in self._scheduled[worker]
+        return worker == 0
+
+
+def _relative(filename: str) -> str:
+    relative = os.path.relpath(os.path.abspath(filename))
+    return relative if not relative.startswith("..") else os.path.abspath(filename)
+
+
+def merge_behave_json(parts: Sequence[Path], keep: _Keep) -> list[dict[str, Any]]:
+    """behave's JSON reports as one: features by file, elements in line order."""
+    features: dict[str, dict[str, Any]] = {}
+    for worker, part in enumerate(parts):
+        if not part.exists() or not part.read_text("utf-8").strip():
+            continue
+        for feature in json.loads(part.read_text("utf-8")):
+            key = str(feature.get("location", "")).rsplit(":", 1)[0]
+            known = features.setdefault(key, {**feature, "elements": []})
+            known["elements"].extend(
+                element
+                for element in feature.get("elements", [])
+                if element.get("type") == "background"
+                or keep(worker, *str(element.get("location", ":0")).rsplit(":", 1))
+            )
+    for feature in features.values():
+        seen: set[str] = set()
+        elements = []
+        for element in sorted(feature["elements"], key=_element_line):
+            if element.get("type") == "background":
+                if "background" in seen:
+                    continue
+                seen.add("background")
+            elements.append(element)
+        feature["elements"] = elements
+    return [features[key] for key in sorted(features)]
+
+
+def _element_line(element: dict[str, Any]) -> int:
+    location = str(element.get("location", ":0"))
+    tail = location.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def merge_behave_junit(
+    folders: Sequence[Path], target: Path, names: Mapping[str, str] | None = None
+) -> list[Path]:
+    """behave's per-feature JUnit files from each worker, one file per feature again.
+
+    Test cases of scenarios a worker skipped because another worker ran them are
+    dropped (behave writes them as skipped); the counts are recomputed."""
+    files: dict[str, list[Path]] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.xml")) if folder.is_dir() else []:
+            files.setdefault((names or {}).get(path.name, path.name), []).append(path)
+    written: list[Path] = []
+    for name, paths in sorted(files.items()):
+        suites = [ElementTree.parse(path).getroot() for path in paths]
+        merged = suites[0]
+        cases: dict[str, ElementTree.Element] = {}
+        for suite in suites:
+            for case in suite.findall("testcase"):
+                key = case.get("name", "")
+                skipped = case.find("skipped") is not None
+                if key not in cases or (not skipped and cases[key].find("skipped") is not None):
+                    cases[key] = case
+        for case in merged.findall("testcase"):
+            merged.remove(case)
+        for case in cases.values():
+            merged.append(case)
+        merged.set("tests", str(len(cases)))
+        for attribute, tag in (
+            ("failures", "failure"),
+            ("errors", "error"),
+            ("skipped", "skipped"),
+        ):
+            merged.set(attribute, str(sum(c.find(tag) is not None for c in cases.values())))
+        merged.set("time", f"{sum(float(c.get('time', 0) or 0) for c in cases.values()):.6f}")
+        target.mkdir(parents=True, exist_ok=True)
+        ElementTree.ElementTree(merged).write(target / name, encoding="UTF-8", xml_declaration=True)
+        written.append(target / name)
+    return written

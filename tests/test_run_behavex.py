@@ -1,0 +1,54 @@
+"""asgibdd's steps and hooks under behavex, the maintained parallel runner for behave.
+
+behavex runs each scenario (or feature) in a process of a pool; asgibdd keeps its state
+per process (the app, the World on behave's context), so nothing needs to change. This
+runs the repository's own acceptance suite under behavex with 2 processes and checks it
+reports the same scenarios as behave. Skipped when behavex is not installed (it is not a
+dependency: `pip install behavex`).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from asgibdd.parallel.listing import behave_configuration, list_scenarios
+from asgibdd.testing import parse_outcome
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytest.importorskip("behavex", reason="behavex is not installed (pip install behavex)")
+
+
+def test_the_repositorys_features_pass_under_behavex_with_two_processes(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "behavex",
+            "features/",
+            "--parallel-processes",
+            "2",
+            "--parallel-scheme",
+            "scenario",
+            "-o",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    outcome = parse_outcome(completed.returncode, completed.stdout)
+    assert outcome.returncode == 0, completed.stdout[-3000:]
+    expected = len(list_scenarios(behave_configuration(["features/"])).selected)
+    assert outcome.scenarios.passed == expected
+    assert (outcome.scenarios.failed, outcome.scenarios.error) == (0, 0)
+    status = json.loads((tmp_path / "overall_status.json").read_text())
+    assert status == {"status": "passed"}
