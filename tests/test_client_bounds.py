@@ -138,3 +138,30 @@ def test_a_plain_request_keeps_at_most_64_mib_of_body() -> None:
     )
     with TestClient(_huge).stream("GET", "/huge") as response:
         assert sum(len(chunk) for chunk in response.iter_raw()) == 65 * 1024 * 1024
+
+
+async def _endless_body_awaiting_only_send(scope: Scope, receive: Receive, send: Send) -> None:
+    # Never awaits anything but send(): only a checkpoint inside send() lets the bound in.
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    while True:
+        await send({"type": "http.response.body", "body": b"x" * 65536, "more_body": True})
+
+
+@pytest.mark.parametrize("entered", [True, False], ids=["inside with", "outside with"])
+def test_an_endless_body_that_awaits_only_send_is_stopped_at_the_bound(
+    backend: Backend, entered: bool
+) -> None:
+    client = TestClient(_endless_body_awaiting_only_send, backend=backend, wait_timeout=0.2)
+    if entered:
+        client.__enter__()
+    try:
+        with pytest.raises(AppTimeout) as waited:
+            client.get("/")
+    finally:
+        client.__exit__()
+    assert str(waited.value).startswith(
+        "The response to GET / did not finish within 0.2 s: it started with 200"
+    )
+    assert waited.value.received > 0

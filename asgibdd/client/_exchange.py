@@ -211,6 +211,10 @@ class HTTPExchange:
                 self.collected.append(chunk)
             else:
                 self._dropped_bytes = True
+            if more_body and not self.streaming:
+                # A checkpoint per chunk of a body in several parts: an app that sends an
+                # endless body and awaits nothing else can still be cancelled at the bound.
+                await anyio.lowlevel.checkpoint()
         if not more_body:
             self._body_complete = True
             if not self._trailers_expected:
