@@ -3,8 +3,8 @@
 behavex runs each scenario (or feature) in a process of a pool; asgibdd keeps its state
 per process (the app, the World on behave's context), so nothing needs to change. This
 runs the repository's own acceptance suite under behavex with 2 processes and checks it
-reports the same scenarios as behave. Skipped when behavex is not installed (it is not a
-dependency: `pip install behavex`).
+reports the same scenarios as behave. behavex is in the dev extra, not a dependency of
+asgibdd: `pip install behavex` to use it.
 """
 
 from __future__ import annotations
@@ -14,14 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from asgibdd.parallel.listing import behave_configuration, list_scenarios
 from asgibdd.testing import parse_outcome
 
 REPO = Path(__file__).resolve().parent.parent
-
-pytest.importorskip("behavex", reason="behavex is not installed (pip install behavex)")
 
 
 def test_the_repositorys_features_pass_under_behavex_with_two_processes(tmp_path: Path) -> None:
