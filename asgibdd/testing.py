@@ -30,11 +30,11 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BehaveOutcome", "Counts", "run_behave", "write_project"]
+__all__ = ["BehaveOutcome", "Counts", "run_asgibdd", "run_behave", "write_project"]
 
 # The folder holding the `asgibdd` package, so the subprocess imports this very copy.
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -102,11 +102,31 @@ def run_behave(
     The subprocess inherits the environment plus `env`, with asgibdd's own folder added
     to `PYTHONPATH`. Output is stdout and stderr together, as a user would see them.
     """
+    return _run(["behave", "--no-color"], project, arguments, env, timeout)
+
+
+def run_asgibdd(
+    project: Path,
+    *arguments: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120.0,
+) -> BehaveOutcome:
+    """Run `python -m asgibdd run --no-timings <arguments>` in `project`, like `run_behave`."""
+    return _run(["asgibdd", "run"], project, arguments, env, timeout)
+
+
+def _run(
+    command: list[str],
+    project: Path,
+    arguments: Sequence[str],
+    env: Mapping[str, str] | None,
+    timeout: float,
+) -> BehaveOutcome:
     environment = {**os.environ, **(env or {})}
     python_path = [str(_PACKAGE_ROOT), *filter(None, [environment.get("PYTHONPATH")])]
     environment["PYTHONPATH"] = os.pathsep.join(python_path)
     completed = subprocess.run(
-        [sys.executable, "-m", "behave", "--no-color", "--no-timings", *arguments],
+        [sys.executable, "-m", *command, "--no-timings", *arguments],
         cwd=project,
         env=environment,
         stdout=subprocess.PIPE,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,7 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from asgibdd.testing import BehaveOutcome, parse_outcome, run_behave, write_project
+from asgibdd import testing
+from asgibdd.testing import BehaveOutcome, run_behave, write_project
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -108,27 +107,20 @@ def project(tmp_path: Path, **features: str) -> Path:
     return write_project(tmp_path, files)
 
 
+@pytest.fixture(autouse=True)
+def _no_ci_shard_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A CI system's own shard variables would pick a shard in every run of these tests.
+    for name in list(os.environ):
+        if name.startswith(("CI_NODE_", "CIRCLE_NODE_")):
+            monkeypatch.delenv(name)
+
+
 def run_asgibdd(
     root: Path, *arguments: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> BehaveOutcome:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CI_NODE_", "CIRCLE_NODE_"))
-    }
-    environment.update(env or {})
-    environment["PYTHONPATH"] = os.pathsep.join([str(REPO), str(root)])
-    completed = subprocess.run(
-        [sys.executable, "-m", "asgibdd", "run", "--no-timings", *arguments],
-        cwd=root,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return parse_outcome(completed.returncode, completed.stdout)
+    """`asgibdd run` in `root`, which is importable (its app module lives there)."""
+    return testing.run_asgibdd(root, *arguments, env={"PYTHONPATH": str(root), **(env or {})},
+                               timeout=timeout)  # fmt: skip
 
 
 APP_OPTION = ("-D", "asgibdd.app=app:app")
