@@ -33,6 +33,10 @@ Feature: The everyday phrases of a listing, a login and a live feed
       """
       {"id": "#integer", "name": "#string", "price": "#number", "note": "#string?"}
       """
+    And each item of the JSON at "$.items[*].tags" is:
+      """
+      "#array"
+      """
     And the JSON at "$.items[0]" is:
       """
       {"id": 1, "name": "apple", "price": 3, "tags": ["red", "fruit"], "created_at": "#datetime"}
@@ -53,6 +57,7 @@ Feature: The everyday phrases of a listing, a login and a live feed
       | username | alice  |
       | password | s3cret |
     Then the response cookie "session" exists
+    And the response cookie "tracking" does not exist
     And the response body matches "access_token"
     Given I am authenticated with the bearer token "not-a-real-token"
     And I am not authenticated
@@ -64,3 +69,14 @@ Feature: The everyday phrases of a listing, a login and a live feed
     And "alice" sends text "{\"kind\": \"greeting\"}"
     Then the message JSON at "$.kind" is "greeting"
     And the message JSON at "$.kind" contains "greet"
+    When "alice" sends text "plain words"
+    And I wait 0.01 seconds
+    Then "alice" receives text "plain words" from the websocket
+    When "alice" sends JSON:
+      """
+      {"kind": "json"}
+      """
+    Then "alice" receives JSON from the websocket containing:
+      """
+      {"kind": "json"}
+      """
