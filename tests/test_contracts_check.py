@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from asgibdd.contracts import ContractChecker, Verdict, document_from_mapping, render_table
+from asgibdd.contracts.conformance import Verdict
+from asgibdd.contracts.coverage import CoverageTally
 from asgibdd.errors import ConfigError
 from asgibdd.secrets import Secrets
 
@@ -327,3 +329,11 @@ def test_an_external_ref_is_a_config_error_not_a_download() -> None:
         "`$ref`s into it (e.g. under #/components/schemas), or turn the check off with "
         "`contract = false`."
     )
+
+
+def test_an_undocumented_requests_path_is_kept_with_the_scenarios_secrets_masked() -> None:
+    secrets = Secrets()
+    secrets.remember("reset-4f9a21")
+    tally = CoverageTally()
+    tally.record(Verdict("GET", "/password/reset-4f9a21", 200, None, None, ()), secrets)
+    assert dict(tally.undocumented_requests) == {("GET", "/password/***", 200): 1}

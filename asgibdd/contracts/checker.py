@@ -87,9 +87,18 @@ class ContractChecker:
         return self._document
 
     def check(
-        self, request: httpx.Request, response: httpx.Response, *, fetch: Fetch, root_path: str = ""
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        *,
+        fetch: Fetch,
+        root_path: str = "",
+        secrets: Secrets | None = None,
     ) -> Verdict:
-        """Check one exchange; counted in the coverage once, however often it is checked."""
+        """Check one exchange; counted in the coverage once, however often it is checked.
+
+        `secrets` mask what the coverage keeps of a request the document does not describe.
+        """
         if self._document is None:
             assert self._served_path is not None
             self._use(load_served(fetch, self._served_path))
@@ -97,7 +106,7 @@ class ContractChecker:
         verdict = check_response(self._index, self._schemas, request, response, root_path=root_path)
         if response not in self._counted:
             self._counted.add(response)
-            self.tally.record(verdict)
+            self.tally.record(verdict, secrets)
         return verdict
 
     def coverage(self) -> dict[str, Any] | None:

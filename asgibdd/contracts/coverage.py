@@ -17,6 +17,7 @@ from typing import Any
 from asgibdd.contracts.conformance import Verdict
 from asgibdd.contracts.document import APIDocument
 from asgibdd.contracts.operations import Operation
+from asgibdd.secrets import Secrets
 
 __all__ = ["COVERAGE_FORMAT", "CoverageTally", "coverage_data", "render_table", "write_coverage"]
 
@@ -35,12 +36,15 @@ class CoverageTally:
     checked: int = 0
     violating: int = 0
 
-    def record(self, verdict: Verdict) -> None:
+    def record(self, verdict: Verdict, secrets: Secrets | None = None) -> None:
+        """Count `verdict`; an undocumented request's path is kept with `secrets` masked
+        (it is printed and written to a file, like any other output)."""
         self.checked += 1
         self.violating += bool(verdict.violations)
         operation = verdict.operation
         if operation is None:
-            self.undocumented_requests[(verdict.method, verdict.path, verdict.status)] += 1
+            path = secrets.mask_text(verdict.path) if secrets is not None else verdict.path
+            self.undocumented_requests[(verdict.method, path, verdict.status)] += 1
             return
         self.operations[operation.label] += 1
         if verdict.status_key is None:

@@ -35,7 +35,9 @@ def response_matches_api_schema(context: Any) -> None:
             '(openapi = "/openapi.json").'
         )
     client = world.require_client()
-    verdict = checker.check(request, response, fetch=client.get, root_path=client.root_path)
+    verdict = checker.check(
+        request, response, fetch=client.get, root_path=client.root_path, secrets=world.secrets
+    )
     if verdict.operation is None:
         raise ExpectationFailed(
             f"The API document ({checker.describe()}) describes no operation "

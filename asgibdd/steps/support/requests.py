@@ -74,7 +74,11 @@ def send_request(
     if world.check_contract and world.contracts is not None:
         # After the exchange is journaled, so a report shows the response that broke it.
         verdict = world.contracts.check(
-            response.request, response, fetch=client.get, root_path=client.root_path
+            response.request,
+            response,
+            fetch=client.get,
+            root_path=client.root_path,
+            secrets=world.secrets,
         )
         if verdict.violations:
             failure = world.contracts.failure(verdict, response.request, response, world.secrets)
