@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from asgibdd.contracts import ContractChecker, Verdict, document_from_mapping, render_table
-from asgibdd.contracts.conformance import Verdict
 from asgibdd.contracts.coverage import CoverageTally
 from asgibdd.errors import ConfigError
 from asgibdd.secrets import Secrets
