@@ -19,6 +19,7 @@ from typing import Literal
 import httpx
 
 from asgibdd.secrets import Secrets
+from asgibdd.transcript import learn_secrets
 
 __all__ = ["SCENARIO_ATTRIBUTE", "Entry", "HTTPEntry", "Journal", "MessageEntry"]
 
@@ -74,6 +75,7 @@ class Journal:
         duration: float | None,
     ) -> None:
         self.entries.append(HTTPEntry(step, self._now(), request, response, duration))
+        learn_secrets(self.secrets, request, response)
 
     def message(
         self,

@@ -8,6 +8,7 @@ they stay hidden wherever they appear later (see `asgibdd.secrets`).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -90,7 +91,11 @@ def learn_secrets(
             continue
         for name, value in message.headers.multi_items():
             if name in ("authorization", "proxy-authorization"):
-                secrets.remember(value.strip().partition(" ")[2] or value)
+                scheme, _, credentials = value.strip().partition(" ")
+                secrets.remember(credentials or value)
+                if scheme.lower() == "basic":
+                    # The password also shows in clear elsewhere (the step that set it).
+                    secrets.remember(_basic_password(credentials))
             elif name in ("cookie", "set-cookie"):
                 # Every cookie value is a credential of some sort; Set-Cookie's first pair
                 # is the cookie, the rest are attributes.
@@ -109,6 +114,13 @@ def learn_secrets(
             # Not JSON after all: then there is nothing secret-named to find.
             with contextlib.suppress(ValueError):
                 secrets.remember_json(json.loads(body))
+
+
+def _basic_password(credentials: str) -> str | None:
+    try:
+        return base64.b64decode(credentials, validate=True).decode("utf-8").partition(":")[2]
+    except ValueError:  # not base64, or not UTF-8: nothing to learn
+        return None
 
 
 def _read_body(message: httpx.Request | httpx.Response) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -183,3 +184,13 @@ def test_a_transcript_masks_remembered_values_in_the_url_and_plain_bodies() -> N
         "\n"
         "  you sent ***"
     )
+
+
+def test_an_exchange_with_basic_authentication_teaches_its_password() -> None:
+    credentials = base64.b64encode(b"alice:s3cret-pw").decode("ascii")
+    request = httpx.Request(
+        "GET", "http://testserver/", headers={"Authorization": f"Basic {credentials}"}
+    )
+    secrets = Secrets()
+    learn_secrets(secrets, request, None)
+    assert secrets.mask_text("user alice, password s3cret-pw") == f"user alice, password {MASK}"

@@ -6,8 +6,6 @@ transcripts are rendered and masked here, and only text goes on.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import sys
 from typing import Any
 
@@ -68,8 +66,6 @@ def _status(element: Any) -> str:
 
 def _scenario(scenario: Any) -> ScenarioResult:
     journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
-    if isinstance(journal, Journal):
-        learn_basic_passwords(journal)
     secrets = journal.secrets if isinstance(journal, Journal) else None
     mask = secrets.mask_text if secrets is not None else (lambda text: text)
     steps = [_step(step, mask) for step in scenario.all_steps]
@@ -86,19 +82,6 @@ def _scenario(scenario: Any) -> ScenarioResult:
         error_type=public_name(scenario.exception) if hook_message else None,
         error_message=mask(hook_message) if hook_message else None,
     )
-
-
-def learn_basic_passwords(journal: Journal) -> None:
-    """Remember the passwords of basic authentication: the step that set one names it in
-    clear (`... with password "s3cret"`), and a report shows step texts."""
-    for entry in journal.entries:
-        if not isinstance(entry, HTTPEntry):
-            continue
-        scheme, _, credentials = entry.request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "basic":
-            with contextlib.suppress(ValueError):
-                decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-                journal.secrets.remember(decoded.partition(":")[2])
 
 
 def ordered_tags(scenario: Any) -> list[str]:

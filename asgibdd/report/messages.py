@@ -28,7 +28,6 @@ from asgibdd import __version__
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
 from asgibdd.report.collect import (
     error_text,
-    learn_basic_passwords,
     ordered_tags,
     public_name,
     transcript_items,
@@ -181,7 +180,6 @@ class _FeatureWriter:
         for scenario in feature.walk_scenarios():
             journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
             if isinstance(journal, Journal):
-                learn_basic_passwords(journal)
                 self.secrets.remember_all(journal.secrets)
         self.mask = self.secrets.mask_text
 

@@ -320,7 +320,9 @@ def use_basic_auth(context: Any, user: str, password: str) -> None:
     """
     world = get_world(context)
     interpolate = world.variables.interpolate
-    world.defaults.set_auth(httpx.BasicAuth(interpolate(user), interpolate(password)))
+    secret = interpolate(password)
+    world.secrets.remember(secret)  # masked wherever it shows, this step's own text included
+    world.defaults.set_auth(httpx.BasicAuth(interpolate(user), secret))
 
 
 @library_step("I am not authenticated", section=REQUEST_SETTINGS)

@@ -11,7 +11,6 @@ import httpx
 from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
 from asgibdd.steps.registry import current_step_text
-from asgibdd.transcript import learn_secrets
 
 __all__ = ["BearerAuth", "request_options", "send_request"]
 
@@ -70,7 +69,6 @@ def send_request(
     world.journal.http(current_step_text(), response.request, response, world.last_duration)
     world.last_request = response.request
     world.last_response = response
-    learn_secrets(world.secrets, response.request, response)
     if world.check_contract and world.contracts is not None:
         # After the exchange is journaled, so a report shows the response that broke it.
         verdict = world.contracts.check(
