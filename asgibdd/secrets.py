@@ -58,6 +58,17 @@ class SecretPolicy:
             dict.fromkeys(_normal(name) for name in (*DEFAULT_SECRET_NAMES, *extra_names))
         )
         self._verdicts: dict[str, bool] = {}
+        # Lower-casing a whole text and lower-casing one key of it agree for ASCII names.
+        self.names_are_ascii = all(name.isascii() for name in self.names)
+
+    def may_name_a_secret(self, json_text: str) -> bool:
+        """False when no key inside the JSON document `json_text` can be a secret name:
+        none of the name parts occurs anywhere in it (so it need not be parsed). A `\\u`
+        escape could spell a name in disguise, so it always answers True then."""
+        if "\\u" in json_text or not self.names_are_ascii:
+            return True
+        normal = json_text.lower().replace("-", "_")
+        return any(part in normal for part in self.names)
 
     def is_secret_name(self, name: str) -> bool:
         """Whether a header, parameter, field or key called `name` holds a secret."""

@@ -113,7 +113,9 @@ def learn_secrets(
         elif "json" in content_type:
             # Not JSON after all: then there is nothing secret-named to find.
             with contextlib.suppress(ValueError):
-                secrets.remember_json(json.loads(body))
+                text = body.decode(json.detect_encoding(body), "surrogatepass")  # as json.loads
+                if policy.may_name_a_secret(text):
+                    secrets.remember_json(json.loads(text))
 
 
 def _basic_password(credentials: str) -> str | None:

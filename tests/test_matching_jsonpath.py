@@ -3,9 +3,12 @@ import warnings
 
 import jsonpath_ng.ext.parser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asgibdd.errors import ExpectationFailed, UsageError
 from asgibdd.matching.jsonpath import compile_jsonpath, index_path, key_path
+from tests.strategies import json_scalars
 
 DOC = {
     "items": [{"name": "apple", "price": 2}, {"name": "Dune", "price": 5}],
@@ -242,3 +245,33 @@ def test_path_helpers_bracket_keys_that_are_not_identifiers() -> None:
     assert key_path("$", 'say "hi"') == '$["say \\"hi\\""]'
     assert index_path("$.items", 3) == "$.items[3]"
     assert repr(compile_jsonpath("$.count")) == "JSONPathQuery('$.count')"
+
+
+_KEYS = st.sampled_from(["a", "b", "c d", "0", "é"])
+_STEPS = st.lists(st.one_of(_KEYS, st.integers(min_value=0, max_value=3)), min_size=1, max_size=4)
+_SMALL_DOCUMENTS = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_KEYS, children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=_SMALL_DOCUMENTS, steps=_STEPS)
+def test_member_and_index_paths_select_what_jsonpath_ng_selects(
+    document: object, steps: list[str | int]
+) -> None:
+    """`$.a["c d"][0]` is looked up without jsonpath-ng when every step exists; whatever
+    the document, the selection is the one jsonpath-ng makes."""
+    expression = _written(steps)
+    query = compile_jsonpath(expression)
+    assert query._steps == tuple(steps)
+    found = jsonpath_ng.ext.parser.parse(expression).find(document)
+    assert query.find(document) == [(expression, datum.value) for datum in found]
+
+
+def _written(steps: list[str | int]) -> str:
+    path = "$"
+    for step in steps:
+        path = key_path(path, step) if isinstance(step, str) else index_path(path, step)
+    return path

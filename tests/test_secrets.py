@@ -194,3 +194,63 @@ def test_an_exchange_with_basic_authentication_teaches_its_password() -> None:
     secrets = Secrets()
     learn_secrets(secrets, request, None)
     assert secrets.mask_text("user alice, password s3cret-pw") == f"user alice, password {MASK}"
+
+
+LEVEL_FEATURE = """
+Feature: httpx's request lines
+  Scenario: the level during the run
+    Then the httpx logger's level is {level}
+"""
+
+LEVEL_STEPS = """
+import logging
+
+from behave import then
+
+from asgibdd.steps import *  # noqa: F403
+
+
+@then("the httpx logger's level is {name}")
+def httpx_level(context, name):
+    level = logging.getLevelName(logging.getLogger("httpx").getEffectiveLevel())
+    assert level == name, level
+"""
+
+
+def test_httpx_request_lines_are_off_during_a_run_unless_the_project_sets_them(
+    tmp_path: Path,
+) -> None:
+    """behave captures INFO logs for every step; httpx writes one per request, with the URL
+    unmasked (and at a cost). Its logger is at WARNING during a run unless the project set
+    a level of its own."""
+    quiet = run_feature(
+        tmp_path / "quiet",
+        LEVEL_FEATURE.format(level="WARNING"),
+        **{"steps/library.py": LEVEL_STEPS},
+    )
+    assert quiet.passed, quiet.output
+    environment = (
+        "import logging\n"
+        "from asgibdd.environment import *  # noqa: F403\n"
+        'logging.getLogger("httpx").setLevel(logging.INFO)\n'
+    )
+    asked = run_feature(
+        tmp_path / "asked",
+        LEVEL_FEATURE.format(level="INFO"),
+        **{"steps/library.py": LEVEL_STEPS, "environment.py": environment},
+    )
+    assert asked.passed, asked.output
+
+
+def test_a_json_body_without_any_secret_name_is_not_parsed_for_secrets() -> None:
+    policy = SecretPolicy(["pin"])
+    assert not policy.may_name_a_secret('{"name": "alice", "items": [1, 2]}')
+    assert policy.may_name_a_secret('{"Access-Token": "x"}')  # dashes count as underscores
+    assert policy.may_name_a_secret('{"user": {"PIN": "1234"}}')  # the project's own names
+    assert policy.may_name_a_secret('{"\\u0074oken": "x"}')  # an escape may spell a name
+    assert policy.may_name_a_secret('{"note": "my password is here"}')  # a value: parsed
+    secrets = Secrets(policy)
+    request = httpx.Request("GET", "http://testserver/")
+    response = httpx.Response(200, json={"\u0074oken": "esc-4242"}, request=request)
+    learn_secrets(secrets, request, response)
+    assert secrets.mask_text("esc-4242") == MASK

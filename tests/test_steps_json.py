@@ -315,3 +315,21 @@ def test_a_regex_that_backtracks_forever_is_stopped_at_the_timeout(tmp_path: Pat
         "41 characters and was stopped. It backtracks exponentially on this text: simplify it "
         "(avoid nested repeats such as (a+)+ or (a|aa)+), or check a shorter part of the value."
     ) in outcome.output
+
+
+def test_a_json_body_is_decoded_as_json_decodes_bytes_unless_a_charset_is_named() -> None:
+    import httpx
+
+    from asgibdd.steps.support.subject import _body_text
+
+    document = '{"name": "Zoë"}'
+    utf16 = httpx.Response(
+        200, content=document.encode("utf-16-le"), headers={"content-type": "application/json"}
+    )
+    latin1 = httpx.Response(
+        200,
+        content=document.encode("latin-1"),
+        headers={"content-type": "application/json; charset=ISO-8859-1"},
+    )
+    assert _body_text(utf16) == document
+    assert _body_text(latin1) == document

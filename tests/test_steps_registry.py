@@ -25,6 +25,9 @@ class FakeStep:
     def __init__(self, name: str, step_type: str = "when") -> None:
         self.name = name
         self.step_type = step_type
+        self.keyword = step_type.capitalize() if step_type != "step" else "*"
+        self.error_message: str | None = None
+        self.exception: BaseException | None = None
 
 
 def library_steps_in(registry: Any) -> list[Any]:
@@ -195,3 +198,93 @@ def test_declaring_the_same_phrase_twice_is_refused() -> None:
     library.step("I nap", section="Tests")(first)
     with pytest.raises(UsageError, match=r'^Library step "I nap" is declared twice'):
         library.step("I nap", section="Tests")(first)
+
+
+def _outcome(match: Any) -> Any:
+    """What a match runs: its kind, its function and its arguments."""
+    if match is None:
+        return None
+    return type(match), match.func, [(a.name, a.value) for a in match.arguments or ()]
+
+
+def test_the_registry_finds_the_very_definition_behave_s_own_search_would() -> None:
+    """The indexed search (`_OrderedFinder`) against behave's loop over every definition,
+    with the project's steps registered before and after the library and a step type of
+    their own, on every catalogue example, near misses and case changes."""
+
+    @step_registry.then("the JSON at {path} is in stock")
+    def before_library(context: Any, path: str) -> None:
+        pass
+
+    @step_registry.step("I wait for the queue")
+    def generic_before(context: Any) -> None:
+        pass
+
+    install_steps()
+
+    @step_registry.when("I {verb} the {thing} twice")
+    def after_library(context: Any, verb: str, thing: str) -> None:
+        pass
+
+    registry = step_registry.registry
+    texts = [definition.example_text for definition in LIBRARY]
+    texts += [text.upper() for text in texts[::7]] + [text.lower() for text in texts[::5]]
+    texts += [text + " please" for text in texts[::3]] + [text[:-3] for text in texts[::4]]
+    texts += [
+        'the JSON at "$.id" is in stock',
+        "I wait for the queue",
+        "I GET the page twice",
+        "I wait 2 seconds",
+        "",
+        "   ",
+        "the",
+        "the JSON at",
+        'the JSON at "$.a" is',
+        "nothing like any phrase",
+    ]
+    compared = 0
+    for text in texts:
+        for step_type in ("given", "when", "then", "step"):
+            step = FakeStep(text, step_type)
+            expected = type(registry).find_match(registry, step)
+            assert _outcome(registry.find_match(step)) == _outcome(expected), (text, step_type)
+            compared += expected is not None
+    assert compared > 4 * len(LIBRARY)  # most texts do match something
+
+
+def test_overlapping_phrases_are_tried_in_registration_order() -> None:
+    """Several phrases that match one text: the first registered wins, as in behave, be it a
+    library phrase, a project phrase between library ones, or a phrase starting with a
+    field (which no first-word index can file)."""
+    from behave.step_registry import StepRegistry
+
+    from asgibdd.steps.registry import LibraryStepMatcher, _OrderedFinder
+
+    def func(name: str) -> Any:
+        def run(context: Any, **fields: Any) -> None:
+            pass
+
+        run.__name__ = name
+        return run
+
+    phrases = [
+        ("library", "the thing is {value}"),
+        ("library", "{anything} is red"),
+        ("project", "the thing {rest}"),
+        ("library", "the thing is red"),
+        ("library", "the {what} is red"),
+        ("library", "THE THING {rest} red"),
+    ]
+    texts = ["the thing is red", "The Thing Is Red", "a car is red", "the thing is blue", "the x"]
+    for rotation in range(len(phrases)):
+        order = phrases[rotation:] + phrases[:rotation]
+        registry = StepRegistry()
+        for number, (kind, phrase) in enumerate(order):
+            maker = LibraryStepMatcher if kind == "library" else ParseMatcher
+            registry.steps["step"].append(maker(func(f"{kind}{number}"), phrase))
+        finder = _OrderedFinder(registry)
+        for text in texts:
+            for step_type in ("given", "step"):
+                expected = type(registry).find_match(registry, FakeStep(text, step_type))
+                found = finder.find(step_type, text)
+                assert _outcome(found) == _outcome(expected), (order, text)

@@ -64,13 +64,15 @@ class JSONPathQuery:
     jsonpath-ng about the syntax used, in its own words; empty for modern syntax).
     """
 
-    __slots__ = ("_parsed", "expression", "is_definite", "notes")
+    __slots__ = ("_concrete", "_parsed", "_steps", "expression", "is_definite", "notes")
 
     def __init__(self, expression: str, parsed: Any, notes: tuple[str, ...] = ()) -> None:
         self.expression = expression
         self.is_definite: bool = _is_definite(parsed)
         self.notes = notes
         self._parsed = parsed
+        self._steps = _member_and_index_steps(parsed)
+        self._concrete = _written_path(self._steps) if self._steps is not None else expression
 
     def __repr__(self) -> str:
         return f"JSONPathQuery({self.expression!r})"
@@ -80,6 +82,20 @@ class JSONPathQuery:
 
         The concrete path of a computed value (`` `len` ``, arithmetic) is the expression.
         """
+        if self._steps is not None:
+            # The common case, `$.a.b[0]` where every step exists, without jsonpath-ng's
+            # machinery: what it would select, found by plain lookups. Anything else (a
+            # missing key, an index out of range, a step into a scalar) is left to it.
+            value = document
+            for step in self._steps:
+                if isinstance(step, str):
+                    if type(value) is not dict or step not in value:
+                        break
+                elif type(value) is not list or not 0 <= step < len(value):
+                    break
+                value = value[step]
+            else:
+                return [(self._concrete, value)]
         try:
             found = self._parsed.find(document)
         except (KeyError, TypeError):
@@ -111,6 +127,32 @@ class JSONPathQuery:
         if not steps or steps[-1] != "$":
             return self.expression
         return "".join(reversed(steps))
+
+
+def _member_and_index_steps(parsed: Any) -> tuple[str | int, ...] | None:
+    """The keys and indices of a path made only of `$`, single member names and single
+    indices from 0 (`$.a["b c"][0]`); None for any other path."""
+    steps: list[str | int] = []
+    node = parsed
+    while isinstance(node, nodes.Child):
+        right = node.right
+        if type(right) is nodes.Fields and len(right.fields) == 1 and right.fields[0] != "*":
+            steps.append(right.fields[0])
+        elif type(right) is nodes.Index and len(right.indices) == 1 and right.indices[0] >= 0:
+            steps.append(right.indices[0])
+        else:
+            return None
+        node = node.left
+    if type(node) is not nodes.Root or not steps:
+        return None
+    return tuple(reversed(steps))
+
+
+def _written_path(steps: tuple[str | int, ...]) -> str:
+    path = "$"
+    for step in steps:
+        path = key_path(path, step) if isinstance(step, str) else index_path(path, step)
+    return path
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,18 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# One decoder for every call: `json.loads` with an option builds a new one each time.
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def loads_strict(text: str) -> Any:
     """`json.loads` that refuses `NaN`, `Infinity` and `-Infinity`, which JSON does not allow.
 
     Raises `json.JSONDecodeError` or `ValueError` like `json.loads`.
     """
-    return json.loads(text, parse_constant=_refuse_constant)
+    if text.startswith("\ufeff"):
+        return json.loads(text)  # json.loads's own error for a byte order mark
+    return _STRICT_DECODER.decode(text)
 
 
 def parse_literal(text: str, *, what: str = "the expected value") -> Any:

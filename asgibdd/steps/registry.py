@@ -26,6 +26,7 @@ import contextvars
 import inspect
 import os
 import re
+import string
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -263,14 +264,24 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
         # The literal words before the first field: a cheap test that rules out most
         # phrases before `parse` runs (behave tries every definition for every step).
         # parse matches case-insensitively, so the test does too.
+        parts = [text.casefold() for text, *_ in string.Formatter().parse(pattern)]
+        starts_with_field = not parts or not parts[0]
+        literals = [text for text in parts if text]
         self._prefix = pattern.split("{", 1)[0].casefold()
+        # The other literal parts, in order: each must occur in a text the phrase matches,
+        # and looking for them is cheaper than a failed `parse` (a regex and its groups).
+        self._later_literals = tuple(literals[0 if starts_with_field else 1 :])
+        # A phrase ending in words only matches a text ending in them.
+        self._suffix = literals[-1] if literals and not pattern.endswith("}") else ""
+        # The prefix's complete words (those followed by a space), for `_LibraryRun`.
+        self.literal_words = tuple(self._prefix.split(" ")[:-1])
 
     def match(self, step_text: str) -> Match | None:
         text, folded = LibraryStepMatcher._folded
         if text != step_text:
             folded = step_text.casefold()
             LibraryStepMatcher._folded = (step_text, folded)
-        if not folded.startswith(self._prefix):
+        if not folded.startswith(self._prefix) or not self._may_match(folded):
             return None
         try:
             arguments = self.check_match(step_text)
@@ -283,6 +294,15 @@ class LibraryStepMatcher(ParseMatcher):  # type: ignore[misc]
         if arguments is None:
             return None
         return _LibraryMatch(self.func, arguments, step_text)
+
+    def _may_match(self, folded: str) -> bool:
+        position = len(self._prefix)
+        for literal in self._later_literals:
+            position = folded.find(literal, position)
+            if position < 0:
+                return False
+            position += len(literal)
+        return folded.endswith(self._suffix)
 
 
 def behave_registries() -> list[Any]:
@@ -356,22 +376,23 @@ class StepLibrary:
             self._installed[target] = len(self._definitions)
 
     def _advise_undefined_steps(self, registry: Any) -> None:
-        """Make `registry` explain a step no definition matches: the run then shows what
-        `asgibdd check` would say (what to write instead, or the closest library phrases).
+        """Make `registry` find steps faster and explain a step no definition matches: the
+        run then shows what `asgibdd check` would say (what to write instead, or the
+        closest library phrases).
 
         behave's `Step.run` asks `registry.find_match(step)` after resetting the step and,
         when nothing matches, reports the step as undefined through the formatters and the
         JUnit reporter, which print `step.error_message` and `step.exception` when set.
-        Wrapping `find_match` of this registry is the one place to set them: the
-        project's own steps and the library match exactly as before (the wrapper only
-        looks at steps nothing matched), and the step stays undefined.
+        Replacing `find_match` of this registry is the one place to set them. The
+        replacement finds the very definition behave's would (`_OrderedFinder`), and the
+        step stays undefined when none matches.
         """
-        find_match = getattr(registry, "find_match", None)
-        if find_match is None:  # not a behave registry (a test's stand-in)
+        if getattr(registry, "find_match", None) is None:  # not a behave registry (a stand-in)
             return
+        finder = _OrderedFinder(registry)
 
         def find_match_or_advise(step: Any) -> Any:
-            match = find_match(step)
+            match = finder.find(step.step_type, step.name)
             if match is None:
                 message = undefined_step_message(step.keyword, step.step_type, step.name, self)
                 step.error_message = message
@@ -383,6 +404,102 @@ class StepLibrary:
     def matching(self, step_text: str) -> list[StepDefinition]:
         """Every definition that matches `step_text` (keyword removed)."""
         return [d for d in self._definitions if d.matches(step_text)]
+
+
+class _LibraryRun:
+    """Consecutive library matchers of one registry list, tried as behave would try them
+    one by one, but only those whose literal first words fit the text.
+
+    A matcher whose phrase starts with the words `the json at` can only match a text
+    whose first two words (case-folded) are `the json`; a phrase starting with a field
+    fits any text. Each text is matched against the fitting matchers in their original
+    order, so the first match is the one behave's loop would have returned.
+    """
+
+    def __init__(self, matchers: list[LibraryStepMatcher]) -> None:
+        self._by_two: dict[tuple[str, str], list[int]] = {}
+        self._by_one: dict[str, list[int]] = {}
+        self._any: list[int] = []
+        for position, matcher in enumerate(matchers):
+            words = matcher.literal_words
+            if len(words) >= 2:
+                self._by_two.setdefault((words[0], words[1]), []).append(position)
+            elif words:
+                self._by_one.setdefault(words[0], []).append(position)
+            else:
+                self._any.append(position)
+        self._matchers = matchers
+        self._second_words: dict[str, set[str]] = {first: set() for first, _ in self._by_two}
+        for first, second in self._by_two:
+            self._second_words[first].add(second)
+        self._fitting: dict[tuple[str, str | None], tuple[LibraryStepMatcher, ...]] = {}
+
+    def _candidates(self, text: str) -> tuple[LibraryStepMatcher, ...]:
+        words = text.casefold().split(" ", 2)
+        first = words[0]
+        known_seconds = self._second_words.get(first, ())
+        second = words[1] if len(words) > 1 and words[1] in known_seconds else None
+        key = (first, second)
+        fitting = self._fitting.get(key)
+        if fitting is None:
+            positions = [*self._any, *self._by_one.get(first, ())]
+            if second is not None:
+                positions += self._by_two[(first, second)]
+            fitting = tuple(self._matchers[p] for p in sorted(positions))
+            self._fitting[key] = fitting  # bounded: keys come from the library's own words
+        return fitting
+
+    def match(self, text: str) -> Match | None:
+        for matcher in self._candidates(text):
+            result = matcher.match(text)
+            if result:
+                return result
+        return None
+
+
+class _OrderedFinder:
+    """behave's `StepRegistry.find_match`, with the library's matchers looked up by their
+    first words instead of tried one by one (most steps a suite runs are library steps,
+    and behave would try ~200 phrases on each).
+
+    The candidates are behave's: the keyword's own definitions, then the keyword-free
+    ones, in registration order; each run of consecutive library matchers becomes a
+    `_LibraryRun`. The plan is rebuilt when a list grows (behave only appends).
+    """
+
+    def __init__(self, registry: Any) -> None:
+        self._registry = registry
+        self._plans: dict[str, tuple[tuple[int, int], list[Any]]] = {}
+
+    def _plan(self, step_type: str) -> list[Any]:
+        steps = self._registry.steps
+        own: list[Any] = steps[step_type]
+        shared: list[Any] = steps["step"] if step_type != "step" else []
+        size = (len(own), len(shared))
+        known = self._plans.get(step_type)
+        if known is not None and known[0] == size:
+            return known[1]
+        plan: list[Any] = []
+        run: list[LibraryStepMatcher] = []
+        for candidate in [*own, *shared]:
+            if type(candidate) is LibraryStepMatcher:
+                run.append(candidate)
+                continue
+            if run:
+                plan.append(_LibraryRun(run))
+                run = []
+            plan.append(candidate)
+        if run:
+            plan.append(_LibraryRun(run))
+        self._plans[step_type] = (size, plan)
+        return plan
+
+    def find(self, step_type: str, text: str) -> Any:
+        for candidate in self._plan(step_type):
+            result = candidate.match(text)
+            if result:
+                return result
+        return None
 
 
 LIBRARY = StepLibrary()

@@ -12,9 +12,13 @@ list of everything it selected.
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 from asgibdd.errors import ExpectationFailed
 from asgibdd.matching.compare import (
@@ -27,7 +31,7 @@ from asgibdd.matching.compare import (
 )
 from asgibdd.matching.format import format_value
 from asgibdd.matching.jsonpath import Selection, compile_jsonpath
-from asgibdd.matching.literal import loads_strict
+from asgibdd.matching.literal import MISSING, loads_strict
 from asgibdd.matching.markers import check_type, is_number, type_name
 from asgibdd.matching.patterns import Pattern
 from asgibdd.steps.registry import step_usage_error
@@ -68,21 +72,21 @@ class JSONSubject:
             heading = f"{capital(self.name)} does not contain what was expected:"
             raise self.fail(render_mismatches(mismatches, heading=heading))
 
-    def select(self, path: str, expectation: str) -> Selection:
+    def select(self, path: str, expectation: str | Callable[[], str]) -> Selection:
         """Select `path`; a definite path that selects nothing fails, saying what is there.
 
-        `expectation` completes "Expected the JSON at <path> ..." in that failure.
+        `expectation` completes "Expected the JSON at <path> ..." in that failure (a
+        function giving it, when it costs something to say).
         """
         selection = compile_jsonpath(path).select(self.document)
         if selection.query.is_definite and not selection.found:
-            raise self.fail(
-                f'Expected the JSON at "{path}" {expectation}. {selection.explain_missing()}'
-            )
+            said = expectation if isinstance(expectation, str) else expectation()
+            raise self.fail(f'Expected the JSON at "{path}" {said}. {selection.explain_missing()}')
         return selection
 
     def assert_at_is(self, path: str, expected: Any) -> None:
         """The value at `path` deeply equals `expected`."""
-        selection = self.select(path, f"to be {format_value(expected)}")
+        selection = self.select(path, lambda: f"to be {format_value(expected)}")
         where = selection.matches[0][0] if selection.query.is_definite else path
         mismatches = compare_equal(expected, selection.value, path=where)
         if mismatches:
@@ -293,12 +297,19 @@ def _selected(selection: Selection) -> str:
     return f"\nThe path selects {len(lines)}:\n" + "\n".join(lines[:20])
 
 
+# Each response's body, parsed once for all the steps that check it (checks only read it).
+_DOCUMENTS: weakref.WeakKeyDictionary[httpx.Response, Any] = weakref.WeakKeyDictionary()
+
+
 def response_json(context: Any) -> JSONSubject:
     """The last response's body as a `JSONSubject`; `UsageError` if it is not JSON."""
     _, response = last_exchange(context)
-    text = response.text
+    document = _DOCUMENTS.get(response, MISSING)
+    if document is not MISSING:
+        return JSONSubject(document, "the response JSON", lambda: transcript(context))
+    text = _body_text(response)
     try:
-        document = loads_strict(text)
+        document = _DOCUMENTS[response] = loads_strict(text)
     except ValueError as error:
         content_type = response.headers.get("content-type", "no Content-Type")
         got = "an empty body" if not text.strip() else f"a body that is not JSON ({error})"
@@ -308,6 +319,15 @@ def response_json(context: Any) -> JSONSubject:
             "200), or use the response body steps for text.\n" + transcript(context)
         ) from None
     return JSONSubject(document, "the response JSON", lambda: transcript(context))
+
+
+def _body_text(response: httpx.Response) -> str:
+    """The body as text: decoded as JSON decodes bytes (UTF-8, or UTF-16/32 by their
+    byte pattern) unless the Content-Type names a charset, which httpx then applies."""
+    if "charset" in response.headers.get("content-type", "").lower():
+        return response.text
+    content = response.content
+    return content.decode(json.detect_encoding(content), "surrogatepass")
 
 
 def parse_json_text(text: str | None, failure_start: str, got: str) -> Any:
