@@ -1,20 +1,15 @@
 """asgibdd: behaviour-driven acceptance tests for ASGI services.
 
 The public facade. The behave integration lives in `asgibdd.environment` and the step
-library in `asgibdd.steps`; importing this package does not import behave.
+library in `asgibdd.steps`; importing this package does not import behave, and the
+client (httpx with it) is imported on first use of one of its names, so the command
+line and the parallel runner's parent process start without it.
 """
 
-from asgibdd.client import (
-    AsyncEventSource,
-    AsyncTestClient,
-    AsyncWebSocketSession,
-    EventSource,
-    ServerSentEvent,
-    TestClient,
-    WebSocketDenialResponse,
-    WebSocketDisconnect,
-    WebSocketTestSession,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from asgibdd.errors import (
     AppTimeout,
     AsgiBddError,
@@ -25,6 +20,19 @@ from asgibdd.errors import (
     ResponseOrderError,
     UsageError,
 )
+
+if TYPE_CHECKING:
+    from asgibdd.client import (
+        AsyncEventSource,
+        AsyncTestClient,
+        AsyncWebSocketSession,
+        EventSource,
+        ServerSentEvent,
+        TestClient,
+        WebSocketDenialResponse,
+        WebSocketDisconnect,
+        WebSocketTestSession,
+    )
 
 __version__ = "0.1.0"
 
@@ -48,3 +56,31 @@ __all__ = [
     "WebSocketTestSession",
     "__version__",
 ]
+
+_CLIENT_NAMES = frozenset(
+    {
+        "AsyncEventSource",
+        "AsyncTestClient",
+        "AsyncWebSocketSession",
+        "EventSource",
+        "ServerSentEvent",
+        "TestClient",
+        "WebSocketDenialResponse",
+        "WebSocketDisconnect",
+        "WebSocketTestSession",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT_NAMES:
+        from asgibdd import client
+
+        value = getattr(client, name)
+        globals()[name] = value  # later lookups find it without coming here
+        return value
+    raise AttributeError(f"module 'asgibdd' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -24,20 +24,27 @@ Nothing here imports Django unless the app under test already did.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from asgibdd._types import ASGIApp
 from asgibdd.config import AsgiBddConfig
+from asgibdd.project import add_to_python_path, import_roots
 
 __all__ = [
     "DjangoTestRun",
     "django_configured",
+    "import_app",
     "is_django_project",
     "load_app_and_django",
+    "preload_app_module",
     "start_django_test_run",
 ]
 
@@ -166,14 +173,43 @@ def start_django_test_run(base_url: str) -> DjangoTestRun:
     return run
 
 
+#: Whether Django was configured before `preload_app_module` imported an app's module,
+#: by module name: what `load_app_and_django` would have seen had it imported it first.
+_CONFIGURED_BEFORE_PRELOAD: dict[str, bool] = {}
+
+
+def preload_app_module(config: AsgiBddConfig) -> None:
+    """Import the module of the configured app ahead of `before_all` (a parallel worker
+    does it while the runner is still listing scenarios), so the run later finds it
+    imported. Only the module: a factory is called, and Django set up, by the run itself.
+    Nothing is raised: whatever fails here fails again, and is reported, in the run."""
+    module_name = config.app.partition(":")[0] if config.app else ""
+    if config.live or not module_name or module_name in sys.modules:
+        return
+    configured_before = django_configured()
+    add_to_python_path([*import_roots(config.project_dir or Path.cwd()), Path.cwd()])
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):  # as `load_app` keeps it quiet
+            importlib.import_module(module_name)
+    except BaseException:  # whatever it was, the run's own import reports it
+        return
+    _CONFIGURED_BEFORE_PRELOAD[module_name] = configured_before
+
+
 def load_app_and_django(config: AsgiBddConfig) -> tuple[ASGIApp, DjangoTestRun | None]:
     """Import the configured app and, if it is a Django project (and not opted out), set
     up Django's test environment and test databases for the run."""
-    configured_before = django_configured()
-    app = config.load_app()
-    configured_by_import = django_configured() and not configured_before
-    if not is_django_project(app, configured_by_import=configured_by_import):
-        return app, None
-    if not config.django:
+    app, django_project = import_app(config)
+    if not django_project or not config.django:
         return app, None
     return app, start_django_test_run(config.base_url)
+
+
+def import_app(config: AsgiBddConfig) -> tuple[ASGIApp, bool]:
+    """The configured app, and whether it is a Django project's (see `is_django_project`),
+    judged as if this import were the first even when `preload_app_module` came before."""
+    module_name = config.app.partition(":")[0] if config.app else ""
+    configured_before = _CONFIGURED_BEFORE_PRELOAD.get(module_name, django_configured())
+    app = config.load_app()
+    configured_by_import = django_configured() and not configured_before
+    return app, is_django_project(app, configured_by_import=configured_by_import)

@@ -94,6 +94,7 @@ __all__ = [
     "before_feature",
     "before_scenario",
     "feature_lifespan",
+    "features_paths",
     "get_world",
     "new_client",
     "new_live_client",
@@ -413,9 +414,10 @@ def _effective_tags(scenario: Any) -> set[str]:
     return set(tags)
 
 
-def _features_paths(context: Any) -> list[Path]:
-    """The features paths behave was given (`behave service/features/`), as folders/files."""
-    given = getattr(context.config, "paths", None) or []
+def features_paths(configuration: Any) -> list[Path]:
+    """The features paths behave's `configuration` was given (`behave service/features/`),
+    as folders/files: where the project's configuration is looked for from."""
+    given = getattr(configuration, "paths", None) or []
     return [Path(_LINE_SUFFIX.sub("", str(p)).lstrip("@")) for p in given]
 
 
@@ -430,7 +432,7 @@ def before_all(context: Any) -> None:
     """
     behave_speedups.install()
     _quiet_httpx_request_lines(context)
-    config = load_config(dict(context.config.userdata), paths=_features_paths(context))
+    config = load_config(dict(context.config.userdata), paths=features_paths(context.config))
     # The live target imports nothing: the service's code may not even be installed here.
     app, django = (None, None) if config.live else load_app_and_django(config)
     contracts = ContractChecker.from_setting(

@@ -136,6 +136,26 @@ def test_importing_asgibdd_does_not_import_behave() -> None:
     assert shown.strip() == "[]"
 
 
+def test_the_command_line_and_the_runner_s_parent_start_without_the_client() -> None:
+    """`asgibdd run`'s parent lists and watches, and every command starts: none needs
+    httpx or the step library until it does its work (workers pay for theirs)."""
+    code = (
+        "import sys, asgibdd, asgibdd.cli, asgibdd.cli.run; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'anyio'}), "
+        "sorted(m for m in sys.modules if m.startswith(('asgibdd.steps', 'asgibdd.client'))))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == "[] []"
+    # ...and the client's names still come from the package, on first use.
+    code = "import asgibdd; from asgibdd import TestClient; print(TestClient.__module__)"
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == "asgibdd.client._testclient"
+
+
 def test_the_package_exports_exactly_its_public_names() -> None:
     assert asgibdd.__all__ == [
         "ASGIProtocolError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -48,3 +49,56 @@ def test_another_app_in_a_process_where_django_is_configured_is_not(django_app: 
 
     assert not is_django_project(app)
     assert is_django_project(app, configured_by_import=True)
+
+
+_PRELOAD_CHECK = """
+import sys
+from pathlib import Path
+
+from asgibdd.config import AsgiBddConfig
+from asgibdd.django import django_configured, import_app, preload_app_module
+
+site = Path(sys.argv[1])
+sys.path[:0] = [str(site), str(Path.cwd())]
+config = AsgiBddConfig(app=sys.argv[2], app_source="the test", project_dir=Path.cwd())
+if sys.argv[3] == "preload":
+    preload_app_module(config)  # what a parallel worker does while the runner lists
+recognised = import_app(config)[1]
+print(django_configured(), recognised)
+"""
+
+
+_OPAQUE_APP = """
+from bookshelf.asgi import application as _django
+
+
+async def app(scope, receive, send):  # nothing on it says Django: only its import does
+    await _django(scope, receive, send)
+"""
+
+
+@pytest.mark.parametrize("first", ["preload", "no preload"])
+def test_a_preloaded_django_project_is_still_recognised_as_one(first: str, tmp_path: Path) -> None:
+    """A parallel worker imports the app's module early; the run must still see that the
+    import configured Django (and so set up its test databases)."""
+    (tmp_path / "opaque_site.py").write_text(_OPAQUE_APP)
+    done = subprocess.run(
+        [sys.executable, "-c", _PRELOAD_CHECK, str(DJANGO_SITE), "opaque_site:app", first],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr
+
+
+def test_a_preload_that_fails_leaves_the_error_to_the_run(tmp_path: Path) -> None:
+    from asgibdd.config import AsgiBddConfig
+    from asgibdd.django import preload_app_module
+    from asgibdd.errors import ConfigError
+
+    (tmp_path / "broken_app.py").write_text("raise RuntimeError('no database')\n")
+    config = AsgiBddConfig(app="broken_app:app", app_source="the test", project_dir=tmp_path)
+    preload_app_module(config)  # quiet
+    with pytest.raises(ConfigError, match="raised RuntimeError: no database"):
+        config.load_app()

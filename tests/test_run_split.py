@@ -11,7 +11,7 @@ from asgibdd.errors import UsageError
 from asgibdd.parallel.durations import FORMAT, read_durations, write_durations
 from asgibdd.parallel.listing import ListedScenario
 from asgibdd.parallel.shard import Shard, parse_shard, shard_from_environment
-from asgibdd.parallel.split import split
+from asgibdd.parallel.split import Part, split, split_in_order
 from asgibdd.parallel.summary import feature_status
 
 
@@ -164,3 +164,30 @@ def test_a_feature_split_over_workers_gets_behaves_status(
     statuses: list[str], expected: str
 ) -> None:
     assert feature_status(statuses) == expected
+
+
+def test_workers_get_consecutive_runs_of_about_equal_time() -> None:
+    scenarios = [scenario(line, f"features/f{line // 10}.feature") for line in range(1, 41)]
+    # Every fifth scenario is 20 times slower.
+    durations = {s.key: 2.0 if i % 5 == 0 else 0.1 for i, s in enumerate(scenarios)}
+    parts = split_in_order(scenarios, 4, durations)
+    assert [s for part in parts for s in part.scenarios] == scenarios  # in order, each once
+    loads = [part.expected for part in parts]
+    assert max(loads) - min(loads) <= 2.0, loads  # within one scenario's time
+    assert sum(loads) == pytest.approx(sum(durations.values()))
+    by_counts = split_in_order(scenarios[:7], 3, {})
+    assert [len(part.scenarios) for part in by_counts] == [2, 3, 2]
+
+
+def test_workers_get_the_serial_scenarios_together_and_no_more_parts_than_asked() -> None:
+    serial = [scenario(line, "features/db.feature", ("serial",)) for line in (3, 9, 15)]
+    others = [scenario(line) for line in range(1, 10)]
+    for parts in (
+        split_in_order([*others, *serial], 4, {}),
+        split_in_order([*serial, *others], 2, {}),
+    ):
+        holding = [part for part in parts if any(s in serial for s in part.scenarios)]
+        assert len(holding) == 1
+        assert [s for s in holding[0].scenarios if s in serial] == serial
+    assert [len(p.scenarios) for p in split_in_order(others[:1], 3, {})] == [1, 0, 0]
+    assert split_in_order([], 2, {}) == [Part([], 0.0), Part([], 0.0)]

@@ -17,10 +17,12 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asgibdd.client import TestClient
 from asgibdd.errors import AsgiBddError
+
+if TYPE_CHECKING:
+    from asgibdd.client import TestClient
 
 __all__ = ["HEALTH_NAMES", "MAX_TRIES", "Example", "candidate_paths", "confirm_example"]
 

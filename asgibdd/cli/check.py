@@ -15,14 +15,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgibdd.config import project_pyproject
 from asgibdd.errors import ConfigError
 from asgibdd.project import add_to_python_path, import_roots
-from asgibdd.steps import install_steps
-from asgibdd.steps.advice import undefined_step_hints
-from asgibdd.steps.registry import LibraryStepMatcher, StepDefinition, behave_registries
+
+if TYPE_CHECKING:
+    from asgibdd.steps.registry import StepDefinition
 
 __all__ = ["Problem", "add_parser", "check_features", "find_base_dir", "run"]
 
@@ -115,6 +115,8 @@ def _feature_files(paths: Sequence[str]) -> list[Path]:
 
 def check_features(paths: Sequence[str]) -> CheckReport:
     """Parse the features under `paths` and match every step against the definitions."""
+    from asgibdd.steps import install_steps  # the library, imported when checking
+
     files = _feature_files(paths)
     base_dir = find_base_dir(Path(paths[0]).resolve())
     library = list(install_steps())
@@ -156,6 +158,8 @@ def _project_step_matchers(steps_dir: Path) -> Iterator[dict[str, list[Any]]]:
     """Load the project's step files into behave's registries and yield their matchers by
     step type; the registries are left exactly as they were found."""
     from behave.runner_util import load_step_modules
+
+    from asgibdd.steps.registry import LibraryStepMatcher, behave_registries
 
     saved: list[tuple[list[Any], list[Any]]] = []
     for registry in behave_registries():
@@ -225,6 +229,8 @@ def _matches(matcher: Any, text: str) -> bool:
 def _check_step(
     step: Any, project: dict[str, list[Any]], library: list[StepDefinition]
 ) -> Problem | None:
+    from asgibdd.steps.advice import undefined_step_hints
+
     text = step.name
     candidates = [*project.get(step.step_type, []), *project.get("step", [])]
     own = [m for m in candidates if _matches(m, text)]
@@ -243,6 +249,8 @@ def _check_step(
 
 
 def _describe(matcher: Any) -> str:
+    from asgibdd.steps.registry import StepDefinition
+
     if isinstance(matcher, StepDefinition):
         return f'"{matcher.phrase}" (asgibdd, {matcher.location})'
     location: Any = getattr(matcher, "location", None)

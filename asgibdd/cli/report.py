@@ -12,10 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from asgibdd.errors import UsageError
-from asgibdd.report.html_render import render_html
-from asgibdd.report.junit import render_junit
-from asgibdd.report.merge import merge_runs
-from asgibdd.report.model import read_run, write_run
 
 __all__ = ["add_parser", "run_merge"]
 
@@ -46,6 +42,12 @@ def add_parser(commands: Any) -> None:
 
 def run_merge(arguments: argparse.Namespace) -> int:
     """Write what was asked for and print one line of totals; 1 if any scenario failed."""
+    # Imported here: the other commands (`asgibdd run`'s parent above all) start faster.
+    from asgibdd.report.html_render import render_html
+    from asgibdd.report.junit import render_junit
+    from asgibdd.report.merge import merge_runs
+    from asgibdd.report.model import read_run, write_run
+
     if not (arguments.html or arguments.junit or arguments.results):
         raise UsageError("say what to write: --html FILE, --junit FILE and/or --results FILE.")
     merged = merge_runs([read_run(path) for path in arguments.inputs])

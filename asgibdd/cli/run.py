@@ -27,7 +27,7 @@ from asgibdd.parallel.durations import DEFAULT_PATH, read_durations, write_durat
 from asgibdd.parallel.listing import ListedScenario, behave_configuration, list_scenarios
 from asgibdd.parallel.outputs import plan_outputs, worker_options
 from asgibdd.parallel.shard import Shard, parse_shard, shard_from_environment
-from asgibdd.parallel.split import DEFAULT_SERIAL_TAG, split
+from asgibdd.parallel.split import DEFAULT_SERIAL_TAG, split, split_in_order
 from asgibdd.parallel.summary import summarise
 from asgibdd.parallel.worker import ScenarioRecord, Spare, Worker, dismiss, spawn
 
@@ -173,7 +173,12 @@ def run(arguments: argparse.Namespace) -> int:
         if not arguments.list:
             # Started first: their imports overlap the listing below.
             spares = [
-                spawn(folder / f"worker-{number}-1" / "output.log", dict(os.environ), number)
+                spawn(
+                    folder / f"worker-{number}-1" / "output.log",
+                    dict(os.environ),
+                    number,
+                    arguments.behave_args,
+                )
                 for number in range(1, arguments.jobs + 1)
             ]
         return _run(arguments, started, folder, spares)
@@ -195,7 +200,8 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
     if shard is not None:
         mine = split(mine, shard.total, durations, arguments.serial_tag)[shard.index - 1].scenarios
         counted = mine  # a shard's summary counts the shard
-    parts = [p for p in split(mine, arguments.jobs, durations, arguments.serial_tag) if p.scenarios]
+    shares = split_in_order(mine, arguments.jobs, durations, arguments.serial_tag)
+    parts = [part for part in shares if part.scenarios]
     if arguments.list:
         for number, part in enumerate(parts, start=1):
             for scenario in part.scenarios:

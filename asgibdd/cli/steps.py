@@ -6,14 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from asgibdd.catalogue import (
-    build_catalogue,
-    filter_catalogue,
-    render_json,
-    render_markdown,
-    render_text,
-    steps_doc,
-)
 from asgibdd.errors import UsageError
 
 __all__ = ["add_parser", "run"]
@@ -35,6 +27,16 @@ def add_parser(commands: Any) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     """Print the catalogue; exit status 1 when `--grep` finds nothing."""
+    # Imported here, with the whole step library: the other commands start without it.
+    from asgibdd.catalogue import (
+        build_catalogue,
+        filter_catalogue,
+        render_json,
+        render_markdown,
+        render_text,
+        steps_doc,
+    )
+
     entries = build_catalogue()
     if arguments.grep is not None:
         entries = filter_catalogue(entries, arguments.grep)

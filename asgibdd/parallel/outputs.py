@@ -26,9 +26,6 @@ from typing import Any
 from xml.etree import ElementTree
 
 from asgibdd.errors import UsageError
-from asgibdd.report.html_render import render_html
-from asgibdd.report.junit import render_junit
-from asgibdd.report.merge import merge_runs
 from asgibdd.report.model import read_run, results_path, write_run
 
 __all__ = ["OutputPlan", "plan_outputs", "worker_options"]
@@ -132,6 +129,11 @@ class OutputPlan:
         return written
 
     def _merge_asgibdd_reports(self, results: list[Path], keep: _Keep) -> list[Path]:
+        # Imported when there is a report to merge: the runner starts faster without them.
+        from asgibdd.report.html_render import render_html
+        from asgibdd.report.junit import render_junit
+        from asgibdd.report.merge import merge_runs
+
         runs = []
         for worker, path in enumerate(results):
             if not results_path(path).exists():

@@ -10,6 +10,7 @@ Each line is flushed at once: whatever a crashed worker finished is on disk.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -26,9 +27,14 @@ __all__ = ["RecordsFormatter", "scenario_location"]
 
 def scenario_location(scenario: Any) -> str:
     """`path.feature:LINE` relative to the working folder, as the runner's listing has it."""
-    path = os.path.abspath(str(scenario.filename))
+    return f"{_shown_path(str(scenario.filename))}:{scenario.line}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown_path(filename: str) -> str:
+    path = os.path.abspath(filename)
     relative = os.path.relpath(path)
-    return f"{relative if not relative.startswith('..') else path}:{scenario.line}"
+    return relative if not relative.startswith("..") else path
 
 
 class RecordsFormatter(Formatter):  # type: ignore[misc]
@@ -43,6 +49,7 @@ class RecordsFormatter(Formatter):  # type: ignore[misc]
         self._scenario: Any = None
         self._started = 0.0
         self._feature: Any = None
+        self._skipping = False
 
     def _emit(self, record: dict[str, Any]) -> None:
         self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -77,6 +84,9 @@ class RecordsFormatter(Formatter):  # type: ignore[misc]
 
     def scenario(self, scenario: Any) -> None:
         self._finish()
+        self._skipping = not scenario.should_run(self.config)
+        if self._skipping:
+            return  # another worker's (or one --tags leaves out): the runner knows it
         self._text.seek(0)
         self._text.truncate()
         self._plain.scenario(scenario)
@@ -85,13 +95,16 @@ class RecordsFormatter(Formatter):  # type: ignore[misc]
         self._emit({"event": "start", "location": scenario_location(scenario)})
 
     def step(self, step: Any) -> None:
-        self._plain.step(step)
+        if not self._skipping:
+            self._plain.step(step)
 
     def match(self, match: Any) -> None:
-        self._plain.match(match)
+        if not self._skipping:
+            self._plain.match(match)
 
     def result(self, step: Any) -> None:
-        self._plain.result(step)
+        if not self._skipping:
+            self._plain.result(step)
 
     def eof(self) -> None:
         self._finish()

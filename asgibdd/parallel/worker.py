@@ -39,12 +39,24 @@ class Spare:
     log_path: Path
 
 
-def spawn(log_path: Path, environment: dict[str, str], number: int) -> Spare:
+def spawn(
+    log_path: Path,
+    environment: dict[str, str],
+    number: int,
+    behave_args: Sequence[str] | None = None,
+) -> Spare:
+    """A worker process that imports what a run needs (the app's module too, found from
+    `behave_args` when given), then waits for its arguments (`asgibdd.parallel.bootstrap`)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         # Own session, so a kill reaches whatever the worker started too.
         process = subprocess.Popen(
-            [sys.executable, "-m", BOOTSTRAP],
+            [
+                sys.executable,
+                "-m",
+                BOOTSTRAP,
+                *([] if behave_args is None else [json.dumps(list(behave_args))]),
+            ],
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
