@@ -130,10 +130,7 @@ def test_importing_asgibdd_does_not_import_behave() -> None:
         "import sys, asgibdd, asgibdd.client; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'behave'))"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert shown.strip() == "[]"
+    assert _printed_by(code) == "[]"
 
 
 def test_the_command_line_and_the_runner_s_parent_start_without_the_client() -> None:
@@ -144,16 +141,16 @@ def test_the_command_line_and_the_runner_s_parent_start_without_the_client() -> 
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'anyio'}), "
         "sorted(m for m in sys.modules if m.startswith(('asgibdd.steps', 'asgibdd.client'))))"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert shown.strip() == "[] []"
+    assert _printed_by(code) == "[] []"
     # ...and the client's names still come from the package, on first use.
     code = "import asgibdd; from asgibdd import TestClient; print(TestClient.__module__)"
-    shown = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert shown.strip() == "asgibdd.client._testclient"
+    assert _printed_by(code) == "asgibdd.client._testclient"
+
+
+def _printed_by(code: str) -> str:
+    """What `code` prints, run in a fresh interpreter (nothing imported yet)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def test_the_package_exports_exactly_its_public_names() -> None:

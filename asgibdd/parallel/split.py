@@ -17,7 +17,7 @@ form one unit that goes to one part whole, in their file order.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from asgibdd.parallel.listing import ListedScenario
@@ -42,12 +42,8 @@ def split(
     serial_tag: str = DEFAULT_SERIAL_TAG,
 ) -> list[Part]:
     """Split `scenarios` into `parts` parts (some may be empty when there are few)."""
-    known = [durations[s.key] for s in scenarios if s.key in durations]
-    fallback = statistics.median(known) if known else 1.0
+    weight = _weigher(scenarios, durations)
     order = {scenario.location: index for index, scenario in enumerate(scenarios)}
-
-    def weight(scenario: ListedScenario) -> float:
-        return durations.get(scenario.key, fallback)
 
     serial = [s for s in scenarios if serial_tag in s.tags]
     units: list[list[ListedScenario]] = [[s] for s in scenarios if serial_tag not in s.tags]
@@ -75,8 +71,7 @@ def split_in_order(
     """Split `scenarios` into `parts` consecutive runs of about equal expected time (some
     may be empty when there are few). The serial scenarios go together, where the first
     of them is."""
-    known = [durations[s.key] for s in scenarios if s.key in durations]
-    fallback = statistics.median(known) if known else 1.0
+    weight = _weigher(scenarios, durations)
     serial = [s for s in scenarios if serial_tag in s.tags]
     units: list[list[ListedScenario]] = []
     for scenario in scenarios:
@@ -84,22 +79,36 @@ def split_in_order(
             units.append([scenario])
         elif scenario is serial[0]:
             units.append(serial)
-    weights = [sum(durations.get(s.key, fallback) for s in unit) for unit in units]
+    weights = [sum(map(weight, unit)) for unit in units]
     total = sum(weights)
     chosen: list[list[ListedScenario]] = [[] for _ in range(parts)]
     loads = [0.0] * parts
     done = 0.0
     part = 0
-    for unit, weight in zip(units, weights, strict=True):
+    for unit, seconds in zip(units, weights, strict=True):
         # Move on once this part is as close to its share as it will get.
         boundary = total * (part + 1) / parts
-        if part < parts - 1 and chosen[part] and done + weight / 2 > boundary:
+        if part < parts - 1 and chosen[part] and done + seconds / 2 > boundary:
             part += 1
         chosen[part].extend(unit)
-        loads[part] += weight
-        done += weight
+        loads[part] += seconds
+        done += seconds
     order = {scenario.location: index for index, scenario in enumerate(scenarios)}
     return [
         Part(sorted(part_scenarios, key=lambda s: order[s.location]), load)
         for part_scenarios, load in zip(chosen, loads, strict=True)
     ]
+
+
+def _weigher(
+    scenarios: Sequence[ListedScenario], durations: Mapping[str, float]
+) -> Callable[[ListedScenario], float]:
+    """A scenario's expected seconds: its recorded duration, else the median of those
+    recorded (1 when none is, which makes a split one by counts)."""
+    known = [durations[s.key] for s in scenarios if s.key in durations]
+    fallback = statistics.median(known) if known else 1.0
+
+    def weight(scenario: ListedScenario) -> float:
+        return durations.get(scenario.key, fallback)
+
+    return weight
