@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import logging
 import re
 import sys
@@ -452,6 +453,11 @@ def before_all(context: Any) -> None:
         global _coverage_world
         _coverage_world = context.asgibdd
         register_report_section(_coverage_section)
+    # What exists now (modules, the app, the API document) lives as long as the run: left
+    # out of the garbage collector's scans, each collection has less to walk (~3% of a
+    # run of small scenarios). Undone when the run ends, for in-process runs that follow.
+    gc.freeze()
+    context.add_cleanup(gc.unfreeze)
     if config.lifespan == "run":
         use_fixture(asgibdd_client, context, "run")
 
