@@ -269,6 +269,7 @@ def _run_workers(
                     records.append(record)
                     if stop and record.status in _STOP_ON and not stopping:
                         stopping = f"--stop: {record.scenario.location} failed"
+                        sys.stdout.flush()  # the scenarios shown so far come first
                         print(f"asgibdd run: {stopping}, stopping every worker.", file=sys.stderr)
                         for other in running:
                             if other is not None:
@@ -290,6 +291,7 @@ def _run_workers(
                         f"worker {worker.number} was stopped after {limit:.0f} s "
                         f"without progress (running {what})"
                     )
+            sys.stdout.flush()  # what ended since the last look, in one write
             time.sleep(_POLL_SECONDS)
     except KeyboardInterrupt:
         for worker in running:
@@ -312,6 +314,7 @@ def _report_lost(worker: Worker, printer: _Printer) -> list[ScenarioRecord]:
     elif lost:
         status = worker.process.returncode if worker.process is not None else None
         why = worker.killed_because or f"worker {worker.number} exited with status {status}"
+        sys.stdout.flush()  # the scenarios shown so far come first
         print(
             f"asgibdd run: {why}; {len(lost)} of its {len(worker.scenarios)} scenarios did "
             f"not finish. The other workers' results are complete. Its last output:\n"
@@ -335,4 +338,3 @@ class _Printer:
             self._feature = scenario.feature
             sys.stdout.write(f"Feature: {scenario.feature_name}  # {scenario.feature}\n")
         sys.stdout.write(f"\n{record.text}\n\n")
-        sys.stdout.flush()
