@@ -8,6 +8,7 @@ line and the parallel runner's parent process start without it.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from asgibdd.errors import (
@@ -73,10 +74,11 @@ _CLIENT_NAMES = frozenset(
 
 
 def __getattr__(name: str) -> Any:
-    if name in _CLIENT_NAMES:
-        from asgibdd import client
-
-        value = getattr(client, name)
+    if name in _CLIENT_NAMES or name == "client":
+        client = importlib.import_module(
+            "asgibdd.client"
+        )  # not `from asgibdd import`: that comes here
+        value = client if name == "client" else getattr(client, name)
         globals()[name] = value  # later lookups find it without coming here
         return value
     raise AttributeError(f"module 'asgibdd' has no attribute {name!r}")

@@ -145,6 +145,8 @@ def test_the_command_line_and_the_runner_s_parent_start_without_the_client() -> 
     # ...and the client's names still come from the package, on first use.
     code = "import asgibdd; from asgibdd import TestClient; print(TestClient.__module__)"
     assert _printed_by(code) == "asgibdd.client._testclient"
+    code = "import asgibdd; print(asgibdd.client.LiveClient.__name__)"  # as before: no import
+    assert _printed_by(code) == "LiveClient"
 
 
 def _printed_by(code: str) -> str:
