@@ -34,6 +34,7 @@ import importlib
 import inspect
 import io
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ __all__ = [
     "LifespanScope",
     "Target",
     "bool_setting",
+    "features_paths",
     "find_pyproject",
     "lifespan_scope",
     "load_app",
@@ -150,6 +152,17 @@ class AsgiBddConfig:
     def load_app(self) -> ASGIApp:
         """Import the configured app; `ConfigError` explains any failure."""
         return load_app(self.app, source=self.app_source, project_dir=self.project_dir)
+
+
+_LINE_SUFFIX = re.compile(r":\d+(?::\d+)*$")
+
+
+def features_paths(configuration: Any) -> list[Path]:
+    """The features paths behave's `configuration` was given (`behave service/features/`),
+    as folders/files (a `:LINE` and an `@` of a locations file removed): where the
+    project's configuration is looked for from."""
+    given = getattr(configuration, "paths", None) or []
+    return [Path(_LINE_SUFFIX.sub("", str(p)).lstrip("@")) for p in given]
 
 
 def project_pyproject(paths: Sequence[Path] = (), cwd: Path | None = None) -> Path | None:

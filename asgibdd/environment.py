@@ -49,7 +49,6 @@ import atexit
 import contextlib
 import gc
 import logging
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +67,7 @@ from asgibdd.config import (
     AsgiBddConfig,
     LifespanScope,
     bool_setting,
+    features_paths,
     lifespan_scope,
     load_config,
 )
@@ -76,6 +76,7 @@ from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
 from asgibdd.report import Section, register_report_section
+from asgibdd.report.coverage import coverage_section
 from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
 
@@ -95,7 +96,6 @@ __all__ = [
     "before_feature",
     "before_scenario",
     "feature_lifespan",
-    "features_paths",
     "get_world",
     "new_client",
     "new_live_client",
@@ -113,8 +113,6 @@ LIFESPAN_TAG = "asgibdd.lifespan="
 RAISE_SERVER_EXCEPTIONS_TAG = "asgibdd.raise_server_exceptions="
 """Prefix of the feature or scenario tag that lets steps check the app's own error
 responses: `@asgibdd.raise_server_exceptions=false` (or `=true`)."""
-
-_LINE_SUFFIX = re.compile(r":\d+(?::\d+)*$")
 
 
 class Session(Protocol):
@@ -415,13 +413,6 @@ def _effective_tags(scenario: Any) -> set[str]:
     return set(tags)
 
 
-def features_paths(configuration: Any) -> list[Path]:
-    """The features paths behave's `configuration` was given (`behave service/features/`),
-    as folders/files: where the project's configuration is looked for from."""
-    given = getattr(configuration, "paths", None) or []
-    return [Path(_LINE_SUFFIX.sub("", str(p)).lstrip("@")) for p in given]
-
-
 def before_all(context: Any) -> None:
     """Read the configuration, import the app, and start a run-wide client if configured.
 
@@ -576,29 +567,7 @@ def _coverage_section() -> Section | None:
     if world is None or world.contracts is None:
         return None
     data = world.contracts.coverage()
-    if data is None:
-        return None
-    totals = data["totals"]
-    rows = [
-        [
-            row["operation"],
-            str(row["requests"]),
-            ", ".join(
-                [s["status"] for s in row["statuses"] if s["requests"]]
-                + [f"{s['status']} (undocumented)" for s in row["undocumented_statuses"]]
-            )
-            or "-",
-            ", ".join(s["status"] for s in row["statuses"] if not s["requests"]) or "-",
-        ]
-        for row in data["operations"]
-    ]
-    return Section(
-        title="API coverage",
-        summary=render_table(data, limit=0).splitlines()[0],
-        columns=["operation", "requests", "exercised", "never exercised"],
-        rows=rows,
-        status="failed" if totals["responses_with_violations"] else "info",
-    )
+    return None if data is None else coverage_section(data)
 
 
 def after_feature(context: Any, feature: Any) -> None:

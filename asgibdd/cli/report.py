@@ -1,8 +1,11 @@
-"""`asgibdd report merge RESULTS... [--html FILE] [--junit FILE] [--results FILE]`.
+"""`asgibdd report merge RESULTS... [--html FILE] [--junit FILE] [--results FILE]
+[--coverage FILE]` and `asgibdd report coverage COVERAGE... --output FILE`.
 
-Merges the results of several runs (the `*.results.json` each `behave -f html -o
+`merge` merges the results of several runs (the `*.results.json` each `behave -f html -o
 report.html` writes beside its report; the report's own path works too) into one HTML
-report, one JUnit file and, for merging again later, one results file.
+report, one JUnit file and, for merging again later, one results file; `--coverage` puts
+an API coverage file (one `coverage` wrote, say) in the report instead of each run's own.
+`coverage` adds up the API coverage files of several runs (CI shards) into one.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from asgibdd.errors import UsageError
 
-__all__ = ["add_parser", "run_merge"]
+__all__ = ["add_parser", "run_coverage", "run_merge"]
 
 
 def add_parser(commands: Any) -> None:
@@ -37,7 +40,26 @@ def add_parser(commands: Any) -> None:
     merge.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
     merge.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
     merge.add_argument("--results", type=Path, metavar="FILE", help="write the merged results here")
+    merge.add_argument(
+        "--coverage",
+        type=Path,
+        metavar="FILE",
+        help="show this API coverage file in the HTML report, instead of each run's own",
+    )
     merge.set_defaults(run=run_merge)
+    coverage = actions.add_parser(
+        "coverage",
+        help="add up the API coverage files of several runs (CI shards) into one",
+        description=(
+            "Add up the API coverage files several runs wrote (the api_coverage setting, "
+            "reports/api-coverage.json by default; one per CI shard) and print the table."
+        ),
+    )
+    coverage.add_argument("inputs", nargs="+", metavar="COVERAGE", type=Path)
+    coverage.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", required=True, help="write the sum here"
+    )
+    coverage.set_defaults(run=run_coverage)
 
 
 def run_merge(arguments: argparse.Namespace) -> int:
@@ -51,6 +73,11 @@ def run_merge(arguments: argparse.Namespace) -> int:
     if not (arguments.html or arguments.junit or arguments.results):
         raise UsageError("say what to write: --html FILE, --junit FILE and/or --results FILE.")
     merged = merge_runs([read_run(path) for path in arguments.inputs])
+    if arguments.coverage is not None:
+        from asgibdd.contracts.coverage import read_coverage
+        from asgibdd.report.coverage import with_coverage
+
+        merged.sections = with_coverage(merged.sections, read_coverage(arguments.coverage))
     if arguments.html:
         arguments.html.write_text(render_html(merged), encoding="utf-8")
     if arguments.junit:
@@ -65,3 +92,19 @@ def run_merge(arguments: argparse.Namespace) -> int:
         if any(status in ("failed", "error", "hook_error", "undefined") for status in counts)
         else 0
     )
+
+
+def run_coverage(arguments: argparse.Namespace) -> int:
+    """Write the inputs' API coverage added up, and print its table."""
+    from asgibdd.contracts.coverage import (
+        merge_coverage,
+        read_coverage,
+        render_table,
+        write_coverage,
+    )
+
+    parts = [read_coverage(path) for path in arguments.inputs]
+    merged = merge_coverage(parts, [str(path) for path in arguments.inputs])
+    write_coverage(merged, arguments.output)
+    print(f"{render_table(merged)}\nWritten to {arguments.output}")
+    return 0

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from asgibdd.config import DEFAULT_TIMEOUT, load_config
+from asgibdd.config import DEFAULT_TIMEOUT, AsgiBddConfig, features_paths, load_config
 from asgibdd.errors import AsgiBddError
 from asgibdd.parallel.durations import DEFAULT_PATH, read_durations, write_durations
 from asgibdd.parallel.listing import ListedScenario, behave_configuration, list_scenarios
@@ -146,16 +146,22 @@ def _seconds(text: str) -> float:
     return value
 
 
-def scenario_limit(userdata: dict[str, str], given: float | None) -> float:
+def scenario_limit(settings: AsgiBddConfig | None, given: float | None) -> float:
     """Seconds one scenario may run before its worker is killed: `--scenario-timeout`, else
     12 times asgibdd's configured timeout (one scenario makes several waits), at least 60."""
     if given is not None:
         return given
-    try:
-        timeout = load_config(userdata).timeout
-    except AsgiBddError:
-        timeout = DEFAULT_TIMEOUT  # a bad setting is reported by the workers themselves
+    timeout = settings.timeout if settings is not None else DEFAULT_TIMEOUT
     return max(_MIN_SCENARIO_LIMIT, 12 * timeout)
+
+
+def _settings(config: Any) -> AsgiBddConfig | None:
+    """asgibdd's settings for the run behave's `config` describes, as `before_all` will
+    read them; None when they are wrong (the workers report that themselves)."""
+    try:
+        return load_config(dict(config.userdata), paths=features_paths(config))
+    except AsgiBddError:
+        return None
 
 
 def _chosen_shard(arguments: argparse.Namespace) -> Shard | None:
@@ -207,9 +213,11 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
             for scenario in part.scenarios:
                 print(f"worker {number}: {scenario.location}  {scenario.name}")
         return 0
-    plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}))
+    settings = _settings(config)
+    api_coverage = settings.api_coverage if settings is not None else ""
+    plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}), api_coverage)
     options = ["--no-color", *worker_options(behave_args)]
-    limit = scenario_limit(dict(config.userdata), arguments.scenario_timeout)
+    limit = scenario_limit(settings, arguments.scenario_timeout)
     slots = [
         [
             Worker(
@@ -237,6 +245,10 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
     scheduled = [{s.location for s in worker.scenarios} for worker in workers]
     for written in plan.merge(folders, scheduled):
         print(f"wrote {written}")
+    if plan.coverage is not None:
+        from asgibdd.contracts.coverage import render_table
+
+        print(f"\n{render_table(plan.coverage)}")  # as a serial run prints it, at the end
     crashed = any(worker.unfinished() for worker in workers)
     return 1 if summary.failed or crashed else 0
 

@@ -21,6 +21,8 @@ from asgibdd.contracts.coverage import (
     COVERAGE_FORMAT,
     CoverageTally,
     coverage_data,
+    merge_coverage,
+    read_coverage,
     render_table,
     write_coverage,
 )
@@ -40,6 +42,8 @@ __all__ = [
     "coverage_data",
     "discover",
     "document_from_mapping",
+    "merge_coverage",
+    "read_coverage",
     "render_table",
     "write_coverage",
 ]

@@ -2,7 +2,8 @@
 
 `CoverageTally` counts the checked responses as the run goes; `coverage_data` turns the
 tally into plain JSON data (the format is in docs/contracts.md, "The coverage file"), which
-`render_table` prints and `write_coverage` saves for reports.
+`render_table` prints and `write_coverage` saves for reports; `merge_coverage` adds up the
+files of several runs (parallel workers, CI shards).
 """
 
 from __future__ import annotations
@@ -17,9 +18,18 @@ from typing import Any
 from asgibdd.contracts.conformance import Verdict
 from asgibdd.contracts.document import APIDocument
 from asgibdd.contracts.operations import Operation
+from asgibdd.errors import UsageError
 from asgibdd.secrets import Secrets
 
-__all__ = ["COVERAGE_FORMAT", "CoverageTally", "coverage_data", "render_table", "write_coverage"]
+__all__ = [
+    "COVERAGE_FORMAT",
+    "CoverageTally",
+    "coverage_data",
+    "merge_coverage",
+    "read_coverage",
+    "render_table",
+    "write_coverage",
+]
 
 COVERAGE_FORMAT = "asgibdd-api-coverage/1"
 """The `format` field of the coverage data; the number changes if a field changes meaning."""
@@ -151,3 +161,89 @@ def write_coverage(data: dict[str, Any], path: Path) -> None:
     """Save `coverage_data` as JSON at `path`, creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def read_coverage(path: Path) -> dict[str, Any]:
+    """The coverage data a run wrote to `path`; `UsageError` says what is wrong with it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(
+            f"{path} does not exist: give the API coverage file each run wrote (the "
+            "`api_coverage` setting, reports/api-coverage.json by default)."
+        ) from None
+    except ValueError as error:
+        raise UsageError(f"{path} is not JSON ({error}): is it an API coverage file?") from None
+    if not isinstance(data, dict) or data.get("format") != COVERAGE_FORMAT:
+        found = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise UsageError(
+            f"{path} is not an API coverage file: expected format {COVERAGE_FORMAT!r}, "
+            f"found {found!r}."
+        )
+    return data
+
+
+def merge_coverage(parts: Sequence[dict[str, Any]], names: Sequence[str]) -> dict[str, Any]:
+    """One coverage from several runs' over the same API document (the workers of
+    `asgibdd run`, the shards of a CI matrix): every count added up, the totals recounted.
+
+    `names` (one per part, a file name say) are for the error when the parts describe
+    different documents, which cannot be added up."""
+    if not parts:
+        raise UsageError("no API coverage to merge: give at least one coverage file.")
+    first = parts[0]
+    for part, name in zip(parts[1:], names[1:], strict=True):
+        if part["document"] != first["document"]:
+            raise UsageError(
+                f"{name} covers another API document ({part['document']}) than {names[0]} "
+                f"({first['document']}): merge coverage of the same document only."
+            )
+    rows: dict[str, dict[str, Any]] = {}
+    undocumented: Counter[tuple[str, str, int]] = Counter()
+    checked = violating = 0
+    for part in parts:
+        checked += part["totals"]["responses_checked"]
+        violating += part["totals"]["responses_with_violations"]
+        for row in part["operations"]:
+            merged = rows.setdefault(
+                row["operation"],
+                {**row, "requests": 0, "statuses": [], "undocumented_statuses": []},
+            )
+            merged["requests"] += row["requests"]
+            _add_statuses(merged["statuses"], row["statuses"])
+            _add_statuses(merged["undocumented_statuses"], row["undocumented_statuses"])
+        for entry in part["undocumented_requests"]:
+            undocumented[(entry["method"], entry["path"], entry["status"])] += entry["requests"]
+    operations = list(rows.values())
+    for row in operations:
+        row["undocumented_statuses"].sort(key=lambda status: status["status"])
+    statuses = [status for row in operations for status in row["statuses"]]
+    return {
+        "format": COVERAGE_FORMAT,
+        "document": first["document"],
+        "totals": {
+            "operations": len(operations),
+            "operations_exercised": sum(1 for row in operations if row["requests"]),
+            "statuses": len(statuses),
+            "statuses_exercised": sum(1 for status in statuses if status["requests"]),
+            "responses_checked": checked,
+            "responses_with_violations": violating,
+            "undocumented_requests": sum(undocumented.values()),
+        },
+        "operations": operations,
+        "undocumented_requests": [
+            {"method": method, "path": path, "status": status, "requests": count}
+            for (method, path, status), count in sorted(undocumented.items())
+        ],
+    }
+
+
+def _add_statuses(into: list[dict[str, Any]], more: list[dict[str, Any]]) -> None:
+    """Add `more`'s request counts to `into`'s, status by status, in first-seen order."""
+    known = {entry["status"]: entry for entry in into}
+    for entry in more:
+        if entry["status"] in known:
+            known[entry["status"]]["requests"] += entry["requests"]
+        else:
+            known[entry["status"]] = {"status": entry["status"], "requests": entry["requests"]}
+            into.append(known[entry["status"]])

@@ -33,9 +33,8 @@ def preload(behave_args: list[str] | None) -> None:
     if behave_args is None:
         return
     try:
-        from asgibdd.config import load_config
+        from asgibdd.config import features_paths, load_config
         from asgibdd.django import preload_app_module
-        from asgibdd.environment import features_paths
         from asgibdd.parallel.listing import behave_configuration
 
         configuration = behave_configuration(behave_args)

@@ -11,7 +11,10 @@ and once the workers are done they are merged into the files the user asked for:
 - asgibdd's `html` and `junit` reports (`asgibdd.report`): merged with
   `asgibdd.report.merge.merge_runs`, the code behind `asgibdd report merge`;
 - text formats written to a file (`plain`, `pretty`, `progress`...): the workers' files
-  one after the other.
+  one after the other;
+- the API coverage file (the `api_coverage` setting): each worker writes its own, and
+  their counts are added up into the file the setting names (`merge_coverage`); the
+  merged HTML report shows that coverage.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ _BEHAVE_JSON = frozenset({"json", "json.pretty"})
 _ASGIBDD_HTML = frozenset({"html", "asgibdd.report.html:HTMLFormatter"})
 _ASGIBDD_JUNIT = frozenset({"junit", "asgibdd.report.junit:JUnitFormatter"})
 _RESULTS_NAME = "asgibdd-results.html"
+_COVERAGE_NAME = "api-coverage.json"
 # Options the runner decides for each worker; the rest pass through unchanged.
 _OWNED = frozenset({"format", "outfiles", "junit_directory", "jobs", "summary", "paths"})
 
@@ -83,6 +87,10 @@ class OutputPlan:
     junit_directory: Path | None = None
     #: Names of behave's JUnit files as a worker writes them → as a serial run would.
     junit_names: dict[str, str] = field(default_factory=dict)
+    #: Where the run's API coverage goes (asgibdd's `api_coverage` setting), if anywhere.
+    api_coverage: Path | None = None
+    #: The workers' API coverage added up, once `merge` has run (None: none was written).
+    coverage: dict[str, Any] | None = None
 
     def options(self, folder: Path) -> list[str]:
         """The output options of the worker whose folder is `folder`."""
@@ -100,6 +108,9 @@ class OutputPlan:
             ]
         if self.junit_directory is not None:
             options += ["--junit", "--junit-directory", str(folder / "junit")]
+        if self.api_coverage is not None:
+            # After any -D of the user's: the last one wins.
+            options += ["-D", f"asgibdd.api_coverage={folder / _COVERAGE_NAME}"]
         return options
 
     def merge(self, folders: Sequence[Path], scheduled: Sequence[set[str]]) -> list[Path]:
@@ -110,6 +121,8 @@ class OutputPlan:
         worker ran (left out by `--tags`) is kept once, skipped, as a serial run shows it."""
         keep = _Keep(scheduled)
         written: list[Path] = []
+        if self.api_coverage is not None:
+            written += self._merge_coverage([folder / _COVERAGE_NAME for folder in folders])
         for index, target in enumerate(self.json_files):
             parts = [folder / f"report-{index}.json" for folder in folders]
             _write(target, json.dumps(merge_behave_json(parts, keep), indent=2))
@@ -128,6 +141,17 @@ class OutputPlan:
             )
         return written
 
+    def _merge_coverage(self, files: list[Path]) -> list[Path]:
+        from asgibdd.contracts.coverage import merge_coverage, read_coverage, write_coverage
+
+        found = [path for path in files if path.exists()]
+        if not found or self.api_coverage is None:
+            return []  # the contract check was off, or found no API document
+        parts = [read_coverage(path) for path in found]
+        self.coverage = merge_coverage(parts, [str(path) for path in found])
+        write_coverage(self.coverage, self.api_coverage)
+        return [self.api_coverage]
+
     def _merge_asgibdd_reports(self, results: list[Path], keep: _Keep) -> list[Path]:
         # Imported when there is a report to merge: the runner starts faster without them.
         from asgibdd.report.html_render import render_html
@@ -144,6 +168,10 @@ class OutputPlan:
                 run.features[index] = dataclasses.replace(feature, scenarios=own)
             runs.append(run)
         merged = merge_runs(runs)
+        if self.coverage is not None:
+            from asgibdd.report.coverage import with_coverage
+
+            merged.sections = with_coverage(merged.sections, self.coverage)
         written: list[Path] = []
         if self.html is not None:
             _write(self.html, render_html(merged))
@@ -177,11 +205,12 @@ def junit_file_names(features: Sequence[str], paths: Sequence[str]) -> dict[str,
     return names
 
 
-def plan_outputs(config: Any, features: Sequence[str] = ()) -> OutputPlan:
-    """Read the formats and output files behave's configuration asks for."""
+def plan_outputs(config: Any, features: Sequence[str] = (), api_coverage: str = "") -> OutputPlan:
+    """Read the formats and output files behave's configuration asks for; `api_coverage`
+    is asgibdd's setting of that name (where the API coverage goes; "" for nowhere)."""
     formats = list(config.format or [])
     outfiles = list(config.outfiles or [])
-    plan = OutputPlan()
+    plan = OutputPlan(api_coverage=Path(api_coverage) if api_coverage else None)
     for index, format_name in enumerate(formats):
         target = Path(outfiles[index]) if index < len(outfiles) else None
         if target is None or str(target) == "-":
