@@ -266,7 +266,10 @@ def test_member_and_index_paths_select_what_jsonpath_ng_selects(
     expression = _written(steps)
     query = compile_jsonpath(expression)
     assert query._steps == tuple(steps)
-    found = jsonpath_ng.ext.parser.parse(expression).find(document)
+    try:
+        found = jsonpath_ng.ext.parser.parse(expression).find(document)
+    except (KeyError, TypeError):
+        found = []  # jsonpath-ng 1.8 (Python 3.10) raises where later versions select nothing
     assert query.find(document) == [(expression, datum.value) for datum in found]
 
 
