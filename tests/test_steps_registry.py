@@ -288,3 +288,19 @@ def test_overlapping_phrases_are_tried_in_registration_order() -> None:
                 expected = type(registry).find_match(registry, FakeStep(text, step_type))
                 found = finder.find(step_type, text)
                 assert _outcome(found) == _outcome(expected), (order, text)
+
+
+def test_the_search_remembers_no_more_than_the_library_s_own_first_words() -> None:
+    from behave.step_registry import StepRegistry
+
+    from asgibdd.steps.registry import _LibraryRun, _OrderedFinder
+
+    registry = StepRegistry()
+    install_steps(registry)
+    finder = _OrderedFinder(registry)
+    finder.find("then", 'the JSON at "$.a" is 1')
+    (run,) = [entry for entry in finder._plan("then") if isinstance(entry, _LibraryRun)]
+    before = len(run._fitting)
+    for number in range(500):
+        assert finder.find("then", f"word{number} is not a phrase") is None
+    assert len(run._fitting) <= before + 1  # every unknown first word shares one entry

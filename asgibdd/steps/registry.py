@@ -432,21 +432,26 @@ class _LibraryRun:
         self._second_words: dict[str, set[str]] = {first: set() for first, _ in self._by_two}
         for first, second in self._by_two:
             self._second_words[first].add(second)
-        self._fitting: dict[tuple[str, str | None], tuple[LibraryStepMatcher, ...]] = {}
+        self._fitting: dict[tuple[str | None, str | None], tuple[LibraryStepMatcher, ...]] = {}
 
     def _candidates(self, text: str) -> tuple[LibraryStepMatcher, ...]:
         words = text.casefold().split(" ", 2)
-        first = words[0]
-        known_seconds = self._second_words.get(first, ())
+        # A word no phrase starts with is None: the cache keys are the library's own words.
+        first: str | None = words[0]
+        if first not in self._by_one and first not in self._second_words:
+            first = None
+        known_seconds = self._second_words.get(first, ()) if first is not None else ()
         second = words[1] if len(words) > 1 and words[1] in known_seconds else None
         key = (first, second)
         fitting = self._fitting.get(key)
         if fitting is None:
-            positions = [*self._any, *self._by_one.get(first, ())]
-            if second is not None:
+            positions = [*self._any]
+            if first is not None:
+                positions += self._by_one.get(first, ())
+            if first is not None and second is not None:
                 positions += self._by_two[(first, second)]
             fitting = tuple(self._matchers[p] for p in sorted(positions))
-            self._fitting[key] = fitting  # bounded: keys come from the library's own words
+            self._fitting[key] = fitting
         return fitting
 
     def match(self, text: str) -> Match | None:
