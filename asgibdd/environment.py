@@ -552,12 +552,6 @@ def after_scenario(context: Any, scenario: Any) -> None:
         get_world(context).finish_scenario()
 
 
-# Used as the hook itself (`from asgibdd.environment import *`), this prints nothing worth
-# capturing, and behave's capture around a hook costs more than the hook: behave's own
-# per-hook switch turns it off. A project's hook that calls this one is captured as usual.
-after_scenario.capture = False  # type: ignore[attr-defined]
-
-
 _coverage_world: World | None = None
 
 
@@ -574,7 +568,9 @@ def after_feature(context: Any, feature: Any) -> None:
     """Nothing to do today: the feature's client stops with the feature's context layer."""
 
 
-after_feature.capture = False  # type: ignore[attr-defined]  # (see after_scenario)
+# Used as the hook itself (`from asgibdd.environment import *`), this does nothing, and
+# behave's capture around a hook costs more: behave's own per-hook switch turns it off.
+after_feature.capture = False  # type: ignore[attr-defined]
 
 
 def after_all(context: Any) -> None:
