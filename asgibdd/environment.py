@@ -215,6 +215,8 @@ class World:
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
     journal: Journal = field(default_factory=Journal)
     check_contract: bool = False
+    #: The scenario scope's client once its lifespan has ended, for the next scenario.
+    spare_client: _ReusedClient | None = None
 
     def start_scenario(self, client: TestClient, feature_file: Path | None) -> None:
         """Forget everything the previous scenario set, and use `client` from now on."""
@@ -319,6 +321,72 @@ def new_client(app: ASGIApp, config: AsgiBddConfig) -> TestClient:
     )
 
 
+@dataclass
+class _ReusedClient:
+    """A scenario-scope TestClient kept between scenarios, and its settings as built.
+
+    Building a TestClient costs more than a scenario's own bookkeeping (~50-100 µs), so
+    the scenario scope enters the same client again: a new lifespan, a new event loop
+    thread, and every setting put back as it was built, so what one scenario (or a
+    project's hook) changed on the client never reaches the next.
+    """
+
+    client: TestClient
+    headers: list[tuple[bytes, bytes]]
+    event_hooks: dict[str, list[Any]]
+    base_url: httpx.URL
+    auth: Any
+    params: httpx.QueryParams
+    timeout: httpx.Timeout
+    follow_redirects: bool
+    max_redirects: int
+
+    @classmethod
+    def of(cls, client: TestClient) -> _ReusedClient:
+        return cls(
+            client=client,
+            headers=list(client.headers.raw),
+            event_hooks={name: list(hooks) for name, hooks in client.event_hooks.items()},
+            base_url=client.base_url,
+            auth=client.auth,
+            params=client.params,
+            timeout=client.timeout,
+            follow_redirects=client.follow_redirects,
+            max_redirects=client.max_redirects,
+        )
+
+    def as_built(self) -> TestClient:
+        """The client with its settings as built (each put back only if it changed)."""
+        client = self.client
+        if client.headers.raw != self.headers:
+            client.headers = httpx.Headers(self.headers)
+        if client.event_hooks != self.event_hooks:
+            client.event_hooks = {name: list(hooks) for name, hooks in self.event_hooks.items()}
+        if client.base_url is not self.base_url:
+            client.base_url = self.base_url
+        if client.auth is not self.auth:
+            client.auth = self.auth
+        if client.params is not self.params:
+            client.params = self.params
+        if client.timeout is not self.timeout:
+            client.timeout = self.timeout
+        client.follow_redirects = self.follow_redirects
+        client.max_redirects = self.max_redirects
+        client.cookies.clear()
+        client.app_state.clear()  # the lifespan starts from nothing, as with a new client
+        return client
+
+
+def _scenario_client(world: World) -> tuple[TestClient, _ReusedClient | None]:
+    """The scenario scope's client: the last scenario's, as built, or a new one; and what
+    can put it back for the next scenario (None for a LiveClient, which is not reused)."""
+    spare, world.spare_client = world.spare_client, None
+    if spare is not None:
+        return spare.as_built(), spare
+    client = make_client(world)
+    return client, None if isinstance(client, LiveClient) else _ReusedClient.of(client)
+
+
 @fixture(name="asgibdd.client")  # type: ignore[untyped-decorator]
 def asgibdd_client(context: Any, scope: LifespanScope = "scenario") -> Iterator[TestClient]:
     """behave fixture: a TestClient whose lifespan runs for the fixture's context layer.
@@ -326,16 +394,23 @@ def asgibdd_client(context: Any, scope: LifespanScope = "scenario") -> Iterator[
     Use it from a hook with `use_fixture(asgibdd_client, context, scope)`; the client is
     entered (lifespan startup) now and exited (lifespan shutdown) when behave leaves the
     layer the hook runs in. Clients for the "feature" and "run" scopes are remembered in
-    `World.shared_clients` while they live.
+    `World.shared_clients` while they live. The scenario scope enters one client again
+    for every scenario, its settings as built (see `_ReusedClient`), once the previous
+    scenario's lifespan has shut down cleanly.
     """
     world = get_world(context)
-    with make_client(world) as client:
+    if scope == "scenario":
+        client, reuse = _scenario_client(world)
+    else:
+        client, reuse = make_client(world), None
+    with client:
         if scope != "scenario":
             world.shared_clients[scope] = client
         try:
             yield client
         finally:
             world.shared_clients.pop(scope, None)
+    world.spare_client = reuse  # only reached when the lifespan shut down without error
 
 
 def feature_lifespan(config: AsgiBddConfig, tags: Sequence[str]) -> LifespanScope:
@@ -550,6 +625,14 @@ def after_scenario(context: Any, scenario: Any) -> None:
     """Close the scenario's sessions and empty the cookie jar (the client stops later)."""
     with contextlib.suppress(UsageError):
         get_world(context).finish_scenario()
+
+
+# Used as the hook itself (`from asgibdd.environment import *`), behave's capture around
+# it costs more than the hook (~60 µs a scenario): behave's per-hook switch turns it off.
+# What closing a session makes the app print is then shown as the scenario's cleanup
+# (which closes them when no hook did) shows it. A project's own hook that calls this
+# one is captured as usual.
+after_scenario.capture = False  # type: ignore[attr-defined]
 
 
 _coverage_world: World | None = None

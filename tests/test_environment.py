@@ -195,3 +195,175 @@ def test_finish_scenario_closes_sessions_newest_first_and_empties_the_jar() -> N
     world.finish_scenario()
     assert closed == ["bob", "alice"]
     assert len(client.cookies) == 0
+
+
+STATE_APP = """
+import contextlib
+import json
+import os
+
+SHUTDOWNS = os.environ["SHUTDOWNS_FILE"]
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                scope["state"]["started"] = scope["state"].get("started", 0) + 1
+                await send({"type": "lifespan.startup.complete"})
+            else:
+                with open(SHUTDOWNS, "a") as log:
+                    log.write("stop\\n")
+                if os.path.exists(SHUTDOWNS + ".fail"):
+                    os.remove(SHUTDOWNS + ".fail")
+                    await send({"type": "lifespan.shutdown.failed", "message": "disk full"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                return
+    headers = {key.decode(): value.decode() for key, value in scope["headers"]}
+    body = json.dumps({"state": scope.get("state", {}), "headers": headers,
+                       "host": headers.get("host")}).encode()
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+"""
+
+# A project's steps that change the scenario's client behind asgibdd's back.
+MEDDLING_STEPS = """
+import os
+
+import httpx
+from behave import given, then
+
+SEEN = []  # the clients of the scenarios so far, across scenarios
+
+
+@given("a project step changes the client itself")
+def meddle(context):
+    client = context.asgibdd.client
+    SEEN.append(client)
+    client.headers["X-Leak"] = "1"
+    client.base_url = "http://elsewhere"
+    client.params = {"leak": "1"}
+    client.auth = httpx.BasicAuth("a", "b")
+    client.event_hooks["request"].append(lambda request: None)
+    client.follow_redirects = False
+    client.app_state["leaked"] = True
+
+
+@given("the lifespan shutdown of this scenario fails")
+def fail_shutdown(context):
+    SEEN.append(context.asgibdd.client)
+    open(os.environ["SHUTDOWNS_FILE"] + ".fail", "w").close()
+
+
+@then("the client is the one the scenario before had")
+def same_client(context):
+    assert context.asgibdd.client is SEEN[-1], "a new client"
+
+
+@then("the client is a new one")
+def new_client(context):
+    assert context.asgibdd.client is not SEEN[-1], "the client of the scenario before"
+
+
+@then("the client is as built")
+def as_built(context):
+    client = context.asgibdd.client
+    assert "x-leak" not in client.headers
+    assert str(client.base_url) == "http://testserver"
+    assert not client.params and client.auth is None
+    assert client.event_hooks == {"request": [], "response": []}
+    assert client.follow_redirects is True
+    assert "leaked" not in client.app_state
+"""
+
+REUSE_FEATURE = """
+Feature: one client object, a lifespan per scenario
+  Scenario: changes the client
+    Given a project step changes the client itself
+    When I GET /
+    Then the JSON at "$.state.started" is 1
+
+  Scenario: gets it back as built, with a new lifespan
+    Then the client is the one the scenario before had
+    And the client is as built
+    When I GET /
+    Then the JSON at "$.host" is "testserver"
+    And the JSON at "$.headers" does not contain {"x-leak": "1"}
+    And the JSON at "$.state" is {"started": 1}
+"""
+
+
+def test_the_scenario_scope_reuses_its_client_as_built_with_a_new_lifespan(
+    tmp_path: Path,
+) -> None:
+    shutdowns = tmp_path / "shutdowns.log"
+    write_project(
+        tmp_path,
+        {
+            "state_app.py": STATE_APP,
+            "steps/library.py": "from asgibdd.steps import *  # noqa: F403\n",
+            "steps/meddling.py": MEDDLING_STEPS,
+            "environment.py": "from asgibdd.environment import *  # noqa: F403\n",
+            "features/reuse.feature": REUSE_FEATURE,
+        },
+    )
+    outcome = run_behave(
+        tmp_path,
+        "features/",
+        "-D",
+        "asgibdd.app=state_app:app",
+        env={"SHUTDOWNS_FILE": str(shutdowns)},
+    )
+    assert outcome.passed, outcome.output
+    assert shutdowns.read_text().count("stop") == 2  # a lifespan per scenario
+
+
+FAILED_SHUTDOWN_FEATURE = """
+Feature: a lifespan that does not shut down cleanly
+  Scenario: its shutdown fails
+    Given the lifespan shutdown of this scenario fails
+
+  Scenario: the next gets a new client
+    Then the client is a new one
+"""
+
+
+def test_a_client_whose_lifespan_shutdown_failed_is_not_entered_again(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "state_app.py": STATE_APP,
+            "steps/library.py": "from asgibdd.steps import *  # noqa: F403\n",
+            "steps/meddling.py": MEDDLING_STEPS,
+            "environment.py": "from asgibdd.environment import *  # noqa: F403\n",
+            "features/failed.feature": FAILED_SHUTDOWN_FEATURE,
+        },
+    )
+    outcome = run_behave(
+        tmp_path,
+        "features/",
+        "-D",
+        "asgibdd.app=state_app:app",
+        env={"SHUTDOWNS_FILE": str(tmp_path / "shutdowns.log")},
+    )
+    assert "disk full" in outcome.output, outcome.output
+    assert outcome.scenarios.passed == 1, outcome.output  # the second one
+
+
+def test_a_client_whose_lifespan_did_not_shut_down_cleanly_is_not_reused() -> None:
+    from asgibdd.environment import _ReusedClient, _scenario_client
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise NotImplementedError  # no lifespan, no routes: building is all that counts
+
+    world = World(config=config(), app=app)
+    first, reuse = _scenario_client(world)
+    assert isinstance(reuse, _ReusedClient)
+    world.spare_client = reuse
+    again, _ = _scenario_client(world)
+    assert again is first and world.spare_client is None  # taken: the next gets a new one
+    fresh, _ = _scenario_client(world)
+    assert fresh is not first
