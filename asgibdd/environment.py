@@ -23,7 +23,10 @@ def after_scenario(context, scenario):
     asgibdd.after_scenario(context, scenario)
 ```
 
-(`from asgibdd.environment import *` does the same for a project without hooks of its own.)
+(`from asgibdd.environment import *` does the same for a project without hooks of its own;
+it brings no `after_scenario` or `after_feature`: the cleanup `before_scenario` registers
+closes the sessions, captured like a hook, and a hook behave runs costs a capture of its
+own, more than the work.)
 
 Lifespan scope: a client, and so one run of the app's lifespan, lives for one scenario
 by default. `lifespan = "feature"` or `"run"` in the configuration shares it wider, and a
@@ -89,8 +92,6 @@ __all__ = [
     "Session",
     "World",
     "after_all",
-    "after_feature",
-    "after_scenario",
     "asgibdd_client",
     "before_all",
     "before_feature",
@@ -627,14 +628,6 @@ def after_scenario(context: Any, scenario: Any) -> None:
         get_world(context).finish_scenario()
 
 
-# Used as the hook itself (`from asgibdd.environment import *`), behave's capture around
-# it costs more than the hook (~60 µs a scenario): behave's per-hook switch turns it off.
-# What closing a session makes the app print is then shown as the scenario's cleanup
-# (which closes them when no hook did) shows it. A project's own hook that calls this
-# one is captured as usual.
-after_scenario.capture = False  # type: ignore[attr-defined]
-
-
 _coverage_world: World | None = None
 
 
@@ -651,9 +644,6 @@ def after_feature(context: Any, feature: Any) -> None:
     """Nothing to do today: the feature's client stops with the feature's context layer."""
 
 
-# Used as the hook itself (`from asgibdd.environment import *`), this does nothing, and
-# behave's capture around a hook costs more: behave's own per-hook switch turns it off.
-after_feature.capture = False  # type: ignore[attr-defined]
 
 
 def after_all(context: Any) -> None:
