@@ -20,7 +20,7 @@ __all__ = ["add_parser", "run_coverage", "run_merge"]
 
 
 def add_parser(commands: Any) -> None:
-    """Register the `report` sub-command (with its `merge` action)."""
+    """Register the `report` sub-command (with its `merge` and `coverage` actions)."""
     parser = commands.add_parser(
         "report",
         help="merge the reports of several runs into one",
