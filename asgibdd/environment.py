@@ -644,8 +644,6 @@ def after_feature(context: Any, feature: Any) -> None:
     """Nothing to do today: the feature's client stops with the feature's context layer."""
 
 
-
-
 def after_all(context: Any) -> None:
     """Write the run's API coverage (`api_coverage` setting) and print its table after
     behave's summary. The run's client stops with the run's context layer."""
