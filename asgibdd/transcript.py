@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from asgibdd.matching.format import format_json, truncate
+from asgibdd.matching.literal import json_bytes_text
 from asgibdd.secrets import MASK, Secrets
 
 __all__ = ["curl_command", "learn_secrets", "mask_header", "render_exchange", "render_replay"]
@@ -113,7 +114,7 @@ def learn_secrets(
         elif "json" in content_type:
             # Not JSON after all: then there is nothing secret-named to find.
             with contextlib.suppress(ValueError):
-                text = body.decode(json.detect_encoding(body), "surrogatepass")  # as json.loads
+                text = json_bytes_text(body)
                 if policy.may_name_a_secret(text):
                     secrets.remember_json(json.loads(text))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from asgibdd.errors import UsageError
 
-__all__ = ["MISSING", "Missing", "loads_strict", "parse_cell", "parse_literal"]
+__all__ = ["MISSING", "Missing", "json_bytes_text", "loads_strict", "parse_cell", "parse_literal"]
 
 
 class Missing(enum.Enum):
@@ -39,6 +39,12 @@ def _refuse_constant(name: str) -> Any:
 
 # One decoder for every call: `json.loads` with an option builds a new one each time.
 _STRICT_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def json_bytes_text(body: bytes) -> str:
+    """A JSON body's bytes as text, decoded the way `json.loads` decodes bytes (UTF-8, or
+    UTF-16/32 by their byte pattern)."""
+    return body.decode(json.detect_encoding(body), "surrogatepass")
 
 
 def loads_strict(text: str) -> Any:

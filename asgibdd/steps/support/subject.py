@@ -12,7 +12,6 @@ list of everything it selected.
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from asgibdd.matching.compare import (
 )
 from asgibdd.matching.format import format_value
 from asgibdd.matching.jsonpath import Selection, compile_jsonpath
-from asgibdd.matching.literal import MISSING, loads_strict
+from asgibdd.matching.literal import MISSING, json_bytes_text, loads_strict
 from asgibdd.matching.markers import check_type, is_number, type_name
 from asgibdd.matching.patterns import Pattern
 from asgibdd.steps.registry import step_usage_error
@@ -326,8 +325,7 @@ def _body_text(response: httpx.Response) -> str:
     byte pattern) unless the Content-Type names a charset, which httpx then applies."""
     if "charset" in response.headers.get("content-type", "").lower():
         return response.text
-    content = response.content
-    return content.decode(json.detect_encoding(content), "surrogatepass")
+    return json_bytes_text(response.content)
 
 
 def parse_json_text(text: str | None, failure_start: str, got: str) -> Any:
