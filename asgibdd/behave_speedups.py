@@ -64,7 +64,6 @@ class _TracebackWithLazyLines(types.ModuleType):
 
     def __init__(self) -> None:
         super().__init__(traceback.__name__, traceback.__doc__)
-        setattr(self, _INSTALLED_MARK, True)
         self.extract_stack = lazy_extract_stack
 
     def __getattr__(self, name: str) -> Any:
