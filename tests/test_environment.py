@@ -16,11 +16,19 @@ from asgibdd.errors import ConfigError
 from asgibdd.testing import run_behave, write_project
 
 # A tiny ASGI app that counts lifespan startups in a file and echoes the cookies it gets.
-COUNTING_APP = """
+# The app every behave run here drives: it logs each lifespan startup to $STARTS_FILE and
+# each shutdown to $SHUTDOWNS_FILE (when set; a shutdown fails while "<that file>.fail"
+# exists), counts startups in the lifespan state, and answers any request with what it
+# received: the cookie header, all headers, the host, the state.
+LIFESPAN_APP = """
 import json
 import os
 
-STARTS = os.environ["STARTS_FILE"]
+
+def log(variable, line):
+    if os.environ.get(variable):
+        with open(os.environ[variable], "a") as log:
+            log.write(line + "\\n")
 
 
 async def app(scope, receive, send):
@@ -28,14 +36,21 @@ async def app(scope, receive, send):
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                with open(STARTS, "a") as log:
-                    log.write("start\\n")
+                log("STARTS_FILE", "start")
+                scope["state"]["started"] = scope["state"].get("started", 0) + 1
                 await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
+            else:
+                log("SHUTDOWNS_FILE", "stop")
+                failing = os.environ.get("SHUTDOWNS_FILE", "") + ".fail"
+                if os.path.exists(failing):
+                    os.remove(failing)
+                    await send({"type": "lifespan.shutdown.failed", "message": "disk full"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
                 return
-    headers = dict(scope["headers"])
-    body = json.dumps({"cookie": headers.get(b"cookie", b"").decode()}).encode()
+    headers = {key.decode(): value.decode() for key, value in scope["headers"]}
+    body = json.dumps({"cookie": headers.get("cookie", ""), "headers": headers,
+                       "host": headers.get("host"), "state": scope.get("state", {})}).encode()
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": body})
@@ -70,7 +85,7 @@ def run_counting(tmp_path: Path, *options: str) -> tuple[int, str]:
     write_project(
         tmp_path,
         {
-            "counting_app.py": COUNTING_APP,
+            "lifespan_app.py": LIFESPAN_APP,
             "steps/library.py": "from asgibdd.steps import *  # noqa: F403\n",
             "steps/check.py": CHECK_STEP,
             "environment.py": "from asgibdd.environment import *  # noqa: F403\n",
@@ -81,7 +96,7 @@ def run_counting(tmp_path: Path, *options: str) -> tuple[int, str]:
         tmp_path,
         "features/",
         "-D",
-        "asgibdd.app=counting_app:app",
+        "asgibdd.app=lifespan_app:app",
         *options,
         env={"STARTS_FILE": str(starts)},
     )
@@ -197,38 +212,6 @@ def test_finish_scenario_closes_sessions_newest_first_and_empties_the_jar() -> N
     assert len(client.cookies) == 0
 
 
-STATE_APP = """
-import contextlib
-import json
-import os
-
-SHUTDOWNS = os.environ["SHUTDOWNS_FILE"]
-
-
-async def app(scope, receive, send):
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                scope["state"]["started"] = scope["state"].get("started", 0) + 1
-                await send({"type": "lifespan.startup.complete"})
-            else:
-                with open(SHUTDOWNS, "a") as log:
-                    log.write("stop\\n")
-                if os.path.exists(SHUTDOWNS + ".fail"):
-                    os.remove(SHUTDOWNS + ".fail")
-                    await send({"type": "lifespan.shutdown.failed", "message": "disk full"})
-                else:
-                    await send({"type": "lifespan.shutdown.complete"})
-                return
-    headers = {key.decode(): value.decode() for key, value in scope["headers"]}
-    body = json.dumps({"state": scope.get("state", {}), "headers": headers,
-                       "host": headers.get("host")}).encode()
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": body})
-"""
-
 # A project's steps that change the scenario's client behind asgibdd's back.
 MEDDLING_STEPS = """
 import os
@@ -303,7 +286,7 @@ def test_the_scenario_scope_reuses_its_client_as_built_with_a_new_lifespan(
     write_project(
         tmp_path,
         {
-            "state_app.py": STATE_APP,
+            "lifespan_app.py": LIFESPAN_APP,
             "steps/library.py": "from asgibdd.steps import *  # noqa: F403\n",
             "steps/meddling.py": MEDDLING_STEPS,
             "environment.py": "from asgibdd.environment import *  # noqa: F403\n",
@@ -314,7 +297,7 @@ def test_the_scenario_scope_reuses_its_client_as_built_with_a_new_lifespan(
         tmp_path,
         "features/",
         "-D",
-        "asgibdd.app=state_app:app",
+        "asgibdd.app=lifespan_app:app",
         env={"SHUTDOWNS_FILE": str(shutdowns)},
     )
     assert outcome.passed, outcome.output
@@ -335,7 +318,7 @@ def test_a_client_whose_lifespan_shutdown_failed_is_not_entered_again(tmp_path: 
     write_project(
         tmp_path,
         {
-            "state_app.py": STATE_APP,
+            "lifespan_app.py": LIFESPAN_APP,
             "steps/library.py": "from asgibdd.steps import *  # noqa: F403\n",
             "steps/meddling.py": MEDDLING_STEPS,
             "environment.py": "from asgibdd.environment import *  # noqa: F403\n",
@@ -346,7 +329,7 @@ def test_a_client_whose_lifespan_shutdown_failed_is_not_entered_again(tmp_path: 
         tmp_path,
         "features/",
         "-D",
-        "asgibdd.app=state_app:app",
+        "asgibdd.app=lifespan_app:app",
         env={"SHUTDOWNS_FILE": str(tmp_path / "shutdowns.log")},
     )
     assert "disk full" in outcome.output, outcome.output
