@@ -38,6 +38,9 @@ else:  # pragma: no cover
 __all__ = ["LiveWebSocketSession"]
 
 
+# httpx-ws up to 0.9 raised queue.Empty when a receive timed out; 0.10 raises TimeoutError.
+_NOTHING_RECEIVED = (queue.Empty, TimeoutError)
+
 def _httpx_ws() -> Any:
     try:
         import httpx_ws
@@ -182,7 +185,7 @@ class LiveWebSocketSession(WebSocketTestSession):
         while (left := deadline - time.monotonic()) > 0:
             try:
                 websocket.receive(timeout=left)  # messages sent before its close: dropped
-            except queue.Empty:
+            except _NOTHING_RECEIVED:
                 break
             except httpx_ws.HTTPXWSException:
                 return  # its close (or the end of the connection) arrived
@@ -241,7 +244,7 @@ class LiveWebSocketSession(WebSocketTestSession):
         bound = self._timeout if timeout is DEFAULT else timeout
         try:
             event = self._live().receive(timeout=bound)
-        except queue.Empty:
+        except _NOTHING_RECEIVED:
             raise AppTimeout(
                 f"No message from the WebSocket {self.path} within {bound} s. Pass "
                 "receive_*(timeout=...) or LiveClient(base_url, wait_timeout=...) to wait longer."
