@@ -3,7 +3,6 @@ timeout, websockets and event streams through the in-process API."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -28,10 +27,8 @@ def client(live_url: str) -> Iterator[LiveClient]:
 def test_a_stream_read_that_times_out_leaves_the_stream_usable(client: LiveClient) -> None:
     with client.stream("GET", "/events/items") as response:
         assert read_chunk(response, 2.0) == b": listening for new items\n\n"
-        started = time.monotonic()
         with pytest.raises(AppTimeout, match=r"within 0\.2 s \(27 bytes received so far\)"):
             read_chunk(response, 0.2)
-        assert time.monotonic() - started < 1.5
         item = client.post("/items", json={"name": "fig", "price": 1})
         chunk = read_chunk(response, 2.0)
         expected = f"event: item\nid: {item.json()['id']}\ndata: {item.text}\n\n"
@@ -39,11 +36,8 @@ def test_a_stream_read_that_times_out_leaves_the_stream_usable(client: LiveClien
 
 
 def test_a_plain_request_on_an_endless_body_stops_at_the_bound(live_url: str) -> None:
-    with LiveClient(live_url, wait_timeout=0.5) as client:
-        started = time.monotonic()
-        with pytest.raises(AppTimeout) as raised:
-            client.get("/events", params={"interval": "0.01"})
-        assert time.monotonic() - started < 3.0
+    with LiveClient(live_url, wait_timeout=0.5) as client, pytest.raises(AppTimeout) as raised:
+        client.get("/events", params={"interval": "0.01"})
     assert raised.value.content_type == "text/event-stream; charset=utf-8"
     assert raised.value.received > 0
 
@@ -108,7 +102,5 @@ def test_closing_waits_for_the_services_answer_so_the_others_hear_it(client: Liv
         assert ann.receive_json(timeout=2.0)["name"] == "ann"
         assert ann.receive_json(timeout=2.0)["name"] == "bob"
         bob.receive_json(timeout=2.0)
-        started = time.monotonic()
         bob.close(1000)
-        assert time.monotonic() - started < 1.5
         assert ann.receive_json(timeout=2.0) == {"type": "left", "name": "bob"}
