@@ -11,7 +11,7 @@ Compares, on the same documents and the same response bodies:
 .venv/bin/python benchmarks/contracts_validators.py --quick   # a few seconds
 ```
 
-Needs `jsonschema`, `referencing` (the dev extra) and `openapi-core` (`pip install
+Needs `jsonschema`, `referencing` (the dev dependency group) and `openapi-core` (`pip install
 openapi-core`; not a dependency of asgibdd). Prints a speed table (median microseconds per
 validated response, over rounds) and a verdict table of OpenAPI 3.0/3.1 cases, each with
 the expected verdict; a library that disagrees is marked WRONG.

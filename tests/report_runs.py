@@ -143,3 +143,5 @@ FORMATTERS_ADDED = (
 FORMATTERS_IN_PLACE = (
     "  in place  pyproject.toml  ([tool.behave.formatters] names asgibdd's report formatters)"
 )
+GITIGNORE_CREATED = "  created   .gitignore  (ignores reports/ and .asgibdd/: what runs write)"
+GITIGNORE_IN_PLACE = "  in place  .gitignore"

@@ -15,11 +15,18 @@ from starlette.routing import Mount, Route
 from asgibdd import TestClient
 from asgibdd.cli import main
 from asgibdd.cli._example_route import candidate_paths, confirm_example
+from asgibdd.cli._scaffold import write_gitignore
 from asgibdd.cli.init import find_app_candidates, merge_pyproject
 from asgibdd.errors import ConfigError
 from asgibdd.testing import run_behave, write_project
 from tests.init_projects import DJANGO_PROJECT, run_python
-from tests.report_runs import FORMATTERS_ADDED, FORMATTERS_IN_PLACE, PYPROJECT
+from tests.report_runs import (
+    FORMATTERS_ADDED,
+    FORMATTERS_IN_PLACE,
+    GITIGNORE_CREATED,
+    GITIGNORE_IN_PLACE,
+    PYPROJECT,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,6 +93,7 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
         "  created   environment.py\n"
         '  updated   pyproject.toml  (added [tool.asgibdd] app = "shop.main:app")\n'
         f"{FORMATTERS_ADDED}\n"
+        f"{GITIGNORE_CREATED}\n"
         "Next: behave features/\n"
     )
     assert (tmp_path / "pyproject.toml").read_text() == (
@@ -114,6 +122,7 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
         "  in place  environment.py",
         '  in place  pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
         FORMATTERS_IN_PLACE,
+        GITIGNORE_IN_PLACE,
         "Everything is already in place: nothing changed.",
         "Next: behave features/",
     ]
@@ -407,3 +416,14 @@ def test_a_step_file_that_already_loads_the_library_is_enough(
     ]
     assert not (tmp_path / "features/steps/asgibdd_steps.py").exists()
     assert not (tmp_path / "steps").exists()
+
+
+def test_init_adds_what_runs_write_to_an_existing_gitignore_once(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("__pycache__/\n/reports", encoding="utf-8")
+    assert str(write_gitignore(tmp_path)) == (
+        "  updated   .gitignore  (ignores .asgibdd/: what runs write)"
+    )
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == (
+        "__pycache__/\n/reports\n# written by asgibdd runs\n.asgibdd/\n"
+    )
+    assert str(write_gitignore(tmp_path)) == "  in place  .gitignore"

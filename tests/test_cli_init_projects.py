@@ -19,7 +19,12 @@ from tests.init_projects import (
     SRC_LAYOUT,
     run_asgibdd,
 )
-from tests.report_runs import FORMATTERS_ADDED, FORMATTERS_IN_PLACE
+from tests.report_runs import (
+    FORMATTERS_ADDED,
+    FORMATTERS_IN_PLACE,
+    GITIGNORE_CREATED,
+    GITIGNORE_IN_PLACE,
+)
 
 asgibdd = run_asgibdd
 
@@ -59,6 +64,7 @@ def test_fastapi_with_sqlalchemy_gets_its_health_route_that_takes_a_dependency(
         "  created   environment.py",
         '  updated   pyproject.toml  (added [tool.asgibdd] app = "shop.main:app")',
         FORMATTERS_ADDED,
+        GITIGNORE_CREATED,
         "Next: behave features/",
     ]
     assert (outcome.scenarios.passed, outcome.steps.passed) == (1, 2)
@@ -69,6 +75,7 @@ def test_fastapi_with_sqlalchemy_gets_its_health_route_that_takes_a_dependency(
         "  in place  environment.py",
         '  in place  pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
         FORMATTERS_IN_PLACE,
+        GITIGNORE_IN_PLACE,
         ALREADY_IN_PLACE,
         "Next: behave features/",
     ]
@@ -81,9 +88,10 @@ def test_litestar_gets_its_own_route_before_the_schema(tmp_path: Path) -> None:
         'asgibdd init: app "tasks.app:app" (found in tasks/app.py)',
         "  example: GET /tasks answered 200 in-process",
     ]
-    assert first[-3:-1] == [
+    assert first[-4:-1] == [
         '  created   pyproject.toml  ([tool.asgibdd] app = "tasks.app:app")',
         FORMATTERS_ADDED,
+        GITIGNORE_CREATED,
     ]
     assert outcome.scenarios.passed == 1
 
@@ -132,10 +140,12 @@ def test_an_existing_behave_project_is_written_into_and_keeps_its_hooks_and_step
         "before_feature, before_scenario, after_scenario)",
         '  created   pyproject.toml  ([tool.asgibdd] app = "shop.main:app")',
         FORMATTERS_ADDED,
+        GITIGNORE_CREATED,
         "Next: behave features/",
     ]
     assert (outcome.scenarios.passed, outcome.steps.passed) == (2, 5), outcome.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".gitignore",
         "features",
         "pyproject.toml",
         "shop",

@@ -3,7 +3,7 @@
 behavex runs each scenario (or feature) in a process of a pool; asgibdd keeps its state
 per process (the app, the World on behave's context), so nothing needs to change. This
 runs the repository's own acceptance suite under behavex with 2 processes and checks it
-reports the same scenarios as behave. behavex is in the dev extra, not a dependency of
+reports the same scenarios as behave. behavex is in the dev dependency group, not a dependency of
 asgibdd: `pip install behavex` to use it.
 """
 

@@ -14,8 +14,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from asgibdd import __version__
 from asgibdd.cli import check, init, report, run, steps
 from asgibdd.errors import AsgiBddError
+from asgibdd.links import DOCS_URL
 
 __all__ = ["build_parser", "main"]
 
@@ -27,7 +29,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="asgibdd", description="Behaviour-driven tests for ASGI services.")
+    parser = _Parser(
+        prog="asgibdd",
+        description="Behaviour-driven tests for ASGI services.",
+        epilog=f"Documentation: {DOCS_URL}",
+    )
+    parser.add_argument("--version", action="version", version=f"asgibdd {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     steps.add_parser(commands)

@@ -176,3 +176,24 @@ def _write(layout: Layout, target: Path, text: str, force: bool) -> FileAction:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return FileAction(verb, layout.shown(target))
+
+
+#: What runs write into the project: reports and the API coverage file (`reports/`), and
+#: `asgibdd run`'s durations (`.asgibdd/`).
+RUN_OUTPUTS = ("reports/", ".asgibdd/")
+
+
+def write_gitignore(project: Path) -> FileAction:
+    """Add what runs write to the project's `.gitignore` (created if there is none)."""
+    target = project / ".gitignore"
+    existing = target.read_text(encoding="utf-8") if target.exists() else ""
+    # "reports", "/reports" and "/reports/" ignore the folder as well as "reports/" does.
+    present = {line.strip().strip("/") for line in existing.splitlines()}
+    missing = [entry for entry in RUN_OUTPUTS if entry.strip("/") not in present]
+    if not missing:
+        return FileAction("in place", ".gitignore")
+    separator = "\n" if existing and not existing.endswith("\n") else ""
+    lines = "".join(f"{entry}\n" for entry in missing)
+    target.write_text(f"{existing}{separator}# written by asgibdd runs\n{lines}", encoding="utf-8")
+    verb = "updated" if existing else "created"
+    return FileAction(verb, ".gitignore", f"ignores {' and '.join(missing)}: what runs write")

@@ -30,6 +30,7 @@ from asgibdd.cli._scaffold import (
     behave_layout,
     refuse_unmergeable_hooks,
     scaffold_files,
+    write_gitignore,
 )
 from asgibdd.config import load_app, load_config
 from asgibdd.errors import ConfigError
@@ -85,6 +86,7 @@ def run(arguments: argparse.Namespace) -> int:
     actions = scaffold_files(layout, reference, example, force=force)
     actions.append(write_pyproject(project / "pyproject.toml", reference, force))
     actions.append(write_report_formatters(project))
+    actions.append(write_gitignore(project))
     print(f'asgibdd init: app "{reference}" ({found_where})')
     if example is not None:
         print(f"  example: {_describe(example)}")

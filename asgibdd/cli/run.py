@@ -23,6 +23,7 @@ from typing import Any
 
 from asgibdd.config import DEFAULT_TIMEOUT, AsgiBddConfig, features_paths, load_config
 from asgibdd.errors import AsgiBddError
+from asgibdd.links import docs_page
 from asgibdd.parallel.durations import DEFAULT_PATH, read_durations, write_durations
 from asgibdd.parallel.listing import ListedScenario, behave_configuration, list_scenarios
 from asgibdd.parallel.outputs import plan_outputs, worker_options
@@ -51,7 +52,7 @@ def add_parser(commands: Any) -> None:
         description=(
             "Run the features with behave, split over N worker processes and/or one shard "
             "of N. Every behave option passes through (paths, --tags, -D, -f/-o, --junit). "
-            "See docs/parallel.md."
+            f"See {docs_page('parallel.md')}"
         ),
     )
     parser.add_argument(
