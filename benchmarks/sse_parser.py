@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from asgibdd.client._sse import ServerSentEvent, SSEDecoder
+from asgibdd.client import ServerSentEvent, SSEDecoder
 
 
 def feed_bytewise(size: int) -> float:
