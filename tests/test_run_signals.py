@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from asgibdd.report.model import read_run
 from asgibdd.testing import parse_outcome, write_project
 from tests.test_run_behave import APP
 
@@ -174,7 +175,12 @@ def assert_partial_outputs(root: Path) -> None:
     ]
     suite = ElementTree.parse(root / "junit" / "TESTS-a.xml").getroot()
     assert suite.find("testcase[@name='a passes']") is not None
-    assert (root / "report.html").read_text("utf-8").count("a passes") >= 1
+
+
+def report_statuses(root: Path) -> dict[str, tuple[str, str | None]]:
+    """asgibdd's merged report: every scheduled scenario, what never ran marked so."""
+    run = read_run(root / "report.html")
+    return {s.name: (s.status, s.error_message) for s in run.scenarios()}
 
 
 def assert_nothing_left(runner: Runner) -> None:
@@ -214,6 +220,12 @@ def test_a_signal_ends_the_workers_scenarios_and_writes_the_summary_and_outputs(
         f"asgibdd run: asgibdd run was stopped by {name}; what did not finish counts as untested."
     )
     assert_partial_outputs(runner.root)
+    statuses = report_statuses(runner.root)
+    assert statuses["a waits"][0] == "error"
+    assert statuses["a never starts"] == ("untested", None)  # behave reported it so
+    assert sorted(status for status, _ in statuses.values()) == [
+        "error", "error", "passed", "passed", "untested", "untested",
+    ]  # fmt: skip
     assert_nothing_left(runner)
 
 
@@ -239,6 +251,12 @@ def test_a_worker_that_ignores_the_signal_is_killed_after_the_grace_period(
     )
     outcome = parse_outcome(returncode, output)
     assert (outcome.scenarios.passed, outcome.scenarios.untested) == (2, 4)
+    # The killed workers wrote no report: the merged one is made from what the runner saw.
+    assert report_statuses(runner.root)["a waits"] == (
+        "untested",
+        "Scenario: a waits\n    ... not finished: asgibdd run was stopped by SIGTERM while it ran",
+    )
+    assert report_statuses(runner.root)["a passes"] == ("passed", None)
     assert_nothing_left(runner)
 
 

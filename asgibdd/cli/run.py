@@ -251,7 +251,7 @@ def _run(
     )
     folders = [worker.folder for worker in workers]
     scheduled = [{s.location for s in worker.scenarios} for worker in workers]
-    for written in plan.merge(folders, scheduled):
+    for written in plan.merge(folders, scheduled, records):
         print(f"wrote {written}")
     if plan.coverage is not None:
         from asgibdd.contracts.coverage import render_table
