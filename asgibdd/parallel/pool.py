@@ -145,14 +145,16 @@ class Pool:
                 following.start(self._environment)
             self._running[index] = following
         elif self._deadline is not None and time.monotonic() > self._deadline:
-            sys.stdout.flush()
             when = (
                 "at the second signal"
                 if len(self._interruption.signals) > 1
                 else f"{GRACE_SECONDS:.0f} s after the signal"
             )
-            print(f"asgibdd run: worker {worker.number} was still running {when}; killed.",
-                  file=sys.stderr)  # fmt: skip
+            sys.stdout.flush()
+            print(
+                f"asgibdd run: worker {worker.number} was still running {when}; killed.",
+                file=sys.stderr,
+            )
             worker.kill(self._stopping, running_is_error=False)
         elif time.monotonic() - worker.last_event > self._limit:
             what = worker.current or "its start-up"
