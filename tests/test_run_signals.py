@@ -18,9 +18,12 @@ from xml.etree import ElementTree
 
 import pytest
 
+from asgibdd.parallel.pool import Interruption, Pool
+from asgibdd.parallel.worker import Worker
 from asgibdd.report.model import read_run
 from asgibdd.testing import parse_outcome, write_project
 from tests.test_run_behave import APP
+from tests.test_run_split import scenario
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -277,3 +280,30 @@ def test_a_second_signal_kills_the_workers_at_once(runner_for: object) -> None:
     outcome = parse_outcome(returncode, output)
     assert (outcome.scenarios.passed, outcome.scenarios.untested) == (2, 4)
     assert_nothing_left(runner)
+
+
+def test_a_signal_before_the_workers_start_starts_none_and_counts_all_untested(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C while the runner still lists the scenarios: nothing is started at all."""
+    interruption = Interruption()
+    interruption.signals.append(signal.SIGTERM)
+    slots = [
+        [
+            Worker(1, [scenario(3), scenario(6)], tmp_path / "w1", []),
+            Worker(1, [scenario(9)], tmp_path / "w1b", []),
+        ],
+        [Worker(2, [scenario(12)], tmp_path / "w2", [])],
+    ]
+    records = Pool(slots, 60.0, interruption=interruption).run([])
+    assert [(r.scenario.location, r.status, r.text) for r in records] == [
+        (
+            f"features/a.feature:{line}",
+            "untested",
+            f"  Scenario: s{line}\n    ... not run: asgibdd run was stopped by SIGTERM",
+        )
+        for line in (3, 6, 12, 9)
+    ]
+    assert all(worker.process is None for slot in slots for worker in slot)
+    assert not tmp_path.joinpath("w1").exists()
+    assert interruption.exit_status == 143
