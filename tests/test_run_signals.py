@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -136,8 +136,11 @@ class Runner:
         return self.process.returncode, output
 
 
+StartRunner = Callable[[str], Runner]
+
+
 @pytest.fixture
-def runner_for(tmp_path: Path) -> Iterator[object]:
+def runner_for(tmp_path: Path) -> Iterator[StartRunner]:
     started: list[Runner] = []
 
     def start(waiting_step: str) -> Runner:
@@ -196,9 +199,9 @@ def assert_nothing_left(runner: Runner) -> None:
     [(signal.SIGTERM, "SIGTERM", 143), (signal.SIGINT, "Ctrl-C (SIGINT)", 130)],
 )
 def test_a_signal_ends_the_workers_scenarios_and_writes_the_summary_and_outputs(
-    runner_for: object, number: int, name: str, status: int
+    runner_for: StartRunner, number: int, name: str, status: int
 ) -> None:
-    runner = runner_for("the step waits for a signal")  # type: ignore[operator]
+    runner = runner_for("the step waits for a signal")
     runner.wait_for_both_workers()
     runner.signal(number)
     returncode, output = runner.finish()
@@ -233,9 +236,9 @@ def test_a_signal_ends_the_workers_scenarios_and_writes_the_summary_and_outputs(
 
 
 def test_a_worker_that_ignores_the_signal_is_killed_after_the_grace_period(
-    runner_for: object,
+    runner_for: StartRunner,
 ) -> None:
-    runner = runner_for("the step ignores signals")  # type: ignore[operator]
+    runner = runner_for("the step ignores signals")
     runner.wait_for_both_workers()
     started = time.monotonic()
     runner.signal(signal.SIGTERM)
@@ -263,8 +266,8 @@ def test_a_worker_that_ignores_the_signal_is_killed_after_the_grace_period(
     assert_nothing_left(runner)
 
 
-def test_a_second_signal_kills_the_workers_at_once(runner_for: object) -> None:
-    runner = runner_for("the step ignores signals")  # type: ignore[operator]
+def test_a_second_signal_kills_the_workers_at_once(runner_for: StartRunner) -> None:
+    runner = runner_for("the step ignores signals")
     runner.wait_for_both_workers()
     runner.signal(signal.SIGINT)
     runner.wait_for_both_workers("interrupted")  # the first was passed on, and ignored
