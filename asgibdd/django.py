@@ -16,6 +16,12 @@ does for the whole behave run what `manage.py test` does for a test suite:
 - after the last scenario: `teardown_databases()` drops the test databases and
   `teardown_test_environment()` restores the settings.
 
+Under `asgibdd run -j N` every worker is a run of its own, so each gets test databases of
+its own: worker 2's are named as `manage.py test --parallel` names its clones
+(`test_shop_2`, `test_db_2.sqlite3`); SQLite's in-memory default is already one per
+process. A database without an engine (a project with no `DATABASES`) has nothing to
+create or flush.
+
 Opt out with `django = false` in [tool.asgibdd], `-D asgibdd.django=false` or
 `ASGIBDD_DJANGO=false` (the project then manages its own database, hosts and clean-up).
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -44,6 +51,7 @@ __all__ = [
     "import_app",
     "is_django_project",
     "load_app_and_django",
+    "name_test_databases_for_worker",
     "preload_app_module",
     "start_django_test_run",
 ]
@@ -143,6 +151,33 @@ class DjangoTestRun:
             self._timed("stop", started)
 
 
+#: Set in each worker of `asgibdd run` to its number (1, 2, ...).
+_WORKER_VARIABLE = "ASGIBDDRUN_WORKER"
+#: The engine Django gives a database when `DATABASES` names none.
+_NO_DATABASE = "django.db.backends.dummy"
+
+
+def name_test_databases_for_worker(worker: str) -> None:
+    """Give every test database a name of its own for `worker`, as Django's test runner
+    names the clones of `--parallel`: `test_shop` becomes `test_shop_2`, `test.sqlite3`
+    `test_2.sqlite3`. SQLite in memory is left as it is: it is one per process."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        test = connection.settings_dict["TEST"]
+        if test.get("MIRROR") or connection.settings_dict["ENGINE"] == _NO_DATABASE:
+            continue
+        name = connection.creation._get_test_db_name()
+        if connection.vendor == "sqlite":
+            if connection.creation.is_in_memory_db(name):
+                continue
+            root, extension = os.path.splitext(os.fspath(name))
+            test["NAME"] = f"{root}_{worker}{extension}"
+        else:
+            test["NAME"] = f"{name}_{worker}"
+
+
 def start_django_test_run(base_url: str) -> DjangoTestRun:
     """Set up Django's test environment and create the test databases.
 
@@ -158,6 +193,9 @@ def start_django_test_run(base_url: str) -> DjangoTestRun:
     host = urlsplit(base_url).hostname
     if host and host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
+    worker = os.environ.get(_WORKER_VARIABLE, "")
+    if worker:
+        name_test_databases_for_worker(worker)
     try:
         old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     except BaseException:
@@ -166,7 +204,10 @@ def start_django_test_run(base_url: str) -> DjangoTestRun:
         teardown_test_environment()
         raise
     aliases = [
-        alias for alias in connections if not connections[alias].settings_dict["TEST"]["MIRROR"]
+        alias
+        for alias in connections
+        if not connections[alias].settings_dict["TEST"]["MIRROR"]
+        and connections[alias].settings_dict["ENGINE"] != _NO_DATABASE
     ]
     run = DjangoTestRun(old_config=old_config, aliases=aliases)
     run._timed("start", started)
@@ -191,7 +232,7 @@ def preload_app_module(config: AsgiBddConfig) -> None:
     try:
         with contextlib.redirect_stderr(io.StringIO()):  # as `load_app` keeps it quiet
             importlib.import_module(module_name)
-    except BaseException:  # whatever it was, the run's own import reports it
+    except Exception:  # whatever it was, the run's own import reports it (not Ctrl-C)
         return
     _CONFIGURED_BEFORE_PRELOAD[module_name] = configured_before
 

@@ -102,3 +102,17 @@ def test_a_preload_that_fails_leaves_the_error_to_the_run(tmp_path: Path) -> Non
     preload_app_module(config)  # quiet
     with pytest.raises(ConfigError, match="raised RuntimeError: no database"):
         config.load_app()
+
+
+@pytest.mark.parametrize("raised", [KeyboardInterrupt, SystemExit])
+def test_a_preload_interrupted_by_ctrl_c_or_exit_is_not_swallowed(
+    tmp_path: Path, raised: type[BaseException]
+) -> None:
+    from asgibdd.config import AsgiBddConfig
+    from asgibdd.django import preload_app_module
+
+    module = f"interrupted_{raised.__name__.lower()}"
+    (tmp_path / f"{module}.py").write_text(f"raise {raised.__name__}('stop here')\n")
+    config = AsgiBddConfig(app=f"{module}:app", app_source="the test", project_dir=tmp_path)
+    with pytest.raises(raised, match="stop here"):
+        preload_app_module(config)

@@ -141,6 +141,25 @@ def test_what_the_app_answered_is_shown_as_text_never_run(
     page.close()
 
 
+def test_a_script_that_got_into_the_page_does_not_run_but_the_reports_own_does(
+    browser: BrowserContext, tmp_path: Path
+) -> None:
+    """Were a field ever written unescaped, the policy still blocks it: the page's own
+    script alone is allowed (by its hash), and it still works."""
+    from asgibdd.report.html_render import render_html
+    from tests.test_report_merge import hostile_run
+
+    page_text = render_html(hostile_run(100.0)).replace(
+        "<body>", "<body><script>window.pwned = 1</script><img src=x onerror='window.pwned = 2'>"
+    )
+    (tmp_path / "injected.html").write_text(page_text)
+    page = browser.new_page()
+    page.goto((tmp_path / "injected.html").as_uri())
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    expect(page.locator("output[name=shown]")).to_have_text("showing 1 of 1 scenarios")
+    page.close()
+
+
 def test_printing_shows_every_detail_and_hides_the_controls(page: Page) -> None:
     page.emulate_media(media="print")
     expect(page.locator("form.controls")).to_be_hidden()

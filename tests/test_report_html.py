@@ -15,6 +15,7 @@ from asgibdd.report.html_render import duration
 from asgibdd.report.model import read_run
 from asgibdd.secrets import SecretPolicy, Secrets
 from tests.report_runs import SECRETS, run_small_project
+from tests.test_report_merge import assert_policy_allows_only_own_code
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +108,12 @@ def test_the_page_needs_nothing_from_the_network(project: Path) -> None:
     page = (project / "report.html").read_text()
     assert re.findall(r"(?:src|href)=\"(?!#)[^\"]*\"", page) == []
     assert "default-src 'none'" in page
+
+
+def test_the_single_run_reports_policy_allows_its_own_script_and_style_only(
+    project: Path,
+) -> None:
+    assert_policy_allows_only_own_code((project / "report.html").read_text())
 
 
 def test_a_long_body_is_cut_with_its_size_and_the_characters_left_out() -> None:

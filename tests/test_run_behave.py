@@ -413,15 +413,30 @@ def test_every_run_updates_the_durations_file(tmp_path: Path) -> None:
             "asgibdd run: error: -f json writes to the console, which asgibdd run keeps for "
             "its own per-scenario output. Give it a file: -f json -o FILE.",
         ),
+        (
+            ["--durations", "features"],
+            1,
+            "asgibdd run: error: features is a folder, not a durations file. Pass a file with "
+            "--durations (default: .asgibdd/durations.json); the next run writes it.",
+        ),
+        (
+            ["--durations", "features/list.json"],
+            1,
+            "asgibdd run: error: features/list.json holds a JSON list, not an asgibdd "
+            'durations file (a JSON object with "format": "asgibdd-durations/1"). Delete it '
+            "or pass another file with --durations; the next run writes one.",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_error(
     tmp_path: Path, arguments: list[str], status: int, message: str
 ) -> None:
     root = project(tmp_path, items=ITEMS)
+    (root / "features" / "list.json").write_text('[["features/items.feature::first", 1.0]]')
     outcome = run_asgibdd(root, *arguments)
     assert outcome.returncode == status
     assert message in outcome.output
+    assert "Traceback" not in outcome.output
 
 
 LIFESPAN_APP = """

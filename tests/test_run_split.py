@@ -137,15 +137,30 @@ def test_durations_file_round_trip_and_update(tmp_path: Path) -> None:
     assert data == {"format": FORMAT, "scenarios": {"f::a": 0.75, "f::b": 1.25}}
 
 
-def test_a_foreign_durations_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"test_a": 1.0}',
+            "{path} is not an asgibdd durations file (format None, expected "
+            "'asgibdd-durations/1').",
+        ),
+        (
+            '{"format": "asgibdd-durations/1", "scenarios": [1.0, 2.0]}',
+            '{path}: "scenarios" holds a JSON list, expected an object of seconds by scenario.',
+        ),
+    ],
+)
+def test_a_foreign_durations_file_is_refused_with_the_fix(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "durations.json"
-    path.write_text('{"test_a": 1.0}')
+    path.write_text(content)
     with pytest.raises(UsageError) as raised:
         read_durations(path)
     assert str(raised.value) == (
-        f"{path} is not an asgibdd durations file (format None, expected "
-        "'asgibdd-durations/1'). Delete it or pass another file with --durations; the next "
-        "run writes one."
+        f"{message.format(path=path)} Delete it or pass another file with --durations; the "
+        "next run writes one."
     )
 
 

@@ -27,18 +27,17 @@ from asgibdd.links import docs_page
 from asgibdd.parallel.durations import DEFAULT_PATH, read_durations, write_durations
 from asgibdd.parallel.listing import ListedScenario, behave_configuration, list_scenarios
 from asgibdd.parallel.outputs import plan_outputs, worker_options
+from asgibdd.parallel.pool import Interruption, Pool
 from asgibdd.parallel.shard import Shard, parse_shard, shard_from_environment
 from asgibdd.parallel.split import DEFAULT_SERIAL_TAG, split, split_in_order
 from asgibdd.parallel.summary import summarise
-from asgibdd.parallel.worker import ScenarioRecord, Spare, Worker, dismiss, spawn
+from asgibdd.parallel.worker import Spare, Worker, dismiss, spawn
 
 __all__ = ["add_parser", "run", "scenario_limit"]
 
-_POLL_SECONDS = 0.02
 #: Scenarios per behave process: behave keeps every scenario's results to the end of its
 #: run (~2-4 KB each), and a new process costs ~0.5 s, paid once per 2,000 scenarios.
 DEFAULT_BATCH = 2000
-_STOP_ON = frozenset({"failed", "error", "hook_error", "cleanup_error"})
 #: The least time a scenario may take before its worker counts as hung.
 _MIN_SCENARIO_LIMIT = 60.0
 
@@ -176,27 +175,35 @@ def run(arguments: argparse.Namespace) -> int:
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="asgibdd-run-"))
     spares: list[Spare] = []
-    try:
-        if not arguments.list:
-            # Started first: their imports overlap the listing below.
-            spares = [
-                spawn(
-                    folder / f"worker-{number}-1" / "output.log",
-                    dict(os.environ),
-                    number,
-                    arguments.behave_args,
-                )
-                for number in range(1, arguments.jobs + 1)
-            ]
-        return _run(arguments, started, folder, spares)
-    finally:
-        for spare in spares:  # those given no work (few scenarios, or an error on the way)
-            if spare.process.stdin is not None and not spare.process.stdin.closed:
-                dismiss(spare)
-        shutil.rmtree(folder, ignore_errors=True)
+    interruption = Interruption()
+    with interruption.catching():
+        try:
+            return _run(arguments, started, folder, spares, interruption)
+        finally:
+            for spare in spares:  # those given no work (few scenarios, or an error on the way)
+                if spare.process.stdin is not None and not spare.process.stdin.closed:
+                    dismiss(spare)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: list[Spare]) -> int:
+def _run(
+    arguments: argparse.Namespace,
+    started: float,
+    folder: Path,
+    spares: list[Spare],
+    interruption: Interruption,
+) -> int:
+    if not arguments.list:
+        # Started first: their imports overlap the listing below.
+        spares += [
+            spawn(
+                folder / f"worker-{number}-1" / "output.log",
+                dict(os.environ),
+                number,
+                arguments.behave_args,
+            )
+            for number in range(1, arguments.jobs + 1)
+        ]
     behave_args: list[str] = list(arguments.behave_args)
     config = behave_configuration(behave_args)
     listing = list_scenarios(config)
@@ -235,7 +242,8 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
         for number, part in enumerate(parts, start=1)
     ]
     workers = [batch for slot in slots for batch in slot]
-    records = _run_workers(slots, limit, spares, bool(getattr(config, "stop", False)))
+    pool = Pool(slots, limit, bool(getattr(config, "stop", False)), interruption)
+    records = pool.run(spares)
     summary = summarise(counted, records)
     sys.stdout.write(summary.lines(time.monotonic() - started))
     write_durations(
@@ -244,110 +252,18 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
     )
     folders = [worker.folder for worker in workers]
     scheduled = [{s.location for s in worker.scenarios} for worker in workers]
-    for written in plan.merge(folders, scheduled):
+    for written in plan.merge(folders, scheduled, records):
         print(f"wrote {written}")
     if plan.coverage is not None:
         from asgibdd.contracts.coverage import render_table
 
         print(f"\n{render_table(plan.coverage)}")  # as a serial run prints it, at the end
-    crashed = any(worker.unfinished() for worker in workers)
-    return 1 if summary.failed or crashed else 0
-
-
-def _run_workers(
-    slots: list[list[Worker]], limit: float, spares: Sequence[Spare], stop: bool = False
-) -> list[ScenarioRecord]:
-    """Run each slot's processes one after another, all slots at once; print each scenario
-    as it ends, and bound every wait. With `stop` (behave's `--stop`), the first failure
-    stops every worker; what did not run is untested, as in a serial run."""
-    environment = dict(os.environ)
-    pending = [list(slot) for slot in slots]
-    running: list[Worker | None] = [queue.pop(0) for queue in pending]
-    for index, worker in enumerate(running):
-        if worker is not None:
-            worker.start(environment, spares[index] if index < len(spares) else None)
-    for spare in spares[len(running) :]:
-        dismiss(spare)  # fewer scenarios than workers
-    printer = _Printer()
-    records: list[ScenarioRecord] = []
-    stopping = ""
-    try:
-        while any(worker is not None for worker in running):
-            for index, worker in enumerate(running):
-                if worker is None:
-                    continue
-                alive = worker.running  # read first, so lines written before exit count
-                for record in worker.read():
-                    printer.show(record)
-                    records.append(record)
-                    if stop and record.status in _STOP_ON and not stopping:
-                        stopping = f"--stop: {record.scenario.location} failed"
-                        sys.stdout.flush()  # the scenarios shown so far come first
-                        print(f"asgibdd run: {stopping}, stopping every worker.", file=sys.stderr)
-                        for other in running:
-                            if other is not None:
-                                other.kill(stopping, running_is_error=False)
-                if stopping:
-                    for waiting in pending[index]:
-                        records.extend(waiting.never_started(stopping))
-                    pending[index] = []
-                if not alive:
-                    worker.close()
-                    records.extend(_report_lost(worker, printer))
-                    following = pending[index].pop(0) if pending[index] else None
-                    if following is not None:
-                        following.start(environment)
-                    running[index] = following
-                elif time.monotonic() - worker.last_event > limit:
-                    what = worker.current or "its start-up"
-                    worker.kill(
-                        f"worker {worker.number} was stopped after {limit:.0f} s "
-                        f"without progress (running {what})"
-                    )
-            sys.stdout.flush()  # what ended since the last look, in one write
-            time.sleep(_POLL_SECONDS)
-    except KeyboardInterrupt:
-        for worker in running:
-            if worker is not None:
-                worker.kill(f"worker {worker.number} was stopped by Ctrl-C")
-        raise
-    finally:
-        for worker in running:
-            if worker is not None:
-                worker.close()
-    return records
-
-
-def _report_lost(worker: Worker, printer: _Printer) -> list[ScenarioRecord]:
-    """What a process that died early never reported, said on stderr and in the run."""
-    lost = worker.unfinished()
-    if lost and worker.killed_because and worker.killed_because.startswith("--stop"):
-        for record in lost:
-            printer.show(record)
-    elif lost:
-        status = worker.process.returncode if worker.process is not None else None
-        why = worker.killed_because or f"worker {worker.number} exited with status {status}"
-        sys.stdout.flush()  # the scenarios shown so far come first
+    if interruption.signals:
+        sys.stdout.flush()
         print(
-            f"asgibdd run: {why}; {len(lost)} of its {len(worker.scenarios)} scenarios did "
-            f"not finish. The other workers' results are complete. Its last output:\n"
-            f"{worker.log_tail()}",
+            f"asgibdd run: {interruption.reason}; what did not finish counts as untested.",
             file=sys.stderr,
         )
-        for record in lost:
-            printer.show(record)
-    return lost
-
-
-class _Printer:
-    """Whole scenarios to the console, a feature's title when the feature changes."""
-
-    def __init__(self) -> None:
-        self._feature: str | None = None
-
-    def show(self, record: ScenarioRecord) -> None:
-        scenario = record.scenario
-        if scenario.feature != self._feature:
-            self._feature = scenario.feature
-            sys.stdout.write(f"Feature: {scenario.feature_name}  # {scenario.feature}\n")
-        sys.stdout.write(f"\n{record.text}\n\n")
+        return interruption.exit_status
+    crashed = any(worker.unfinished() for worker in workers)
+    return 1 if summary.failed or crashed else 0

@@ -6,7 +6,7 @@ meanwhile each worker imports behave, asgibdd and its steps, and the app's modul
 from the run's behave options, as `before_all` will find it), so the start-ups overlap
 instead of adding up. The worker then reads one line from stdin, its behave arguments as
 a JSON list, and runs behave with them in this process; an empty line or a closed stdin
-(the runner had no work for it, or is gone) ends it at once.
+(the runner had no work for it, or is gone) ends it at once. SIGTERM is Ctrl-C to it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import signal
 import sys
+from types import FrameType
 from typing import NoReturn
 
 __all__ = ["exit_now", "main", "preload"]
@@ -44,7 +46,14 @@ def preload(behave_args: list[str] | None) -> None:
     preload_app_module(config)
 
 
+def _interrupt(number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {number}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    # The runner passes on the SIGTERM it gets (a CI system cancelling the job): behave
+    # then ends as on Ctrl-C, its after hooks run and its outputs are written.
+    signal.signal(signal.SIGTERM, _interrupt)
     arguments = sys.argv[1:] if argv is None else argv
     preload(json.loads(arguments[0]) if arguments else None)
     line = sys.stdin.readline()

@@ -28,21 +28,38 @@ DEFAULT_PATH = Path(".asgibdd") / "durations.json"
 
 def read_durations(path: Path) -> dict[str, float]:
     """The seconds per scenario key in `path`; empty when the file does not exist yet."""
+    fix = "Delete it or pass another file with --durations; the next run writes one."
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise UsageError(
+            f"{path} is a folder, not a durations file. Pass a file with --durations "
+            f"(default: {DEFAULT_PATH}); the next run writes it."
+        ) from None
+    except OSError as error:
+        raise UsageError(f"{path} cannot be read: {error.strerror}. {fix}") from None
     except ValueError as error:
         raise UsageError(
             f"{path} is not JSON ({error}). Delete it; the next run writes a new one."
         ) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        got = data.get("format") if isinstance(data, dict) else type(data).__name__
+    if not isinstance(data, dict):
         raise UsageError(
-            f"{path} is not an asgibdd durations file (format {got!r}, expected {FORMAT!r}). "
-            "Delete it or pass another file with --durations; the next run writes one."
+            f"{path} holds a JSON {type(data).__name__}, not an asgibdd durations file (a "
+            f'JSON object with "format": "{FORMAT}"). {fix}'
+        )
+    if data.get("format") != FORMAT:
+        raise UsageError(
+            f"{path} is not an asgibdd durations file (format {data.get('format')!r}, "
+            f"expected {FORMAT!r}). {fix}"
         )
     scenarios = data.get("scenarios", {})
+    if not isinstance(scenarios, dict):
+        raise UsageError(
+            f'{path}: "scenarios" holds a JSON {type(scenarios).__name__}, expected an object '
+            f"of seconds by scenario. {fix}"
+        )
     return {
         str(key): float(value)
         for key, value in scenarios.items()

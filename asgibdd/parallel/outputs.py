@@ -29,7 +29,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from asgibdd.errors import UsageError
-from asgibdd.report.model import read_run, results_path, write_run
+from asgibdd.parallel.worker import ScenarioRecord
+from asgibdd.report.model import FeatureResult, ScenarioResult, read_run, results_path, write_run
 
 __all__ = ["OutputPlan", "plan_outputs", "worker_options"]
 
@@ -113,12 +114,20 @@ class OutputPlan:
             options += ["-D", f"asgibdd.api_coverage={folder / _COVERAGE_NAME}"]
         return options
 
-    def merge(self, folders: Sequence[Path], scheduled: Sequence[set[str]]) -> list[Path]:
+    def merge(
+        self,
+        folders: Sequence[Path],
+        scheduled: Sequence[set[str]],
+        records: Sequence[ScenarioRecord] = (),
+    ) -> list[Path]:
         """Write the merged outputs from the workers' `folders`; return what was written.
 
         `scheduled[i]` are the locations worker i ran: each worker's outputs also list the
         other workers' scenarios (as skipped), and only its own are kept; a scenario no
-        worker ran (left out by `--tags`) is kept once, skipped, as a serial run shows it."""
+        worker ran (left out by `--tags`) is kept once, skipped, as a serial run shows it.
+        A scheduled scenario that no worker's asgibdd report holds (its worker was killed,
+        or a signal stopped the run first) goes into the merged report as its `records`
+        entry says, with the runner's words for what happened."""
         keep = _Keep(scheduled)
         written: list[Path] = []
         if self.api_coverage is not None:
@@ -133,7 +142,7 @@ class OutputPlan:
             written.append(target)
         if self.html is not None or self.asgibdd_junit is not None:
             written += self._merge_asgibdd_reports(
-                [folder / _RESULTS_NAME for folder in folders], keep
+                [folder / _RESULTS_NAME for folder in folders], keep, records
             )
         if self.junit_directory is not None:
             written += merge_behave_junit(
@@ -152,7 +161,9 @@ class OutputPlan:
         write_coverage(self.coverage, self.api_coverage)
         return [self.api_coverage]
 
-    def _merge_asgibdd_reports(self, results: list[Path], keep: _Keep) -> list[Path]:
+    def _merge_asgibdd_reports(
+        self, results: list[Path], keep: _Keep, records: Sequence[ScenarioRecord]
+    ) -> list[Path]:
         # Imported when there is a report to merge: the runner starts faster without them.
         from asgibdd.report.html_render import render_html
         from asgibdd.report.junit import render_junit
@@ -168,6 +179,7 @@ class OutputPlan:
                 run.features[index] = dataclasses.replace(feature, scenarios=own)
             runs.append(run)
         merged = merge_runs(runs)
+        merged.features = _with_unreported(merged.features, records)
         if self.coverage is not None:
             from asgibdd.report.coverage import with_coverage
 
@@ -181,6 +193,42 @@ class OutputPlan:
             _write(self.asgibdd_junit, render_junit(merged))
             written.append(self.asgibdd_junit)
         return written
+
+
+def _with_unreported(
+    features: list[FeatureResult], records: Sequence[ScenarioRecord]
+) -> list[FeatureResult]:
+    """`features` plus a scenario for each record no report holds, in its feature."""
+    reported = {
+        f"{_relative(scenario.filename)}:{scenario.line}"
+        for feature in features
+        for scenario in feature.scenarios
+    }
+    by_file = {_relative(feature.filename): feature for feature in features}
+    names = {record.scenario.feature: record.scenario.feature_name for record in records}
+    added: dict[str, list[ScenarioResult]] = {}
+    for record in records:
+        listed = record.scenario
+        if listed.location in reported:
+            continue
+        added.setdefault(listed.feature, []).append(
+            ScenarioResult(
+                name=listed.name,
+                status=record.status,
+                duration=record.duration,
+                filename=listed.feature,
+                line=int(listed.location.rsplit(":", 1)[1]),
+                tags=list(listed.tags),
+                steps=[],
+                error_message=None if record.status == "passed" else record.text.strip(),
+            )
+        )
+    for filename, scenarios in added.items():
+        base = by_file.get(filename) or FeatureResult(names[filename], filename, 1, [], [])
+        by_file[filename] = dataclasses.replace(
+            base, scenarios=sorted([*base.scenarios, *scenarios], key=lambda s: s.line)
+        )
+    return [by_file[filename] for filename in sorted(by_file)]
 
 
 def junit_file_names(features: Sequence[str], paths: Sequence[str]) -> dict[str, str]:

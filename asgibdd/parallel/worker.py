@@ -201,6 +201,16 @@ class Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def interrupt(self, number: int, reason: str) -> None:
+        """Pass signal `number` on to the worker and what it started: behave ends the
+        running scenario as on Ctrl-C, runs its after hooks and writes its outputs."""
+        if self.killed_because is None:
+            self.killed_because = reason
+            self.running_is_error = False
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, number)
+
     def close(self) -> None:
         if self._stream is not None:
             self._stream.close()
@@ -217,12 +227,14 @@ class Worker:
         for scenario in self.scenarios:
             if scenario.location in self.records:
                 continue
-            running = scenario.location == self.current and self.running_is_error
-            text = (
-                f"  Scenario: {scenario.name}\n    ... {why} while this scenario ran"
-                if running
-                else f"  Scenario: {scenario.name}\n    ... not run: {why} before it started"
-            )
+            current = scenario.location == self.current
+            running = current and self.running_is_error
+            if running:
+                text = f"  Scenario: {scenario.name}\n    ... {why} while this scenario ran"
+            elif current:
+                text = f"  Scenario: {scenario.name}\n    ... not finished: {why} while it ran"
+            else:
+                text = f"  Scenario: {scenario.name}\n    ... not run: {why} before it started"
             missing.append(
                 ScenarioRecord(
                     scenario=scenario,

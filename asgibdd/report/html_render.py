@@ -1,12 +1,15 @@
 """A `Run` as one self-contained HTML page: no network, opens from `file://`, prints.
 
-Every text from the run (names, messages, transcripts: things the app wrote) goes through
-`html.escape`; the page's only script and style are asgibdd's own, inline.
+Every field from the run (names, messages, transcripts: things the app wrote; numbers too)
+goes through `html.escape`; the page's only script and style are asgibdd's own, inline,
+and its Content-Security-Policy allows those two alone, by their SHA-256 hashes.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import html
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -28,6 +31,12 @@ __all__ = ["render_html"]
 
 def _asset(name: str) -> str:
     return (resources.files("asgibdd.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _hash(source: str) -> str:
+    """The Content-Security-Policy source that allows exactly the inline `source`."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def _e(text: object) -> str:
@@ -62,14 +71,16 @@ def render_html(run: Run) -> str:
     counted = f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'}"
     title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
     ordered = sorted(enumerate(scenarios), key=lambda pair: (_rank(pair[1].status), pair[0]))
+    style, script = _asset("report.css"), _asset("report.js")
     parts = [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        # No network, ever: the page may only use what it carries inline.
+        # No network, ever, and no script or style but the page's own: the policy names
+        # them by hash, so nothing a run wrote into the page can run, even unescaped.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+        f'style-src {_hash(style)}; script-src {_hash(script)}; img-src data:">',
         f"<title>asgibdd report: {_e(title)}</title>",
-        f"<style>{_asset('report.css')}</style></head><body>",
+        f"<style>{style}</style></head><body>",
         '<a class="skip" href="#scenarios">Skip to the scenarios</a>',
         f'<header><h1>Test report</h1><p class="meta">{_e(_meta(run))}</p></header>',
         '<main><section class="summary" aria-labelledby="summary-title">',
@@ -84,7 +95,7 @@ def render_html(run: Run) -> str:
         *(_scenario(index, scenario) for index, scenario in ordered),
         '<p id="nothing" hidden>No scenario matches the filters.</p>',
         "</section></main>",
-        f"<script>{_asset('report.js')}</script></body></html>\n",
+        f"<script>{script}</script></body></html>\n",
     ]
     return "".join(parts)
 
@@ -212,7 +223,7 @@ def _scenario(index: int, scenario: ScenarioResult) -> str:
         f'data-tags="{_e(tags)}"{opened}><summary>'
         f'<span class="badge {_e(status)}">{_label(status)}</span> '
         f'<span class="name">{_e(scenario.name)}</span> '
-        f'<span class="where">{_e(scenario.filename)}:{scenario.line}</span> '
+        f'<span class="where">{_e(scenario.filename)}:{_e(scenario.line)}</span> '
         f'<span class="time">{_e(duration(scenario.duration))}</span></summary>'
         f"{tag_list}{hook}"
         f'<ol class="steps">{"".join(_step(step) for step in scenario.steps)}</ol>'
@@ -241,7 +252,7 @@ def _step(step: StepResult) -> str:
     return (
         f'<li class="step {_e(step.status)}"><span class="badge {_e(step.status)}">'
         f"{_e(step.status.replace('_', ' '))}</span> <b>{_e(step.keyword)}</b> {_e(step.name)} "
-        f'<span class="where">line {step.line}</span> {shown}{extra}</li>'
+        f'<span class="where">line {_e(step.line)}</span> {shown}{extra}</li>'
     )
 
 

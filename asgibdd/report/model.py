@@ -9,7 +9,11 @@ merge` reads back.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+import types
+import typing
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,11 +160,24 @@ class Run:
         return json.dumps({"format": FORMAT, **vars(self)}, ensure_ascii=False, default=vars)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], source: str = "results") -> Run:
+    def from_json(cls, data: Any, source: str = "results") -> Run:
+        """The run a results file's JSON `data` holds; `UsageError` naming the first field
+        that is not as asgibdd writes it (`source` names the file)."""
+        if not isinstance(data, dict):
+            raise UsageError(_not_an_object(data, source))
         if data.get("format") != FORMAT:
             raise UsageError(
                 f"{source} is not an asgibdd results file (format {data.get('format')!r}, "
-                f"expected {FORMAT!r}); write one with `behave -f html -o report.html`."
+                f"expected {FORMAT!r}); {_WRITE_ONE}."
+            )
+        error = next(_validator().iter_errors(data), None)
+        if error is not None:
+            where = "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.instance_path
+            ).lstrip(".")
+            raise UsageError(
+                f"{source} is not a valid asgibdd results file: at {where or 'the top level'}: "
+                f"{error.message}. Results files are written, not edited: {_WRITE_ONE}."
             )
         return cls(
             features=[_feature(item) for item in data["features"]],
@@ -169,6 +186,58 @@ class Run:
             sections=[Section(**item) for item in data.get("sections", [])],
             runs=data.get("runs", 1),
         )
+
+
+_WRITE_ONE = (
+    "write one with `behave -f html -o report.html` (it writes report.results.json beside "
+    "the report) or with `asgibdd report merge --results FILE`"
+)
+
+
+def _not_an_object(data: Any, source: str) -> str:
+    first = data[0] if isinstance(data, list) and data else None
+    if isinstance(first, dict) and "elements" in first and "keyword" in first:
+        return (
+            f"{source} is behave's own JSON report (-f json), not asgibdd's results. "
+            f"asgibdd report merge reads asgibdd's results files: {_WRITE_ONE}."
+        )
+    return (
+        f"{source} holds a JSON {type(data).__name__}, not an asgibdd results file (a JSON "
+        f'object with "format": "{FORMAT}"); {_WRITE_ONE}.'
+    )
+
+
+def _schema(kind: Any) -> dict[str, Any]:
+    """The JSON Schema of a results file's values of Python type `kind` (a dataclass
+    below, or one of their fields' types): what `Run.to_json` writes, and nothing else."""
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = dataclasses.fields(kind)
+        return {
+            "type": "object",
+            "properties": {item.name: _schema(hints[item.name]) for item in fields},
+            "required": [item.name for item in fields],  # `to_json` writes them all
+            "additionalProperties": False,
+        }
+    if typing.get_origin(kind) is list:
+        return {"type": "array", "items": _schema(typing.get_args(kind)[0])}
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        return {"anyOf": [_schema(option) for option in typing.get_args(kind)]}
+    names = {str: "string", int: "integer", float: "number", type(None): "null"}
+    if kind not in names:  # a field of a new type: say how to make it readable
+        raise TypeError(f"results files have no JSON Schema for {kind!r} yet: add it here")
+    return {"type": names[kind]}
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema_rs  # when a results file is read: a run's parent starts faster
+
+    schema = _schema(Run)
+    schema["properties"]["format"] = {"const": FORMAT}
+    # Files written before a run's sections and count were kept have neither.
+    schema["required"] = ["format", "features", "started", "duration"]
+    return jsonschema_rs.validator_for(schema)
 
 
 def _feature(data: dict[str, Any]) -> FeatureResult:
@@ -202,6 +271,12 @@ def read_run(path: Path) -> Run:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise UsageError(
+            f"{path} is a folder; give the results files in it ({path}/*{RESULTS_SUFFIX})."
+        ) from None
+    except OSError as error:
+        raise UsageError(f"{path} cannot be read: {error.strerror}.") from None
     except ValueError as error:
         raise UsageError(f"{path} is not JSON: {error}") from None
     return Run.from_json(data, str(path))
