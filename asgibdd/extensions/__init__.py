@@ -19,6 +19,7 @@ from asgibdd.extensions.django import DjangoDatabases
 from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
+from asgibdd.extensions.project import project_extensions
 from asgibdd.extensions.reports import JSONReportMessages, ReportSections, ScenarioJournal
 from asgibdd.extensions.speedups import BehaveSpeedups
 
@@ -31,8 +32,9 @@ def run_extensions(
     django: DjangoTestRun | None,
     extra: Sequence[object] = (),
 ) -> list[object]:
-    """The run's extensions in order: asgibdd's own that apply to this run, then `extra`
-    (from the project's environment.py).
+    """The run's extensions in order: asgibdd's own that apply to this run, then those
+    the configuration names (`extensions`), then `extra` (from the project's
+    environment.py).
 
     Order matters where two meet: the journal records an exchange before the API
     document check may fail it, and a live run's skip comes before anything else
@@ -48,6 +50,7 @@ def run_extensions(
     contracts = ContractCheck.for_run(config, app)
     if contracts is not None:
         extensions.append(contracts)
+    extensions += project_extensions(config)
     extensions += extra
     extensions.append(FrozenGarbageCollector())
     return extensions
