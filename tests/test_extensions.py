@@ -225,8 +225,15 @@ def left_behind():
         f"status tests are behave's: "
         f"{all(getattr(Status, n) is f for n, f in status_tests.items())}, "
         f"httpx level: {logging.getLogger('httpx').level}, "
-        f"report sections: {len(sections._providers)}, frozen: {gc.get_freeze_count() > 0}"
+        f"report sections: {len(sections._providers)}, frozen: {gc.get_freeze_count() > 0}, "
+        f"library steps in behave: {len(library_steps())}, "
+        f"find_match replaced: {'find_match' in vars(runner.the_step_registry)}"
     )
+
+
+def library_steps():
+    return [m for m in runner.the_step_registry.steps["step"]
+            if type(m).__name__ == "LibraryStepMatcher"]
 
 
 print("before:", left_behind())
@@ -270,7 +277,8 @@ def test_two_behave_runs_in_one_process_see_nothing_of_each_other(tmp_path: Path
     )
     clean = (
         "traceback is behave's: True, status tests are behave's: True, httpx level: 0, "
-        "report sections: 0, frozen: False"
+        "report sections: 0, frozen: False, library steps in behave: 0, "
+        "find_match replaced: False"
     )
     assert done.stdout.splitlines() == [
         f"before: {clean}",
@@ -318,5 +326,5 @@ def test_the_extensions_page_names_every_one_of_asgibdd_s_own_extensions() -> No
             and value.__module__ == module.__name__
             and Extension in value.__mro__[1:]
         }
-    assert len(own) == 9, own
+    assert len(own) == 10, own
     assert [name for name in sorted(own) if f"| `{name}` |" not in text] == []

@@ -4,7 +4,8 @@ Each module holds one capability as an `asgibdd.world.Extension`; `run_extension
 the run's extensions in their order, the project's own after asgibdd's (see
 docs/extensions.md). A new capability goes into a module of its own here: it may import
 the World and anything below it (the client, contracts, journal, report, django), never
-`asgibdd.environment` or a step module, and no module here imports another.
+`asgibdd.environment` or a step module (the step library's definitions excepted), and
+no module here imports another.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from asgibdd.extensions.logs import QuietHttpxLog
 from asgibdd.extensions.project import project_extensions
 from asgibdd.extensions.reports import JSONReportMessages, ReportSections, ScenarioJournal
 from asgibdd.extensions.speedups import BehaveSpeedups
+from asgibdd.extensions.steps import StepLibraryInstall
 
 __all__ = ["run_extensions"]
 
@@ -41,7 +43,12 @@ def run_extensions(
     prepares the scenario. The garbage collector is frozen last, when everything the run
     keeps exists.
     """
-    extensions: list[object] = [BehaveSpeedups(), QuietHttpxLog(), ReportSections()]
+    extensions: list[object] = [
+        StepLibraryInstall(),
+        BehaveSpeedups(),
+        QuietHttpxLog(),
+        ReportSections(),
+    ]
     if config.live:
         extensions.append(InProcessSkips())
     if django is not None:
