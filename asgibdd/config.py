@@ -4,11 +4,11 @@ Each setting is looked up in order, the first source that has it wins:
 
 1. behave user data: `behave -D asgibdd.app=pkg.module:app` (also `asgibdd.base_url`,
    `asgibdd.timeout`, `asgibdd.lifespan`, `asgibdd.follow_redirects`,
-   `asgibdd.raise_server_exceptions`, `asgibdd.contract`, `asgibdd.openapi`,
-   `asgibdd.api_coverage`, `asgibdd.target`, `asgibdd.verify`, `asgibdd.proxy`);
+   `asgibdd.raise_server_exceptions`, `asgibdd.contract`, `asgibdd.contract_failure`,
+   `asgibdd.openapi`, `asgibdd.api_coverage`, `asgibdd.target`, `asgibdd.verify`, `asgibdd.proxy`);
 2. environment variables: `ASGIBDD_APP` (also `ASGIBDD_BASE_URL`, `ASGIBDD_TIMEOUT`,
    `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`, `ASGIBDD_RAISE_SERVER_EXCEPTIONS`,
-   `ASGIBDD_CONTRACT`, `ASGIBDD_OPENAPI`, `ASGIBDD_API_COVERAGE`, `ASGIBDD_TARGET`,
+   `ASGIBDD_CONTRACT`, `ASGIBDD_CONTRACT_FAILURE`, `ASGIBDD_OPENAPI`, `ASGIBDD_API_COVERAGE`, `ASGIBDD_TARGET`,
    `ASGIBDD_VERIFY`, `ASGIBDD_PROXY`);
 3. `[tool.asgibdd]` in the `pyproject.toml` found the way behave finds its files: in the
    features path behave was given or a folder above it, else in the working folder or
@@ -51,10 +51,15 @@ __all__ = [
     "LIFESPAN_SCOPES",
     "SETTINGS",
     "TARGETS",
+    "CONTRACT_FAILURES",
+    "CONTRACT_MODES",
     "AsgiBddConfig",
+    "ContractFailure",
+    "ContractMode",
     "LifespanScope",
     "Target",
     "bool_setting",
+    "contract_mode",
     "features_paths",
     "find_pyproject",
     "lifespan_scope",
@@ -67,6 +72,10 @@ LifespanScope = Literal["scenario", "feature", "run"]
 LIFESPAN_SCOPES: tuple[LifespanScope, ...] = ("scenario", "feature", "run")
 Target = Literal["in-process", "live"]
 TARGETS: tuple[Target, ...] = ("in-process", "live")
+ContractMode = Literal["on", "strict", "off"]
+CONTRACT_MODES: tuple[ContractMode, ...] = ("on", "strict", "off")
+ContractFailure = Literal["end", "request"]
+CONTRACT_FAILURES: tuple[ContractFailure, ...] = ("end", "request")
 DEFAULT_TIMEOUT = 5.0
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
@@ -76,6 +85,7 @@ SETTINGS = (
     "app",
     "base_url",
     "contract",
+    "contract_failure",
     "django",
     "follow_redirects",
     "headers",
@@ -110,8 +120,13 @@ class AsgiBddConfig:
       `asgibdd.django`); True unless turned off.
     - `secret_names`: more names (parts of header, parameter, field or key names) whose
       values are masked in every output, besides `asgibdd.secrets.DEFAULT_SECRET_NAMES`.
-    - `contract`: whether every response is checked against the app's OpenAPI document
-      (see docs/contracts.md), unless a tag says otherwise.
+    - `contract`: how every response is checked against the app's OpenAPI document (see
+      docs/contracts.md), unless a tag says otherwise: "on" (what the document says: the
+      body and content type of each documented status; a status it does not list is
+      reported, not failed), "strict" (an undocumented status fails too), "off".
+    - `contract_failure`: when a violation fails the scenario: "end" (the scenario goes
+      on, its steps all run, and it fails with the violation under the request step) or
+      "request" (the request step fails and the scenario stops there).
     - `openapi`: where that document comes from: "auto" (the app object, FastAPI or
       Litestar), a file (JSON, or YAML with PyYAML), or a path the app serves ("/openapi.json").
     - `api_coverage`: the JSON file the run's API coverage is written to ("" for none).
@@ -135,7 +150,8 @@ class AsgiBddConfig:
     raise_server_exceptions: bool = True
     django: bool = True
     secret_names: tuple[str, ...] = ()
-    contract: bool = True
+    contract: ContractMode = "on"
+    contract_failure: ContractFailure = "end"
     openapi: str = "auto"
     openapi_source: str = "the default"
     api_coverage: str = "reports/api-coverage.json"
@@ -249,7 +265,11 @@ def load_config(
         changes["openapi"], changes["openapi_source"] = _text_setting(*found), found[1]
     if (found := lookup("api_coverage")) is not None:
         changes["api_coverage"] = _text_setting(*found)
-    for flag in ("follow_redirects", "raise_server_exceptions", "django", "contract"):
+    if (found := lookup("contract")) is not None:
+        changes["contract"] = contract_mode(*found)
+    if (found := lookup("contract_failure")) is not None:
+        changes["contract_failure"] = _contract_failure(*found)
+    for flag in ("follow_redirects", "raise_server_exceptions", "django"):
         if (found := lookup(flag)) is not None:
             changes[flag] = bool_setting(*found)
     if (found := lookup("verify")) is not None:
@@ -444,6 +464,30 @@ def bool_setting(value: Any, source: str) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
         return value.strip().lower() in _TRUE
     raise ConfigError(f"The setting from {source} must be true or false, got {value!r}.")
+
+
+def contract_mode(value: Any, source: str) -> ContractMode:
+    """The contract check's mode: true/on, "strict", or false/off (see `AsgiBddConfig`)."""
+    if isinstance(value, str) and value.strip().lower() == "strict":
+        return "strict"
+    if isinstance(value, bool) or (
+        isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE
+    ):
+        return "on" if bool_setting(value, source) else "off"
+    raise ConfigError(
+        f'The contract setting from {source} must be true (check what the document says), '
+        f'"strict" (undocumented statuses fail too) or false (no check), got {value!r}.'
+    )
+
+
+def _contract_failure(value: Any, source: str) -> ContractFailure:
+    if value in CONTRACT_FAILURES:
+        return cast(ContractFailure, value)
+    raise ConfigError(
+        f'The contract_failure setting from {source} must be "end" (the scenario goes on and '
+        'fails at its end) or "request" (the request step fails at once), got '
+        f"{value!r}."
+    )
 
 
 def lifespan_scope(value: Any, source: str) -> LifespanScope:
