@@ -8,8 +8,8 @@ Each setting is looked up in order, the first source that has it wins:
    `asgibdd.openapi`, `asgibdd.api_coverage`, `asgibdd.target`, `asgibdd.verify`, `asgibdd.proxy`);
 2. environment variables: `ASGIBDD_APP` (also `ASGIBDD_BASE_URL`, `ASGIBDD_TIMEOUT`,
    `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`, `ASGIBDD_RAISE_SERVER_EXCEPTIONS`,
-   `ASGIBDD_CONTRACT`, `ASGIBDD_CONTRACT_FAILURE`, `ASGIBDD_OPENAPI`, `ASGIBDD_API_COVERAGE`, `ASGIBDD_TARGET`,
-   `ASGIBDD_VERIFY`, `ASGIBDD_PROXY`);
+   `ASGIBDD_CONTRACT`, `ASGIBDD_CONTRACT_FAILURE`, `ASGIBDD_OPENAPI`,
+   `ASGIBDD_API_COVERAGE`, `ASGIBDD_TARGET`, `ASGIBDD_VERIFY`, `ASGIBDD_PROXY`);
 3. `[tool.asgibdd]` in the `pyproject.toml` found the way behave finds its files: in the
    features path behave was given or a folder above it, else in the working folder or
    above (the same keys, plus `headers`).
@@ -47,12 +47,12 @@ from asgibdd.errors import ConfigError
 from asgibdd.project import add_to_python_path, find_pyproject, import_roots, tool_table
 
 __all__ = [
+    "CONTRACT_FAILURES",
+    "CONTRACT_MODES",
     "DEFAULT_TIMEOUT",
     "LIFESPAN_SCOPES",
     "SETTINGS",
     "TARGETS",
-    "CONTRACT_FAILURES",
-    "CONTRACT_MODES",
     "AsgiBddConfig",
     "ContractFailure",
     "ContractMode",
@@ -475,7 +475,7 @@ def contract_mode(value: Any, source: str) -> ContractMode:
     ):
         return "on" if bool_setting(value, source) else "off"
     raise ConfigError(
-        f'The contract setting from {source} must be true (check what the document says), '
+        f"The contract setting from {source} must be true (check what the document says), "
         f'"strict" (undocumented statuses fail too) or false (no check), got {value!r}.'
     )
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from asgibdd.environment import get_world
 from asgibdd.contracts.schemas import Problem, file_schema, problems
+from asgibdd.environment import get_world
 from asgibdd.matching.literal import loads_strict
 from asgibdd.steps.registry import library_step, step_usage_error
 from asgibdd.steps.support.inputs import (
