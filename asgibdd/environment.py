@@ -68,18 +68,27 @@ from asgibdd._types import ASGIApp
 from asgibdd.client import LiveClient, TestClient
 from asgibdd.config import (
     AsgiBddConfig,
+    ContractMode,
     LifespanScope,
     bool_setting,
+    contract_mode,
     features_paths,
     lifespan_scope,
     load_config,
 )
-from asgibdd.contracts import CONTRACT_TAG, ContractChecker, render_table, write_coverage
+from asgibdd.contracts import (
+    CONTRACT_TAG,
+    ContractChecker,
+    render_table,
+    render_undocumented,
+    setup_line,
+    write_coverage,
+)
 from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
 from asgibdd.report import Section, register_report_section
-from asgibdd.report.coverage import coverage_section
+from asgibdd.report.coverage import coverage_section, unchecked_section
 from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
 
@@ -100,7 +109,7 @@ __all__ = [
     "get_world",
     "new_client",
     "new_live_client",
-    "scenario_checks_contract",
+    "scenario_contract",
     "scenario_raises_server_exceptions",
 ]
 
@@ -194,8 +203,11 @@ class World:
     - `secrets`: the secret values seen so far, masked in every output (`asgibdd.secrets`).
     - `journal`: every exchange, message and event of the scenario (`asgibdd.journal`),
       also on the behave scenario as `asgibdd_journal` for formatters.
-    - `check_contract`: whether every response of the scenario is checked against the API
-      document (the `contract` setting, or an `@asgibdd.contract=...` tag).
+    - `contract_mode`: how every response of the scenario is checked against the API
+      document: "on", "strict" or "off" (the `contract` setting, or an
+      `@asgibdd.contract=...` tag); "off" too when the run has no document.
+    - `contract_pending`: the contract violations of the running step, until it ends
+      (see `asgibdd.contract_failures`).
     """
 
     config: AsgiBddConfig
@@ -215,7 +227,8 @@ class World:
     secrets: Secrets = field(default_factory=Secrets)
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
     journal: Journal = field(default_factory=Journal)
-    check_contract: bool = False
+    contract_mode: ContractMode = "off"
+    contract_pending: list[str] = field(default_factory=list)
     #: The scenario scope's client once its lifespan has ended, for the next scenario.
     spare_client: _ReusedClient | None = None
 
@@ -232,6 +245,7 @@ class World:
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
         self.journal = Journal(self.secrets)
+        self.contract_pending = []
 
     def finish_scenario(self) -> None:
         """Close every session the scenario opened and empty the cookie jar.
@@ -450,15 +464,24 @@ def scenario_raises_server_exceptions(config: AsgiBddConfig, scenario: Any) -> b
     return config.raise_server_exceptions if chosen is None else chosen
 
 
-def scenario_checks_contract(config: AsgiBddConfig, scenario: Any) -> bool:
-    """Whether the scenario's responses are checked against the API document: its
-    `@asgibdd.contract=...` tag (on/off, true/false), else its feature's, else the config."""
-    chosen = _scenario_flag(scenario, CONTRACT_TAG)
-    return config.contract if chosen is None else chosen
+def scenario_contract(config: AsgiBddConfig, scenario: Any) -> ContractMode:
+    """How the scenario's responses are checked against the API document: its
+    `@asgibdd.contract=...` tag (on/strict/off, true/false), else its feature's, else the
+    config."""
+    chosen = _scenario_tag(scenario, CONTRACT_TAG)
+    if chosen is None:
+        return config.contract
+    return contract_mode(chosen, f"the tag @{CONTRACT_TAG}{chosen}")
 
 
 def _scenario_flag(scenario: Any, prefix: str) -> bool | None:
     """The true/false value of the scenario's `@<prefix>...` tag, else its feature's."""
+    chosen = _scenario_tag(scenario, prefix)
+    return None if chosen is None else bool_setting(chosen, f"the tag @{prefix}{chosen}")
+
+
+def _scenario_tag(scenario: Any, prefix: str) -> str | None:
+    """The value of the scenario's `@<prefix>...` tag, else its feature's."""
     feature = getattr(scenario, "feature", None)
     for tags in (scenario.tags, getattr(feature, "tags", None) or ()):
         chosen = sorted({tag[len(prefix) :] for tag in tags if tag.startswith(prefix)})
@@ -466,7 +489,7 @@ def _scenario_flag(scenario: Any, prefix: str) -> bool | None:
             shown = " and ".join(f"@{prefix}{value}" for value in chosen)
             raise UsageError(f"One scenario or feature has the tags {shown}; keep one.")
         if chosen:
-            return bool_setting(chosen[0], f"the tag @{prefix}{chosen[0]}")
+            return str(chosen[0])
     return None
 
 
@@ -503,9 +526,8 @@ def before_all(context: Any) -> None:
     config = load_config(dict(context.config.userdata), paths=features_paths(context.config))
     # The live target imports nothing: the service's code may not even be installed here.
     app, django = (None, None) if config.live else load_app_and_django(config)
-    contracts = ContractChecker.from_setting(
-        config.openapi, app, source=config.openapi_source, project_dir=config.project_dir
-    )
+    contracts, why_none = _contract_checker(config, app)
+    _show(setup_line(config.contract, contracts, why_none))
     context.asgibdd = World(
         config=config,
         app=app,
@@ -527,6 +549,27 @@ def before_all(context: Any) -> None:
     context.add_cleanup(gc.unfreeze)
     if config.lifespan == "run":
         use_fixture(asgibdd_client, context, "run")
+
+
+def _contract_checker(
+    config: AsgiBddConfig, app: ASGIApp | None
+) -> tuple[ContractChecker | None, str]:
+    """The run's API document check, and why there is none if there is none. A live
+    service's document is read now, so the run can say at its start what it checks."""
+    source, project_dir = config.openapi_source, config.project_dir
+    if config.live:
+        with new_live_client(config) as client:
+            return ContractChecker.for_live(
+                config.openapi, client.get, source=source, project_dir=project_dir
+            )
+    checker = ContractChecker.from_setting(
+        config.openapi, app, source=source, project_dir=project_dir
+    )
+    why_none = (
+        "this app publishes no OpenAPI document asgibdd can read (it reads FastAPI's and "
+        "Litestar's itself). Name one with the `openapi` setting to check every response"
+    )
+    return checker, "" if checker is not None else why_none
 
 
 def _quiet_httpx_request_lines(context: Any) -> None:
@@ -587,8 +630,8 @@ def before_scenario(context: Any, scenario: Any) -> None:
         client.raise_server_exceptions = scenario_raises_server_exceptions(world.config, scenario)
     filename = getattr(scenario, "filename", None)
     world.start_scenario(client, Path(filename) if filename else None)
-    world.check_contract = world.contracts is not None and scenario_checks_contract(
-        world.config, scenario
+    world.contract_mode = (
+        "off" if world.contracts is None else scenario_contract(world.config, scenario)
     )
     setattr(scenario, SCENARIO_ATTRIBUTE, world.journal)
     # Cleanup also runs if the project's after_scenario forgets to call ours.
@@ -636,6 +679,8 @@ def _coverage_section() -> Section | None:
     world = _coverage_world
     if world is None or world.contracts is None:
         return None
+    if world.config.contract == "off" and not world.contracts.tally.checked:
+        return unchecked_section(setup_line("off", world.contracts))
     data = world.contracts.coverage()
     return None if data is None else coverage_section(data)
 
@@ -649,7 +694,9 @@ def after_all(context: Any) -> None:
     behave's summary. The run's client stops with the run's context layer."""
     with contextlib.suppress(UsageError):
         world = get_world(context)
-        if world.contracts is None or not (world.config.contract or world.contracts.tally.checked):
+        if world.contracts is None or not (
+            world.config.contract != "off" or world.contracts.tally.checked
+        ):
             return
         data = world.contracts.coverage()
         if data is None:
@@ -659,6 +706,9 @@ def after_all(context: Any) -> None:
             target = Path(world.config.api_coverage)
             write_coverage(data, target)
             table += f"\nWritten to {target}"
+        undocumented = render_undocumented(data)
+        if undocumented:
+            table += f"\n{undocumented}"
         # behave captures what hooks print and writes its summary after after_all: print
         # once the process ends, so the table is the last thing the run shows.
         atexit.register(print, f"\n{table}")

@@ -103,7 +103,7 @@ def _carries_no_body(method: str, response: httpx.Response) -> bool:
     response carry none, whatever content type they name."""
     if response.status_code in _BODILESS_STATUSES or method == "HEAD":
         return True
-    return response.headers.get("content-length", "").strip() == "0"
+    return bool(response.headers.get("content-length", "").strip() == "0")
 
 
 def _content(

@@ -28,6 +28,7 @@ __all__ = [
     "merge_coverage",
     "read_coverage",
     "render_table",
+    "render_undocumented",
     "write_coverage",
 ]
 
@@ -151,6 +152,37 @@ def render_table(data: dict[str, Any], *, limit: int = 40) -> str:
         )
         lines.extend(_more(len(undocumented) - limit, "requests"))
     return "\n".join(lines)
+
+
+HOW_TO_DOCUMENT = (
+    'Document each, so its body is checked too: FastAPI: responses={404: {"model": '
+    'Message}} (or {"description": "Not found"}) on the route, or on the app or router '
+    "for every route; Litestar: responses={404: ResponseSpec(...)} on the handler; Django "
+    "Ninja: response={200: Item, 404: Message}; a hand-written document: the status under "
+    'the operation\'s "responses". `contract = "strict"` fails them instead.'
+)
+
+
+def render_undocumented(data: dict[str, Any], *, limit: int = 40) -> str | None:
+    """The run's responses whose status the document does not list (reported, not
+    failed), and how to document them; None when there were none."""
+    found = [
+        (entry["status"], row["operation"], entry["requests"])
+        for row in data["operations"]
+        for entry in row["undocumented_statuses"]
+    ]
+    if not found:
+        return None
+    count = sum(requests for _, _, requests in found)
+    shown = [
+        f"{status} {operation}" + (f" ({requests}x)" if requests > 1 else "")
+        for status, operation, requests in found[:limit]
+    ]
+    more = f", and {len(found) - limit} more (all are in the coverage file)"
+    return (
+        f"{count} response{'s' if count != 1 else ''} had statuses the document does not "
+        f"list: {', '.join(shown)}{more if len(found) > limit else ''}.\n{HOW_TO_DOCUMENT}"
+    )
 
 
 def _more(hidden: int, what: str) -> list[str]:
