@@ -52,7 +52,7 @@ def raise_recorded(context: Any, error: BaseException | None = None) -> None:
     scenario = getattr(context, "scenario", None)
     if scenario is not None:
         go_on_after_current_step(scenario)
-    raise ExpectationFailed(f"{failures}\n{_GO_ON}")
+    raise ExpectationFailed(failures)
 
 
 def _pending(context: Any) -> list[str]:

@@ -150,9 +150,16 @@ class ContractChecker:
         return coverage_data(self._document, self._index.operations, self.tally)
 
     def failure(
-        self, verdict: Verdict, request: httpx.Request, response: httpx.Response, secrets: Secrets
+        self,
+        verdict: Verdict,
+        request: httpx.Request,
+        response: httpx.Response,
+        secrets: Secrets,
+        *,
+        going_on: bool = False,
     ) -> str:
-        """The failure message for a verdict with violations, transcript included."""
+        """The failure message for a verdict with violations, transcript included;
+        `going_on` says the scenario's later steps still run."""
         assert verdict.operation is not None and self._document is not None
         count = len(verdict.violations)
         lines = [
@@ -167,14 +174,19 @@ class ContractChecker:
             lines.append(f"  ... and {count - _SHOWN} more")
         if verdict.undocumented_status:
             lines.append(
-                f"Document status {verdict.status} for {verdict.operation.label} "
-                f"(FastAPI: responses={{{verdict.status}: {{...}}}} on the route), or check "
-                f"undocumented statuses leniently: contract = true, not strict."
+                f"Document status {verdict.status} for {verdict.operation.label} (FastAPI: "
+                f"responses={{{verdict.status}: {{...}}}} on the route), or report such "
+                'statuses without failing: contract = true instead of "strict".'
             )
         lines.append(
             "Fix the app or its document. To skip this check, tag the scenario or feature "
             f"@{CONTRACT_TAG}off, or set `contract = false` in [tool.asgibdd] for the run."
         )
+        if going_on:
+            lines.append(
+                "The scenario goes on: its later steps still run, and it fails at its end. "
+                'To stop at the request instead, set contract_failure = "request".'
+            )
         lines.append(render_exchange(request, response, secrets=secrets))
         return "\n".join(lines)
 

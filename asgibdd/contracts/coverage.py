@@ -154,18 +154,10 @@ def render_table(data: dict[str, Any], *, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
-HOW_TO_DOCUMENT = (
-    'Document each, so its body is checked too: FastAPI: responses={404: {"model": '
-    'Message}} (or {"description": "Not found"}) on the route, or on the app or router '
-    "for every route; Litestar: responses={404: ResponseSpec(...)} on the handler; Django "
-    "Ninja: response={200: Item, 404: Message}; a hand-written document: the status under "
-    'the operation\'s "responses". `contract = "strict"` fails them instead.'
-)
-
-
 def render_undocumented(data: dict[str, Any], *, limit: int = 40) -> str | None:
     """The run's responses whose status the document does not list (reported, not
-    failed), and how to document them; None when there were none."""
+    failed), and how to document them; None when there were none. The first line says
+    it all; the others say how."""
     found = [
         (entry["status"], row["operation"], entry["requests"])
         for row in data["operations"]
@@ -179,9 +171,20 @@ def render_undocumented(data: dict[str, Any], *, limit: int = 40) -> str | None:
         for status, operation, requests in found[:limit]
     ]
     more = f", and {len(found) - limit} more (all are in the coverage file)"
-    return (
-        f"{count} response{'s' if count != 1 else ''} had statuses the document does not "
-        f"list: {', '.join(shown)}{more if len(found) > limit else ''}.\n{HOW_TO_DOCUMENT}"
+    status = found[0][0]
+    return "\n".join(
+        [
+            f"{count} response{'s' if count != 1 else ''} had statuses the document does not "
+            f"list (reported, not failed): {', '.join(shown)}"
+            f"{more if len(found) > limit else ''}.",
+            "Document them, so their bodies are checked too:",
+            f'  FastAPI: responses={{{status}: {{"description": "..."}}}} on the route (or '
+            f'{{"model": ...}}; on the router or app for all its routes)',
+            f"  Litestar: responses={{{status}: ResponseSpec(...)}} on the handler",
+            f"  Django Ninja: response={{200: ..., {status}: ...}} on the operation",
+            f'  a document file: "{status}" under the operation\'s "responses"',
+            'Or fail them: contract = "strict".',
+        ]
     )
 
 

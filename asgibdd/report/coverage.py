@@ -35,7 +35,7 @@ def coverage_section(data: dict[str, Any]) -> Section:
     summary = render_table(data, limit=0).splitlines()[0]
     undocumented = render_undocumented(data)
     if undocumented:
-        summary += f". {undocumented}"
+        summary += f". {undocumented.splitlines()[0]}"
     return Section(
         title=COVERAGE_TITLE,
         summary=summary,

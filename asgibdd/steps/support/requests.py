@@ -81,8 +81,11 @@ def send_request(
             strict=world.contract_mode == "strict",
         )
         if verdict.violations:
-            failure = world.contracts.failure(verdict, response.request, response, world.secrets)
-            if world.config.contract_failure == "request":
+            going_on = world.config.contract_failure == "end"
+            failure = world.contracts.failure(
+                verdict, response.request, response, world.secrets, going_on=going_on
+            )
+            if not going_on:
                 raise ExpectationFailed(failure)
             contract_failures.record(context, failure)
     return response
