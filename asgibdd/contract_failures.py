@@ -57,7 +57,7 @@ def raise_recorded(context: Any, error: BaseException | None = None) -> None:
 
 def _pending(context: Any) -> list[str]:
     world = getattr(context, "asgibdd", None)
-    pending = getattr(world, "contract_pending", None)
+    pending = getattr(world, "pending_failures", None)
     return pending if isinstance(pending, list) else []
 
 
