@@ -375,7 +375,7 @@ def test_the_coverage_table_follows_behave_summary(fastapi_run: tuple[BehaveOutc
         "Requests the document does not describe (not checked):\n"
         "  GET /hidden -> 200 (1x)\n"
         "Written to reports/api-coverage.json\n"
-        "1 response had statuses the document does not list (reported, not failed): "
+        "1 response had a status the document does not list (reported, not failed): "
         "418 GET /teapot.\n"
         "Document them, so their bodies are checked too:\n"
         '  FastAPI: responses={418: {"description": "..."}} on the route (or {"model": ...}; '

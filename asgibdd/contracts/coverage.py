@@ -154,10 +154,12 @@ def render_table(data: dict[str, Any], *, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
-def render_undocumented(data: dict[str, Any], *, limit: int = 40) -> str | None:
+def render_undocumented(
+    data: dict[str, Any], *, strict: bool = False, limit: int = 40
+) -> str | None:
     """The run's responses whose status the document does not list (reported, not
-    failed), and how to document them; None when there were none. The first line says
-    it all; the others say how."""
+    failed; failed if the run is `strict`), and how to document them; None when there
+    were none. The first line says it all; the others say how."""
     found = [
         (entry["status"], row["operation"], entry["requests"])
         for row in data["operations"]
@@ -174,8 +176,9 @@ def render_undocumented(data: dict[str, Any], *, limit: int = 40) -> str | None:
     status = found[0][0]
     return "\n".join(
         [
-            f"{count} response{'s' if count != 1 else ''} had statuses the document does not "
-            f"list (reported, not failed): {', '.join(shown)}"
+            f"{count} response{'s' if count != 1 else ''} had "
+            f"{'statuses' if count != 1 else 'a status'} the document does not list "
+            f"({'failed: strict' if strict else 'reported, not failed'}): {', '.join(shown)}"
             f"{more if len(found) > limit else ''}.",
             "Document them, so their bodies are checked too:",
             f'  FastAPI: responses={{{status}: {{"description": "..."}}}} on the route (or '
@@ -183,7 +186,9 @@ def render_undocumented(data: dict[str, Any], *, limit: int = 40) -> str | None:
             f"  Litestar: responses={{{status}: ResponseSpec(...)}} on the handler",
             f"  Django Ninja: response={{200: ..., {status}: ...}} on the operation",
             f'  a document file: "{status}" under the operation\'s "responses"',
-            'Or fail them: contract = "strict".',
+            "Or report them without failing them: contract = true."
+            if strict
+            else 'Or fail them: contract = "strict".',
         ]
     )
 

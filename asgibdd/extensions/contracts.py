@@ -149,7 +149,7 @@ class ContractCheck(Extension):
             target = Path(config.api_coverage)
             write_coverage(data, target)
             table += f"\nWritten to {target}"
-        undocumented = render_undocumented(data)
+        undocumented = render_undocumented(data, strict=config.contract == "strict")
         if undocumented:
             table += f"\n{undocumented}"
         world.after_reports(lambda: print(f"\n{table}"))
