@@ -427,7 +427,9 @@ def test_a_document_route_that_raises_is_a_config_error() -> None:
 
 def test_a_failure_nested_deeper_than_the_validator_describes_is_still_a_failure() -> None:
     # jsonschema-rs cannot say where a failure under 300 levels of anyOf is: it says so.
-    node = {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {}}]}
+    node: dict[str, Any] = {
+        "anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {}}]
+    }
     node["anyOf"][1]["additionalProperties"] = {"$ref": "#/components/schemas/N"}
     body: Any = 3
     for _ in range(300):

@@ -246,9 +246,12 @@ def _run(arguments: argparse.Namespace, started: float, folder: Path, spares: li
     for written in plan.merge(folders, scheduled):
         print(f"wrote {written}")
     if plan.coverage is not None:
-        from asgibdd.contracts.coverage import render_table
+        from asgibdd.contracts.coverage import render_table, render_undocumented
 
-        print(f"\n{render_table(plan.coverage)}")  # as a serial run prints it, at the end
+        # As a serial run prints them, at the end.
+        strict = settings is not None and settings.contract == "strict"
+        undocumented = render_undocumented(plan.coverage, strict=strict)
+        print(f"\n{render_table(plan.coverage)}" + (f"\n{undocumented}" if undocumented else ""))
     crashed = any(worker.unfinished() for worker in workers)
     return 1 if summary.failed or crashed else 0
 
