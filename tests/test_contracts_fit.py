@@ -193,6 +193,21 @@ def test_every_report_shows_the_violation_under_its_step(
     assert "3 responses had statuses the document does not list (reported, not failed): " in html
 
 
+CONTRACTS_GUIDE = ROOT / "docs" / "contracts.md"
+
+
+def test_the_contracts_guide_shows_this_runs_output(
+    default_run: tuple[BehaveOutcome, Path],
+) -> None:
+    output, guide = default_run[0].output, CONTRACTS_GUIDE.read_text(encoding="utf-8")
+    start = output.index("  Scenario: registering a user\n")
+    request = output.index("Request:\n", start) + len("Request:\n")
+    assert output[start:request] in guide
+    response = output.index("Response:\n", request)
+    end = output.index('"$.bio" is "" ... passed\n', response) + len('"$.bio" is "" ... passed\n')
+    assert output[response:end] in guide
+
+
 def test_strict_fails_undocumented_statuses_and_off_checks_nothing(tmp_path: Path) -> None:
     strict = _run(tmp_path / "strict", "-D", "asgibdd.contract=strict")
     assert (strict.scenarios.passed, strict.scenarios.failed) == (1, 4), strict.output
@@ -201,6 +216,8 @@ def test_strict_fails_undocumented_statuses_and_off_checks_nothing(tmp_path: Pat
         "document (app.openapi() of FastAPI, OpenAPI 3.1.0): status 404, 1 violation.\n"
         "  status 404: not documented for this operation; the document lists: 200, 422\n"
     )
+    shown = "ASSERT FAILED: " + failure_of(strict, "a note that is not there").split(": ", 1)[1]
+    assert "\n".join(shown.splitlines()[:4]) in CONTRACTS_GUIDE.read_text(encoding="utf-8")
     assert strict.output.split("\n")[1] == (
         "API contract check: on, against app.openapi() of FastAPI, OpenAPI 3.1.0 (strict: "
         "statuses it does not list fail too)."
