@@ -1,8 +1,8 @@
 """When an API contract violation fails a scenario: at the end of the step that received
 the response, with the scenario going on.
 
-A request step records the violations of the responses it receives (`record`); the step
-fails with all of them once it has done everything else it does (`raise_recorded`, called
+A request step keeps the violations of the responses it receives on the World
+(`pending_failures`); the step fails with all of them once it has done everything else it does (`raise_recorded`, called
 where every library step ends), so a step that sends several requests sends them all. With
 `contract_failure = "end"` (the default) the scenario then goes on: behave runs its later
 steps, and the scenario fails at its end with each violation under the step that received
@@ -21,17 +21,14 @@ from typing import Any
 
 from asgibdd.errors import ExpectationFailed
 
-__all__ = ["go_on_after_current_step", "raise_recorded", "record"]
+__all__ = ["go_on_after_current_step", "raise_recorded"]
+
+_SHOWN = 3  # a step that re-sends its request until a check holds may gather many
 
 _GO_ON = (
     "The scenario goes on: its later steps still run, and it fails at its end. To stop at "
     'the request instead, set contract_failure = "request".'
 )
-
-
-def record(context: Any, failure: str) -> None:
-    """Keep `failure` (a violation's message) until the running library step ends."""
-    _pending(context).append(failure)
 
 
 def raise_recorded(context: Any, error: BaseException | None = None) -> None:
@@ -44,7 +41,13 @@ def raise_recorded(context: Any, error: BaseException | None = None) -> None:
     pending = _pending(context)
     if not pending:
         return
-    failures, pending[:] = "\n\n".join(pending), []
+    shown = pending[:_SHOWN]
+    if len(pending) > _SHOWN:
+        shown.append(
+            f"... and {len(pending) - _SHOWN} more responses of this step broke the API "
+            "document (each is in the journal and the API coverage)."
+        )
+    failures, pending[:] = "\n\n".join(shown), []
     if error is not None:
         if error.args and isinstance(error.args[0], str):
             error.args = (f"{error.args[0]}\n\n{failures}", *error.args[1:])

@@ -231,6 +231,35 @@ def test_strict_fails_undocumented_statuses_and_off_checks_nothing(tmp_path: Pat
     assert "API coverage" not in off.output
 
 
+def test_a_step_that_sends_several_requests_sends_them_all_then_fails(tmp_path: Path) -> None:
+    feature = """
+    Feature: users
+      Scenario: several users
+        Given the following users exist at /users:
+          | username |
+          | ann      |
+          | bo       |
+          | cy       |
+          | di       |
+          | ed       |
+        When I POST /notes with JSON:
+          \"\"\"
+          {"text": "x"}
+          \"\"\"
+        Then the response status is 401
+    """
+    outcome = run_feature(tmp_path, feature, app=APP)
+    assert (outcome.steps.failed, outcome.steps.passed, outcome.steps.skipped) == (1, 2, 0)
+    failure = failure_of(outcome, "several users")
+    assert failure.count("The response to POST /users does not match the API document") == 3
+    assert (
+        "... and 2 more responses of this step broke the API document (each is in the journal "
+        "and the API coverage)."
+    ) in failure
+    # All five were sent, and checked.
+    assert "  POST /users                     5  201" in outcome.output
+
+
 def test_fail_at_the_request_stops_the_scenario_there(tmp_path: Path) -> None:
     outcome = _run(tmp_path, "-D", "asgibdd.contract_failure=request")
     assert (outcome.scenarios.passed, outcome.scenarios.failed) == (4, 1), outcome.output
