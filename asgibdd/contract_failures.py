@@ -2,8 +2,9 @@
 the response, with the scenario going on.
 
 A request step keeps the violations of the responses it receives on the World
-(`pending_failures`); the step fails with all of them once it has done everything else it does (`raise_recorded`, called
-where every library step ends), so a step that sends several requests sends them all. With
+(`pending_failures`); the step fails with them once it has done everything else it does
+(`raise_recorded`, called where every library step ends), so a step that sends several
+requests sends them all. With
 `contract_failure = "end"` (the default) the scenario then goes on: behave runs its later
 steps, and the scenario fails at its end with each violation under the step that received
 the response, in every report that shows a step's failure (console, JUnit, JSON, HTML,
