@@ -45,6 +45,7 @@ from asgibdd.secrets import SecretPolicy, Secrets
 from asgibdd.variables import Variables
 
 __all__ = [
+    "HOOKS",
     "Extension",
     "Extensions",
     "RequestDefaults",

@@ -4,7 +4,8 @@ Each module holds one capability as an `asgibdd.world.Extension`; `run_extension
 the run's extensions in their order, the project's own after asgibdd's (see
 docs/extensions.md). A new capability goes into a module of its own here: it may import
 the World and anything below it (the client, contracts, journal, report, django), never
-`asgibdd.environment` or a step module, and no module here imports another.
+`asgibdd.environment` or a step module (the step library's definitions excepted), and
+no module here imports another.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from asgibdd.extensions.django import DjangoDatabases
 from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
+from asgibdd.extensions.project import project_extensions
 from asgibdd.extensions.reports import JSONReportMessages, ReportSections, ScenarioJournal
 from asgibdd.extensions.speedups import BehaveSpeedups
+from asgibdd.extensions.steps import StepLibraryInstall
 
 __all__ = ["run_extensions"]
 
@@ -31,21 +34,28 @@ def run_extensions(
     django: DjangoTestRun | None,
     extra: Sequence[object] = (),
 ) -> list[object]:
-    """The run's extensions in order: asgibdd's own that apply to this run, then `extra`
-    (from the project's environment.py).
+    """The run's extensions in order: asgibdd's own that apply to this run, then those
+    the configuration names (`extensions`), then `extra` (from the project's
+    environment.py).
 
     Order matters where two meet: the journal records an exchange before the API
     document check may fail it, and a live run's skip comes before anything else
     prepares the scenario. The garbage collector is frozen last, when everything the run
     keeps exists.
     """
-    extensions: list[object] = [BehaveSpeedups(), QuietHttpxLog(), ReportSections()]
+    extensions: list[object] = [
+        StepLibraryInstall(),
+        BehaveSpeedups(),
+        QuietHttpxLog(),
+        ReportSections(),
+    ]
     if config.live:
         extensions.append(InProcessSkips())
     if django is not None:
         extensions.append(DjangoDatabases(django))
     extensions += [ScenarioJournal(), JSONReportMessages()]
     extensions.append(ContractCheck.for_run(config, app))
+    extensions += project_extensions(config)
     extensions += extra
     extensions.append(FrozenGarbageCollector())
     return extensions
