@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from asgibdd.testing import BehaveOutcome
-from tests.behave_project import run_feature
+from asgibdd.testing import BehaveOutcome, run_asgibdd, write_project
+from tests.behave_project import HOOKS_LINE, STEPS_LINE, run_feature
 from tests.live_server import serve
 from tests.test_steps_response import failure_of
 
 APP = "tests.apps.fastapi_notes:app"
 ROOT = Path(__file__).resolve().parent.parent
+PROJECT = {"steps/library.py": STEPS_LINE, "environment.py": HOOKS_LINE}
 
 FEATURE = """
 Feature: Notes, as a stock FastAPI app answers them
@@ -258,6 +259,17 @@ def test_a_step_that_sends_several_requests_sends_them_all_then_fails(tmp_path: 
     ) in failure
     # All five were sent, and checked.
     assert "  POST /users                     5  201" in outcome.output
+
+
+def test_a_parallel_run_says_what_it_checks_and_runs_every_step(tmp_path: Path) -> None:
+    write_project(tmp_path, {"features/notes.feature": FEATURE, **PROJECT})
+    outcome = run_asgibdd(tmp_path, "-j", "2", "-D", f"asgibdd.app={APP}", "features/")
+    assert outcome.output.split("\n")[0] == (
+        f"API contract check: on, against app.openapi() of FastAPI, OpenAPI 3.1.0 ({ON})."
+    )
+    assert (outcome.scenarios.passed, outcome.scenarios.failed) == (4, 1), outcome.output
+    assert (outcome.steps.passed, outcome.steps.failed, outcome.steps.skipped) == (19, 1, 0)
+    assert outcome.output.endswith(UNDOCUMENTED)
 
 
 def test_fail_at_the_request_stops_the_scenario_there(tmp_path: Path) -> None:

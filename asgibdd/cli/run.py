@@ -12,6 +12,7 @@ into the files asked for; the durations file is updated. See docs/parallel.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -280,6 +281,7 @@ def _run_workers(
                     continue
                 alive = worker.running  # read first, so lines written before exit count
                 for record in worker.read():
+                    printer.say_setup(worker.log_path)
                     printer.show(record)
                     records.append(record)
                     if stop and record.status in _STOP_ON and not stopping:
@@ -346,6 +348,21 @@ class _Printer:
 
     def __init__(self) -> None:
         self._feature: str | None = None
+        self._said_setup = False
+
+    def say_setup(self, log: Path) -> None:
+        """Once, before the first scenario: what the run checks, as the first worker to
+        report said it (every worker reads the same settings and document)."""
+        if self._said_setup:
+            return
+        self._said_setup = True
+        from asgibdd.contracts.checker import SETUP_PREFIX
+
+        with contextlib.suppress(OSError):
+            for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith(SETUP_PREFIX):
+                    sys.stdout.write(line + "\n")
+                    return
 
     def show(self, record: ScenarioRecord) -> None:
         scenario = record.scenario

@@ -22,7 +22,14 @@ from asgibdd.errors import ConfigError
 from asgibdd.secrets import Secrets
 from asgibdd.transcript import render_exchange
 
-__all__ = ["CONTRACT_TAG", "LIVE_DEFAULT_PATH", "ContractChecker", "Fetch", "setup_line"]
+__all__ = [
+    "CONTRACT_TAG",
+    "LIVE_DEFAULT_PATH",
+    "SETUP_PREFIX",
+    "ContractChecker",
+    "Fetch",
+    "setup_line",
+]
 
 CONTRACT_TAG = "asgibdd.contract="
 """Prefix of the feature or scenario tag that turns the check off: `@asgibdd.contract=off`."""
@@ -191,6 +198,9 @@ class ContractChecker:
         return "\n".join(lines)
 
 
+SETUP_PREFIX = "API contract check:"
+"""How the line a run starts with begins (`setup_line`)."""
+
 _MODES = {
     "on": "the bodies and content types it documents; statuses it does not list are "
     "reported, not failed",
@@ -201,10 +211,10 @@ _MODES = {
 def setup_line(mode: str, checker: ContractChecker | None, why_none: str = "") -> str:
     """What the run says as it starts: whether responses are checked, and against what."""
     if checker is None:
-        return f"API contract check: off, {why_none or 'no API document'}."
+        return f"{SETUP_PREFIX} off, {why_none or 'no API document'}."
     if mode == "off":
         return (
-            "API contract check: off (contract = false); responses are not checked against "
+            f"{SETUP_PREFIX} off (contract = false); responses are not checked against "
             f"{checker.describe()}."
         )
-    return f"API contract check: on, against {checker.describe()} ({_MODES[mode]})."
+    return f"{SETUP_PREFIX} on, against {checker.describe()} ({_MODES[mode]})."
