@@ -1,19 +1,19 @@
 """When an API contract violation fails a scenario: at the end of the step that received
 the response, with the scenario going on.
 
-A request step keeps the violations of the responses it receives on the World
+The contract check keeps the violations of the responses a step receives on the World
 (`pending_failures`); the step fails with them once it has done everything else it does
 (`raise_recorded`, called where every library step ends), so a step that sends several
-requests sends them all. With
-`contract_failure = "end"` (the default) the scenario then goes on: behave runs its later
-steps, and the scenario fails at its end with each violation under the step that received
-the response, in every report that shows a step's failure (console, JUnit, JSON, HTML,
-Messages). behave offers going on after a failure for a whole scenario
+requests sends them all. With `contract_failure = "end"` (the default) the scenario then
+goes on: behave runs its later steps, and the scenario fails at its end with each
+violation under the step that received the response, in every report that shows a step's
+failure (console, JUnit, JSON, HTML, Messages). behave offers going on after a failure for a whole scenario
 (`Scenario.continue_after_failed_step`); `go_on_after_current_step` turns it on for the
 steps that failed on the contract alone, so any other failure still stops the scenario.
 
 Read through the behave context and model only (no import of the behave integration), so
-the step registry can call it.
+the behave adapter that runs every library step (`asgibdd.steps.behave_adapter`) can call
+it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ from asgibdd.errors import ExpectationFailed
 __all__ = ["go_on_after_current_step", "raise_recorded"]
 
 _SHOWN = 3  # a step that re-sends its request until a check holds may gather many
-
-_GO_ON = (
-    "The scenario goes on: its later steps still run, and it fails at its end. To stop at "
-    'the request instead, set contract_failure = "request".'
-)
 
 
 def raise_recorded(context: Any, error: BaseException | None = None) -> None:
