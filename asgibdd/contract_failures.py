@@ -7,9 +7,10 @@ The contract check keeps the violations of the responses a step receives on the 
 requests sends them all. With `contract_failure = "end"` (the default) the scenario then
 goes on: behave runs its later steps, and the scenario fails at its end with each
 violation under the step that received the response, in every report that shows a step's
-failure (console, JUnit, JSON, HTML, Messages). behave offers going on after a failure for a whole scenario
-(`Scenario.continue_after_failed_step`); `go_on_after_current_step` turns it on for the
-steps that failed on the contract alone, so any other failure still stops the scenario.
+failure (console, JUnit, JSON, HTML, Messages). behave offers going on after a failure
+for a whole scenario (`Scenario.continue_after_failed_step`); `go_on_after_current_step`
+turns it on for the steps that failed on the contract alone, so any other failure still
+stops the scenario.
 
 Read through the behave context and model only (no import of the behave integration), so
 the behave adapter that runs every library step (`asgibdd.steps.behave_adapter`) can call
