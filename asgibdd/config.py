@@ -33,16 +33,21 @@ from asgibdd.errors import ConfigError
 from asgibdd.project import find_pyproject, tool_table
 
 __all__ = [
+    "CONTRACT_FAILURES",
+    "CONTRACT_MODES",
     "DEFAULT_TIMEOUT",
     "LIFESPAN_SCOPES",
     "SETTINGS",
     "SETTING_TABLE",
     "TARGETS",
     "AsgiBddConfig",
+    "ContractFailure",
+    "ContractMode",
     "LifespanScope",
     "Setting",
     "Target",
     "bool_setting",
+    "contract_mode",
     "features_paths",
     "find_pyproject",
     "lifespan_scope",
@@ -58,6 +63,10 @@ TARGETS: tuple[Target, ...] = ("in-process", "live")
 DEFAULT_TIMEOUT = 5.0
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
+ContractMode = Literal["on", "strict", "off"]
+CONTRACT_MODES: tuple[ContractMode, ...] = ("on", "strict", "off")
+ContractFailure = Literal["end", "request"]
+CONTRACT_FAILURES: tuple[ContractFailure, ...] = ("end", "request")
 _USERDATA_PREFIX = "asgibdd."
 _ENV_PREFIX = "ASGIBDD_"
 
@@ -82,7 +91,8 @@ class AsgiBddConfig:
     raise_server_exceptions: bool = True
     django: bool = True
     secret_names: tuple[str, ...] = ()
-    contract: bool = True
+    contract: ContractMode = "on"
+    contract_failure: ContractFailure = "end"
     openapi: str = "auto"
     openapi_source: str = "the default"
     api_coverage: str = "reports/api-coverage.json"
@@ -408,6 +418,30 @@ def bool_setting(value: Any, source: str) -> bool:
     raise ConfigError(f"The setting from {source} must be true or false, got {value!r}.")
 
 
+def contract_mode(value: Any, source: str) -> ContractMode:
+    """The contract check's mode: true/on, "strict", or false/off (see docs/contracts.md)."""
+    if isinstance(value, str) and value.strip().lower() == "strict":
+        return "strict"
+    if isinstance(value, bool) or (
+        isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE
+    ):
+        return "on" if bool_setting(value, source) else "off"
+    raise ConfigError(
+        f"The contract setting from {source} must be true (check what the document says), "
+        f'"strict" (undocumented statuses fail too) or false (no check), got {value!r}.'
+    )
+
+
+def _contract_failure(value: Any, source: str) -> ContractFailure:
+    if value in CONTRACT_FAILURES:
+        return cast(ContractFailure, value)
+    raise ConfigError(
+        f'The contract_failure setting from {source} must be "end" (the scenario goes on and '
+        'fails at its end) or "request" (the request step fails at once), got '
+        f"{value!r}."
+    )
+
+
 def lifespan_scope(value: Any, source: str) -> LifespanScope:
     """Check a lifespan scope name; `ConfigError` lists the valid ones otherwise."""
     if value in LIFESPAN_SCOPES:
@@ -509,9 +543,20 @@ SETTING_TABLE: tuple[Setting, ...] = (
     Setting(
         "contract",
         "`true`",
-        "whether every response is checked against the app's OpenAPI document; a feature "
-        "or scenario tag `@asgibdd.contract=off` opts out: see [API contracts](contracts.md)",
-        bool_setting,
+        "how every response is checked against the app's OpenAPI document: `true` (what the "
+        'document says; a status it does not list is reported, not failed), `"strict"` '
+        "(such a status fails too) or `false` (not checked); a feature or scenario tag "
+        "`@asgibdd.contract=off` (`=strict`, `=on`) chooses for itself: see "
+        "[API contracts](contracts.md)",
+        contract_mode,
+    ),
+    Setting(
+        "contract_failure",
+        '`"end"`',
+        'when a contract violation fails the scenario: `"end"` (the request step fails once '
+        "it has done its work, the scenario's later steps still run, and it fails at its "
+        'end) or `"request"` (the request step fails and the scenario stops there)',
+        _contract_failure,
     ),
     Setting(
         "openapi",

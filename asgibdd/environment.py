@@ -72,7 +72,7 @@ from asgibdd.config import (
 from asgibdd.django import load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.extensions import run_extensions
-from asgibdd.extensions.contracts import CONTRACT_TAG, scenario_checks_contract
+from asgibdd.extensions.contracts import CONTRACT_TAG, scenario_contract
 from asgibdd.extensions.live import IN_PROCESS_TAG
 from asgibdd.run_clients import ReusedClient, new_client, new_live_client
 from asgibdd.secrets import SecretPolicy
@@ -103,7 +103,7 @@ __all__ = [
     "get_world",
     "new_client",
     "new_live_client",
-    "scenario_checks_contract",
+    "scenario_contract",
     "scenario_raises_server_exceptions",
 ]
 

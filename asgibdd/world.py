@@ -28,6 +28,7 @@ the failure of the step that made the exchange (so an extension can check a resp
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,8 @@ __all__ = [
     "World",
     "get_world",
     "scenario_flag",
+    "scenario_tag",
+    "show",
 ]
 
 Channel = Literal["websocket", "event stream"]
@@ -283,6 +286,9 @@ class World:
       `last_duration`: the seconds it took.
     - `sessions`: open websocket/stream sessions by name; all closed when the scenario ends.
     - `secrets`: the secret values seen so far, masked in every output (`asgibdd.secrets`).
+    - `pending_failures`: failures an extension found while the running library step ran
+      (API contract violations): the step fails with them when it ends, and the scenario
+      goes on (see `asgibdd.contract_failures`).
     """
 
     config: AsgiBddConfig
@@ -301,6 +307,7 @@ class World:
     sessions: dict[str, Session] = field(default_factory=dict)
     secrets: Secrets = field(default_factory=Secrets)
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
+    pending_failures: list[str] = field(default_factory=list)
     #: The scenario scope's client once its lifespan has ended, for the next scenario.
     spare_client: ReusedClient | None = None
 
@@ -328,6 +335,7 @@ class World:
         self.last_duration = None
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
+        self.pending_failures = []
 
     def use_client(self, client: TestClient) -> None:
         """Send the scenario's requests through `client`, its cookie jar emptied."""
@@ -417,6 +425,12 @@ class _AfterReports:
 
 def scenario_flag(scenario: Any, prefix: str) -> bool | None:
     """The true/false value of the scenario's `@<prefix>...` tag, else its feature's."""
+    chosen = scenario_tag(scenario, prefix)
+    return None if chosen is None else bool_setting(chosen, f"the tag @{prefix}{chosen}")
+
+
+def scenario_tag(scenario: Any, prefix: str) -> str | None:
+    """The value of the scenario's `@<prefix>...` tag, else its feature's."""
     feature = getattr(scenario, "feature", None)
     for tags in (scenario.tags, getattr(feature, "tags", None) or ()):
         chosen = sorted({tag[len(prefix) :] for tag in tags if tag.startswith(prefix)})
@@ -424,5 +438,16 @@ def scenario_flag(scenario: Any, prefix: str) -> bool | None:
             shown = " and ".join(f"@{prefix}{value}" for value in chosen)
             raise UsageError(f"One scenario or feature has the tags {shown}; keep one.")
         if chosen:
-            return bool_setting(chosen[0], f"the tag @{prefix}{chosen[0]}")
+            return str(chosen[0])
     return None
+
+
+def show(line: str) -> None:
+    """Write `line` on the console now, past behave's capture of what hooks print (which
+    shows it on failure only) and its formatters (which keep, say, a skip's reason to
+    themselves)."""
+    stream = sys.__stdout__
+    if stream is not None:
+        sys.stdout.flush()
+        stream.write(line + "\n")
+        stream.flush()

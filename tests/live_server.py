@@ -43,9 +43,19 @@ class TLSFiles:
 def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
     """Run the demo under uvicorn while the block runs; yields its base URL (https:// when
     `tls` gives it a certificate)."""
+    with serve("--factory", "asgibdd.demo:create_testing_app", log=log, tls=tls) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serve(
+    *app: str, log: Path, tls: TLSFiles | None = None, ready: str = "/health"
+) -> Iterator[str]:
+    """Run `app` (uvicorn's arguments naming it) under uvicorn while the block runs, ready
+    once `ready` answers 200; yields its base URL."""
     port = free_port()
     command = [
-        *(sys.executable, "-m", "uvicorn", "--factory", "asgibdd.demo:create_testing_app"),
+        *(sys.executable, "-m", "uvicorn", *app),
         *("--host", "127.0.0.1", "--port", str(port), "--ws", "wsproto", "--lifespan", "on"),
         # Fixed headers, so that failure transcripts can be compared as exact text.
         *("--no-server-header", "--no-date-header", "--log-level", "warning"),
@@ -59,7 +69,7 @@ def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         try:
-            _wait_until_ready(process, base_url, log, verify)
+            _wait_until_ready(process, base_url + ready, log, verify)
             yield base_url
         finally:
             process.terminate()
@@ -71,14 +81,14 @@ def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
 
 
 def _wait_until_ready(
-    process: subprocess.Popen[bytes], base_url: str, log: Path, verify: bool | ssl.SSLContext
+    process: subprocess.Popen[bytes], url: str, log: Path, verify: bool | ssl.SSLContext
 ) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if httpx.get(f"{base_url}/health", timeout=1.0, verify=verify).status_code == 200:
+            if httpx.get(url, timeout=1.0, verify=verify).status_code == 200:
                 return
         except httpx.TransportError:
             pass

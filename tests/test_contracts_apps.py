@@ -171,6 +171,7 @@ FEATURE = """
         When I GET /items/7
         Then the response status is 200
 
+      @asgibdd.contract=strict
       Scenario: an undocumented status
         When I GET /teapot
 
@@ -201,7 +202,9 @@ FEATURE = """
 
 ADVICE = (
     "Fix the app or its document. To skip this check, tag the scenario or feature "
-    "@asgibdd.contract=off, or set `contract = false` in [tool.asgibdd] for the run."
+    "@asgibdd.contract=off, or set `contract = false` in [tool.asgibdd] for the run.\n"
+    "The scenario goes on: its later steps still run, and it fails at its end. To stop at "
+    'the request instead, set contract_failure = "request".'
 )
 
 
@@ -241,7 +244,9 @@ BREAKS = [
         "GET /teapot",
         418,
         "  status 418: not documented for this operation; the document lists: 200\n"
-        "    rule: responses at #/paths/~1teapot/get/responses",
+        "    rule: responses at #/paths/~1teapot/get/responses\n"
+        "Document status 418 for GET /teapot (FastAPI: responses={418: {...}} on the route), "
+        'or report such statuses without failing: contract = true instead of "strict".',
     ),
     (
         "a wrong content type",
@@ -370,6 +375,15 @@ def test_the_coverage_table_follows_behave_summary(fastapi_run: tuple[BehaveOutc
         "Requests the document does not describe (not checked):\n"
         "  GET /hidden -> 200 (1x)\n"
         "Written to reports/api-coverage.json\n"
+        "1 response had a status the document does not list (reported, not failed): "
+        "418 GET /teapot.\n"
+        "Document them, so their bodies are checked too:\n"
+        '  FastAPI: responses={418: {"description": "..."}} on the route (or {"model": ...}; '
+        "on the router or app for all its routes)\n"
+        "  Litestar: responses={418: ResponseSpec(...)} on the handler\n"
+        "  Django Ninja: response={200: ..., 418: ...} on the operation\n"
+        '  a document file: "418" under the operation\'s "responses"\n'
+        'Or fail them: contract = "strict".\n'
     )
 
 

@@ -336,3 +336,107 @@ def test_an_undocumented_requests_path_is_kept_with_the_scenarios_secrets_masked
     tally = CoverageTally()
     tally.record(Verdict("GET", "/password/reset-4f9a21", 200, None, None, ()), secrets)
     assert dict(tally.undocumented_requests) == {("GET", "/password/***", 200): 1}
+
+
+def test_an_undocumented_status_is_reported_and_fails_only_when_strict() -> None:
+    checker = ContractChecker(document_from_mapping(_document({}), "test document"))
+    request = httpx.Request("GET", "http://testserver/things/new")
+    response = httpx.Response(404, json={"detail": "gone"}, request=request)
+    lenient = checker.check(request, response, fetch=_fetch)
+    assert (lenient.undocumented_status, lenient.violations) == (True, ())
+    strict = checker.check(request, response, fetch=_fetch, strict=True)
+    assert _lines(strict) == [
+        "status 404: not documented for this operation; the document lists: 204 "
+        "[responses at #/paths/~1things~1new/get/responses]"
+    ]
+    assert checker.tally.undocumented_statuses == {("GET /things/new", 404): 1}
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "headers", "path"),
+    [
+        ("GET", 204, {"content-type": "application/json"}, "/things/new"),
+        ("GET", 304, {"content-type": "application/json"}, "/things/1"),
+        ("HEAD", 200, {"content-type": "text/html", "content-length": "120"}, "/things/1"),
+        ("GET", 200, {"content-type": "text/plain", "content-length": "0"}, "/things/1"),
+    ],
+)
+def test_empty_is_not_a_body_whatever_content_type_it_names(
+    method: str, status: int, headers: dict[str, str], path: str
+) -> None:
+    document = _document({"type": "object", "required": ["id"]})
+    document["paths"]["/things/{id}"]["get"]["responses"]["304"] = {"description": "same"}
+    document["paths"]["/things/{id}"]["head"] = document["paths"]["/things/{id}"]["get"]
+    checker = ContractChecker(document_from_mapping(document, "test document"))
+    request = httpx.Request(method, f"http://testserver{path}")
+    response = httpx.Response(status, headers=headers, content=b"", request=request)
+    verdict = checker.check(request, response, fetch=_fetch, strict=True)
+    assert (verdict.status_key, verdict.violations) == (str(status), ())
+
+
+def test_an_empty_body_that_should_be_json_still_fails_without_a_content_length() -> None:
+    verdict = _check(_document({"type": "object"}), content=b"")
+    assert [(v.where, v.rule) for v in verdict.violations] == [("body", "schema")]
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_a_ref_cycle_that_describes_nothing_is_a_config_error(version: str) -> None:
+    schemas = {
+        "A": {"$ref": "#/components/schemas/B"},
+        "B": {"$ref": "#/components/schemas/A", "description": "the other half"},
+    }
+    document = _document(
+        {"$ref": "#/components/schemas/A"}, version=version, components={"schemas": schemas}
+    )
+    with pytest.raises(ConfigError) as raised:
+        document_from_mapping(document, "file shop.json")
+    assert str(raised.value) == (
+        "The API document from file shop.json has a `$ref` cycle that describes nothing: "
+        "#/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A. Each of "
+        "these only refers to the next, so any body would pass it. Give one of them a schema "
+        "of its own (a type, properties, ...) or point its `$ref` at one, or turn the check "
+        "off with `contract = false`."
+    )
+
+
+def test_a_recursive_schema_is_no_cycle() -> None:
+    node = {
+        "type": "object",
+        "properties": {"children": {"type": "array", "items": {"$ref": "#/components/schemas/N"}}},
+    }
+    document = _document({"$ref": "#/components/schemas/N"}, components={"schemas": {"N": node}})
+    verdict = _check(document, body={"children": [{"children": "no"}]})
+    assert [(v.where, v.rule) for v in verdict.violations] == [("$.children[0].children", "type")]
+
+
+def test_a_document_route_that_raises_is_a_config_error() -> None:
+    from asgibdd.contracts.document import load_served
+
+    def fetch(path: str) -> httpx.Response:
+        raise RuntimeError("database is down")
+
+    with pytest.raises(ConfigError) as raised:
+        load_served(fetch, "/openapi.json")
+    assert str(raised.value) == (
+        "GET /openapi.json, where the API document should be served, failed with "
+        "RuntimeError: database is down. Fix that route, or name the document another way. "
+        "Point the `openapi` setting at a JSON file or a served path (e.g. `openapi = "
+        '"/openapi.json"` in [tool.asgibdd]), or turn the check off with `contract = false`.'
+    )
+
+
+def test_a_failure_nested_deeper_than_the_validator_describes_is_still_a_failure() -> None:
+    # jsonschema-rs cannot say where a failure under 300 levels of anyOf is: it says so.
+    node: dict[str, Any] = {
+        "anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {}}]
+    }
+    node["anyOf"][1]["additionalProperties"] = {"$ref": "#/components/schemas/N"}
+    body: Any = 3
+    for _ in range(300):
+        body = {"a": body}
+    document = _document({"$ref": "#/components/schemas/N"}, components={"schemas": {"N": node}})
+    assert _lines(_check(document, body=body)) == [
+        "$: breaks the schema somewhere deeper than the validator can describe (Recursion "
+        "limit reached) [schema at #/paths/~1things~1{id}/get/responses/200/content/"
+        "application~1json/schema]"
+    ]

@@ -3,8 +3,9 @@ response validation (`schema[path][method].validate_response(response)`), on the
 responses of the FastAPI and Litestar shops.
 
 schemathesis passes a status the document does not list (it only checks documented ones),
-and its response validation checks the body, not the media type: for those two breaks the
-sides are expected to differ, and asgibdd must be the one failing.
+as asgibdd does by default; a strict asgibdd fails it. schemathesis's response validation
+checks the body, not the media type: for that break the sides are expected to differ, and
+asgibdd must be the one failing.
 """
 
 from __future__ import annotations
@@ -67,8 +68,13 @@ def test_verdicts_agree_with_schemathesis(shop: tuple[Any, ContractChecker], pat
     assert checker.document is not None
     theirs = _theirs(checker.document.data, verdict.operation.template, "GET", response)
     ours = not verdict.violations
-    if verdict.status_key is None or [v.rule for v in verdict.violations] == ["content"]:
-        # An undocumented status or media type: schemathesis lets it pass, asgibdd reports it.
+    if verdict.status_key is None:
+        # An undocumented status: both let it pass; a strict check fails it.
+        assert (ours, theirs) == (True, True)
+        strict = checker.check(response.request, response, fetch=client.get, strict=True)
+        assert [v.rule for v in strict.violations] == ["responses"]
+    elif [v.rule for v in verdict.violations] == ["content"]:
+        # An undocumented media type: schemathesis lets it pass, asgibdd reports it.
         assert (ours, theirs) == (False, True)
     else:
         assert ours == theirs, verdict.violations

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from asgibdd.testing import run_behave, write_project
+from asgibdd.testing import BehaveOutcome, run_behave, write_project
 from tests.behave_project import HOOKS_LINE, STEPS_LINE
 
 
-def test_the_html_report_carries_the_api_coverage_section(tmp_path: Path) -> None:
+def _run(tmp_path: Path, *options: str) -> BehaveOutcome:
     write_project(
         tmp_path,
         {
@@ -23,8 +23,9 @@ def test_the_html_report_carries_the_api_coverage_section(tmp_path: Path) -> Non
             ),
         },
     )
-    outcome = run_behave(
+    return run_behave(
         tmp_path,
+        *options,
         "-D",
         "asgibdd.app=asgibdd.demo:app",
         "-D",
@@ -35,6 +36,10 @@ def test_the_html_report_carries_the_api_coverage_section(tmp_path: Path) -> Non
         "report.html",
         "features/",
     )
+
+
+def test_the_html_report_carries_the_api_coverage_section(tmp_path: Path) -> None:
+    outcome = _run(tmp_path)
     assert outcome.passed, outcome.output
     results = json.loads((tmp_path / "report.results.json").read_text())
     [section] = results["sections"]
@@ -42,3 +47,14 @@ def test_the_html_report_carries_the_api_coverage_section(tmp_path: Path) -> Non
     assert section["summary"].startswith("API coverage: 1 of ")
     assert ["GET /items", "1", "200", "422"] in section["rows"]
     assert "API coverage" in (tmp_path / "report.html").read_text()
+
+
+def test_with_the_check_off_the_section_is_neutral_and_says_why(tmp_path: Path) -> None:
+    outcome = _run(tmp_path, "-D", "asgibdd.contract=false")
+    assert outcome.passed, outcome.output
+    [section] = json.loads((tmp_path / "report.results.json").read_text())["sections"]
+    assert (section["title"], section["status"], section["rows"]) == ("API coverage", "info", [])
+    assert section["summary"] == (
+        "API contract check: off (contract = false); responses are not checked against "
+        "app.openapi() of FastAPI, OpenAPI 3.1.0."
+    )

@@ -155,8 +155,9 @@ def test_the_explicit_step_without_a_document(tmp_path: Path) -> None:
 
 def test_the_settings_and_their_defaults(tmp_path: Path) -> None:
     config = load_config({"asgibdd.app": "a:b"}, {}, tmp_path)
-    assert (config.contract, config.openapi, config.api_coverage) == (
-        True,
+    assert (config.contract, config.contract_failure, config.openapi, config.api_coverage) == (
+        "on",
+        "end",
         "auto",
         "reports/api-coverage.json",
     )
@@ -166,14 +167,29 @@ def test_the_settings_and_their_defaults(tmp_path: Path) -> None:
         tmp_path,
     )
     assert (config.contract, config.openapi, config.api_coverage) == (
-        False,
+        "off",
         "/spec",
         "out/cov.json",
     )
     with pytest.raises(ConfigError) as raised:
         load_config({"asgibdd.app": "a:b", "asgibdd.contract": "sometimes"}, {}, tmp_path)
     assert str(raised.value) == (
-        "The setting from behave -D asgibdd.contract must be true or false, got 'sometimes'."
+        "The contract setting from behave -D asgibdd.contract must be true (check what the "
+        'document says), "strict" (undocumented statuses fail too) or false (no check), got '
+        "'sometimes'."
+    )
+    strict = load_config(
+        {"asgibdd.app": "a:b", "asgibdd.contract": "strict"},
+        {"ASGIBDD_CONTRACT_FAILURE": "request"},
+        tmp_path,
+    )
+    assert (strict.contract, strict.contract_failure) == ("strict", "request")
+    with pytest.raises(ConfigError) as raised:
+        load_config({"asgibdd.app": "a:b", "asgibdd.contract_failure": "later"}, {}, tmp_path)
+    assert str(raised.value) == (
+        'The contract_failure setting from behave -D asgibdd.contract_failure must be "end" '
+        '(the scenario goes on and fails at its end) or "request" (the request step fails at '
+        "once), got 'later'."
     )
 
 
@@ -228,8 +244,8 @@ def test_a_served_document_that_is_not_there() -> None:
     with pytest.raises(ConfigError) as raised:
         load_served(fetch, "/openapi.json")
     assert str(raised.value).startswith(
-        "The app answered 404 to GET /openapi.json, where the `openapi` setting says it serves "
-        "its API document; expected 200. "
+        "The app answered 404 to GET /openapi.json, where its API document should be served; "
+        "expected 200. "
     )
 
 
@@ -261,7 +277,7 @@ def test_the_explicit_step_on_a_request_the_document_does_not_describe(tmp_path:
 def test_contract_tags_are_read_like_the_other_switches(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from asgibdd.environment import scenario_checks_contract
+    from asgibdd.environment import scenario_contract
     from asgibdd.errors import UsageError
 
     config = load_config({"asgibdd.app": "a:b"}, {}, tmp_path)
@@ -269,14 +285,13 @@ def test_contract_tags_are_read_like_the_other_switches(tmp_path: Path) -> None:
     def scenario(tags: list[str], feature_tags: list[str]) -> SimpleNamespace:
         return SimpleNamespace(tags=tags, feature=SimpleNamespace(tags=feature_tags))
 
-    assert scenario_checks_contract(config, scenario([], [])) is True
-    assert scenario_checks_contract(config, scenario([], ["asgibdd.contract=off"])) is False
+    assert scenario_contract(config, scenario([], [])) == "on"
+    assert scenario_contract(config, scenario([], ["asgibdd.contract=off"])) == "off"
+    assert scenario_contract(config, scenario([], ["asgibdd.contract=strict"])) == "strict"
     on_over_off = scenario(["asgibdd.contract=true"], ["asgibdd.contract=no"])
-    assert scenario_checks_contract(config, on_over_off) is True
+    assert scenario_contract(config, on_over_off) == "on"
     with pytest.raises(UsageError) as raised:
-        scenario_checks_contract(
-            config, scenario(["asgibdd.contract=on", "asgibdd.contract=off"], [])
-        )
+        scenario_contract(config, scenario(["asgibdd.contract=on", "asgibdd.contract=off"], []))
     assert str(raised.value) == (
         "One scenario or feature has the tags @asgibdd.contract=off and @asgibdd.contract=on; "
         "keep one."

@@ -105,6 +105,15 @@ PROJECT_FILES = {
               \"\"\"
               []
               \"\"\"
+
+          Scenario: ordinary Django answers pass with the default settings
+            Given redirects are not followed
+            When I GET /books
+            Then the response status is 301
+            When I GET /nowhere/
+            Then the response status is 404
+            When I GET /admin/
+            Then the response status is 302
     """,
 }
 
@@ -152,14 +161,20 @@ def test_a_startproject_project_runs_on_a_test_database_with_isolated_scenarios(
     outcome = run_behave(tmp_path, "features/", "-f", "plain", env={"PYTHONPATH": str(tmp_path)})
 
     assert outcome.passed, outcome.output
-    assert (outcome.scenarios.passed, outcome.steps.passed) == (2, 8), outcome.output
+    assert (outcome.scenarios.passed, outcome.steps.passed) == (3, 15), outcome.output
+    # No document to check against, and the run says so as it starts.
+    assert outcome.output.split("\n")[1] == (
+        "API contract check: off, this app publishes no OpenAPI document asgibdd can read (it "
+        "reads FastAPI's and Litestar's itself). Name one with the `openapi` setting to check "
+        "every response."
+    )
     # The developer's database: same bytes, same mtime, their own row only.
     assert (database.read_bytes(), database.stat().st_mtime_ns) == before
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT title FROM books_book").fetchall() == [("My own copy",)]
     assert sorted(path.name for path in tmp_path.glob("*.sqlite3*")) == ["db.sqlite3"]
-    # The run's own record: Django's in-memory SQLite test database, flushed twice.
+    # The run's own record: Django's in-memory SQLite test database, flushed per scenario.
     run = json.loads((tmp_path / "django-run.json").read_text())
     assert run["test_database"] == "file:memorydb_default?mode=memory&cache=shared"
-    assert (sorted(run["timings"]), len(run["timings"]["flush"])) == (["flush", "start"], 2)
+    assert (sorted(run["timings"]), len(run["timings"]["flush"])) == (["flush", "start"], 3)
     print("Django test run timings (s):", run["timings"])

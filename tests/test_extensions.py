@@ -280,10 +280,16 @@ def test_two_behave_runs_in_one_process_see_nothing_of_each_other(tmp_path: Path
         "report sections: 0, frozen: False, library steps in behave: 0, "
         "find_match replaced: False"
     )
+    # Each run says as it starts what it checks (on the console itself, past any capture).
     assert done.stdout.splitlines() == [
         f"before: {clean}",
+        "API contract check: on, against app.openapi() of FastAPI, OpenAPI 3.1.0 (the bodies "
+        "and content types it documents; statuses it does not list are reported, not failed).",
         "run 1: exit 0, coverage tables 1, after the summary: True",
         f"after run 1: {clean}",
+        "API contract check: off, this app publishes no OpenAPI document asgibdd can read (it "
+        "reads FastAPI's and Litestar's itself). Name one with the `openapi` setting to check "
+        "every response.",
         "run 2: exit 0, coverage tables 0, after the summary: True",
         f"after run 2: {clean}",
     ], done.stdout + done.stderr

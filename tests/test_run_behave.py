@@ -222,7 +222,13 @@ def test_console_output_is_one_block_per_scenario(tmp_path: Path) -> None:
         '    Then the JSON at "$.id" is 1 ... passed\n'
     )
     assert first in outcome.output
-    assert outcome.output.startswith("Feature: Items  # features/items.feature\n")
+    assert outcome.output.startswith(
+        # What the run checks, as the workers said it, then the scenarios.
+        "API contract check: off, this app publishes no OpenAPI document asgibdd can read "
+        "(it reads FastAPI's and Litestar's itself). Name one with the `openapi` setting to "
+        "check every response.\n"
+        "Feature: Items  # features/items.feature\n"
+    )
     assert outcome.output.endswith(
         "Failing scenarios:\n"
         "  features/items.feature:14  a wrong expectation\n\n"

@@ -190,3 +190,21 @@ def test_report_coverage_adds_up_shard_files(tmp_path: Path) -> None:
     )
     assert done.stdout.splitlines()[-1] == f"Written to {tmp_path / 'all.json'}"
     assert read_coverage(tmp_path / "all.json")["operations"][0]["requests"] == 5
+
+
+def test_report_coverage_lists_the_shards_undocumented_statuses(tmp_path: Path) -> None:
+    inputs = []
+    for number, part in enumerate((_part(3, {"500": 1}, 3), _part(2, {"500": 2}, 2)), 1):
+        inputs.append(tmp_path / f"shard-{number}.json")
+        inputs[-1].write_text(json.dumps(part))
+    done = subprocess.run(
+        [sys.executable, "-m", "asgibdd", "report", "coverage", *map(str, inputs), "-o",
+         str(tmp_path / "all.json")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    after = done.stdout.split(f"Written to {tmp_path / 'all.json'}\n")[1]
+    assert after.splitlines()[0] == (
+        "3 responses had statuses the document does not list (reported, not failed): "
+        "500 GET /items (3x)."
+    )

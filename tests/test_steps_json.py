@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from asgibdd.errors import ConfigError
-from asgibdd.steps.json import _jsonschema_validator_for
 from asgibdd.testing import BehaveOutcome
 from tests.behave_project import run_feature
 from tests.test_steps_response import failure_of, run_features
@@ -250,10 +247,10 @@ def test_path_check_failures_say_expected_and_got(json_run: BehaveOutcome) -> No
 def test_schema_violations_are_all_listed(json_run: BehaveOutcome) -> None:
     assert failure_of(json_run, "schema violation").startswith(
         'ExpectationFailed: The response JSON does not match the schema "schemas/books.json":\n'
-        "  $.count: 3 is not of type 'string'\n"
-        "  $.items[0]: 'isbn' is a required property\n"
-        "  $.items[1]: 'isbn' is a required property\n"
-        "  $.items[2]: 'isbn' is a required property\n"
+        '  $.count: 3 is not of type "string"\n'
+        '  $.items[0]: "isbn" is a required property\n'
+        '  $.items[1]: "isbn" is a required property\n'
+        '  $.items[2]: "isbn" is a required property\n'
         "4 violations.\n" + BOOKS_EXCHANGE
     )
 
@@ -282,13 +279,51 @@ def test_misuse_is_a_usage_error_that_says_what_to_do(json_run: BehaveOutcome) -
     )
 
 
-def test_schema_step_without_jsonschema_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "jsonschema.validators", None)
-    with pytest.raises(ConfigError) as raised:
-        _jsonschema_validator_for()
-    assert str(raised.value) == (
-        "Checking JSON against a schema needs the jsonschema package, which is not "
-        "installed. Install it: pip install jsonschema (the jsonschema extra of asgibdd)."
+PATTERN_SCHEMA = """{
+  "type": "object",
+  "properties": {
+    "nested": {"type": "string", "pattern": "^(a|aa)+$"},
+    "twice": {"type": "string", "pattern": "^(a|aa)+\\\\1$"}
+  }
+}"""
+
+
+def test_the_schema_step_runs_every_pattern_bounded(tmp_path: Path) -> None:
+    # Python's `re` takes many seconds on the first (nested repeats, 41 characters); the
+    # second (the same with a backreference, 3,001 characters) backtracks past the bound.
+    nested, twice = "a" * 40 + "!", "a" * 3_000 + "b"
+    outcome = run_feature(
+        tmp_path,
+        f"""
+        Feature: patterns
+          Scenario: nested repeats
+            Given the request header "Content-Type" is "application/json"
+            When I POST /echo with body:
+              \"\"\"
+              {{"nested": "{nested}"}}
+              \"\"\"
+            Then the response JSON matches the schema "patterns.json"
+
+          Scenario: a backreference
+            Given the request header "Content-Type" is "application/json"
+            When I POST /echo with body:
+              \"\"\"
+              {{"twice": "{twice}"}}
+              \"\"\"
+            Then the response JSON matches the schema "patterns.json"
+        """,
+        **{"features/patterns.json": PATTERN_SCHEMA},
+    )
+    assert outcome.scenarios.failed == 2, outcome.output
+    assert failure_of(outcome, "nested repeats").startswith(
+        'ExpectationFailed: The response JSON does not match the schema "patterns.json":\n'
+        f'  $.nested: "{nested}" does not match "^(a|aa)+$"\nRequest:\n'
+    )
+    assert failure_of(outcome, "a backreference").startswith(
+        'ExpectationFailed: The response JSON does not match the schema "patterns.json":\n'
+        "  $.twice: the pattern could not be decided within 1,000,000 backtracking steps "
+        "(asgibdd's bound for any pattern); simplify the pattern (a backreference or "
+        "lookaround over a long text backtracks)\nRequest:\n"
     )
 
 

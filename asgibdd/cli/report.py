@@ -99,11 +99,15 @@ def run_coverage(arguments: argparse.Namespace) -> int:
         merge_coverage,
         read_coverage,
         render_table,
+        render_undocumented,
         write_coverage,
     )
 
     parts = [read_coverage(path) for path in arguments.inputs]
     merged = merge_coverage(parts, [str(path) for path in arguments.inputs])
     write_coverage(merged, arguments.output)
+    undocumented = render_undocumented(merged)
     print(f"{render_table(merged)}\nWritten to {arguments.output}")
+    if undocumented:
+        print(undocumented)
     return 0

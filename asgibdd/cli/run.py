@@ -255,9 +255,12 @@ def _run(
     for written in plan.merge(folders, scheduled, records):
         print(f"wrote {written}")
     if plan.coverage is not None:
-        from asgibdd.contracts.coverage import render_table
+        from asgibdd.contracts.coverage import render_table, render_undocumented
 
-        print(f"\n{render_table(plan.coverage)}")  # as a serial run prints it, at the end
+        # As a serial run prints them, at the end.
+        strict = settings is not None and settings.contract == "strict"
+        undocumented = render_undocumented(plan.coverage, strict=strict)
+        print(f"\n{render_table(plan.coverage)}" + (f"\n{undocumented}" if undocumented else ""))
     if interruption.signals:
         sys.stdout.flush()
         print(

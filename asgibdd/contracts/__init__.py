@@ -15,7 +15,7 @@ floor) calls in.
 
 from __future__ import annotations
 
-from asgibdd.contracts.checker import CONTRACT_TAG, ContractChecker, Fetch
+from asgibdd.contracts.checker import CONTRACT_TAG, ContractChecker, Fetch, setup_line
 from asgibdd.contracts.conformance import Verdict, Violation, check_response
 from asgibdd.contracts.coverage import (
     COVERAGE_FORMAT,
@@ -24,6 +24,7 @@ from asgibdd.contracts.coverage import (
     merge_coverage,
     read_coverage,
     render_table,
+    render_undocumented,
     write_coverage,
 )
 from asgibdd.contracts.document import AUTO, APIDocument, discover, document_from_mapping
@@ -45,5 +46,7 @@ __all__ = [
     "merge_coverage",
     "read_coverage",
     "render_table",
+    "render_undocumented",
+    "setup_line",
     "write_coverage",
 ]

@@ -22,7 +22,14 @@ from asgibdd.errors import ConfigError
 from asgibdd.secrets import Secrets
 from asgibdd.transcript import render_exchange
 
-__all__ = ["CONTRACT_TAG", "ContractChecker", "Fetch"]
+__all__ = [
+    "CONTRACT_TAG",
+    "LIVE_DEFAULT_PATH",
+    "SETUP_PREFIX",
+    "ContractChecker",
+    "Fetch",
+    "setup_line",
+]
 
 CONTRACT_TAG = "asgibdd.contract="
 """Prefix of the feature or scenario tag that turns the check off: `@asgibdd.contract=off`."""
@@ -31,6 +38,8 @@ Fetch = Callable[[str], httpx.Response]
 """GET a path from the app, outside the scenario's journal (for a served document)."""
 
 _SHOWN = 10
+LIVE_DEFAULT_PATH = "/openapi.json"
+"""Where a live service's document is read from when the `openapi` setting is "auto"."""
 
 
 class ContractChecker:
@@ -70,6 +79,33 @@ class ContractChecker:
             path = (project_dir or Path.cwd()) / path
         return cls(load_file(path, source))
 
+    @classmethod
+    def for_live(
+        cls, setting: str, fetch: Fetch, *, source: str, project_dir: Path | None
+    ) -> tuple[ContractChecker | None, str]:
+        """The checker for a live service, its document read now: the `openapi` setting
+        (a file, or a path the service serves), or for "auto" the service's
+        `/openapi.json`; and, when there is none, why (for `setup_line`).
+
+        A document the setting names and that cannot be read is a `ConfigError`; for
+        "auto", a service that serves none is not.
+        """
+        value = setting.strip()
+        path = LIVE_DEFAULT_PATH if value == AUTO else value
+        if not path.startswith("/") or Path(path).is_file():
+            checker = cls.from_setting(value, None, source=source, project_dir=project_dir)
+            return checker, ""
+        try:
+            return cls(load_served(fetch, path, served_by="the service")), ""
+        except ConfigError as error:
+            if value != AUTO:
+                raise
+            return None, (
+                f"the service serves no API document at {path} ({str(error).split('. ')[0]}). "
+                "Name it with the `openapi` setting: a file, or the path the service serves "
+                "it at"
+            )
+
     def _use(self, document: APIDocument) -> None:
         self._document = document
         self._index = OperationIndex(document.data)
@@ -94,16 +130,21 @@ class ContractChecker:
         fetch: Fetch,
         root_path: str = "",
         secrets: Secrets | None = None,
+        strict: bool = False,
     ) -> Verdict:
         """Check one exchange; counted in the coverage once, however often it is checked.
 
-        `secrets` mask what the coverage keeps of a request the document does not describe.
+        A status the operation does not list is a violation only when `strict`; it is
+        counted in the coverage either way. `secrets` mask what the coverage keeps of a
+        request the document does not describe.
         """
         if self._document is None:
             assert self._served_path is not None
             self._use(load_served(fetch, self._served_path))
         assert self._index is not None and self._schemas is not None
-        verdict = check_response(self._index, self._schemas, request, response, root_path=root_path)
+        verdict = check_response(
+            self._index, self._schemas, request, response, root_path=root_path, strict=strict
+        )
         if response not in self._counted:
             self._counted.add(response)
             self.tally.record(verdict, secrets)
@@ -116,9 +157,16 @@ class ContractChecker:
         return coverage_data(self._document, self._index.operations, self.tally)
 
     def failure(
-        self, verdict: Verdict, request: httpx.Request, response: httpx.Response, secrets: Secrets
+        self,
+        verdict: Verdict,
+        request: httpx.Request,
+        response: httpx.Response,
+        secrets: Secrets,
+        *,
+        going_on: bool = False,
     ) -> str:
-        """The failure message for a verdict with violations, transcript included."""
+        """The failure message for a verdict with violations, transcript included;
+        `going_on` says the scenario's later steps still run."""
         assert verdict.operation is not None and self._document is not None
         count = len(verdict.violations)
         lines = [
@@ -131,9 +179,42 @@ class ContractChecker:
             lines.append(f"    rule: {violation.rule} at #{violation.pointer}")
         if count > _SHOWN:
             lines.append(f"  ... and {count - _SHOWN} more")
+        if verdict.undocumented_status:
+            lines.append(
+                f"Document status {verdict.status} for {verdict.operation.label} (FastAPI: "
+                f"responses={{{verdict.status}: {{...}}}} on the route), or report such "
+                'statuses without failing: contract = true instead of "strict".'
+            )
         lines.append(
             "Fix the app or its document. To skip this check, tag the scenario or feature "
             f"@{CONTRACT_TAG}off, or set `contract = false` in [tool.asgibdd] for the run."
         )
+        if going_on:
+            lines.append(
+                "The scenario goes on: its later steps still run, and it fails at its end. "
+                'To stop at the request instead, set contract_failure = "request".'
+            )
         lines.append(render_exchange(request, response, secrets=secrets))
         return "\n".join(lines)
+
+
+SETUP_PREFIX = "API contract check:"
+"""How the line a run starts with begins (`setup_line`)."""
+
+_MODES = {
+    "on": "the bodies and content types it documents; statuses it does not list are "
+    "reported, not failed",
+    "strict": "strict: statuses it does not list fail too",
+}
+
+
+def setup_line(mode: str, checker: ContractChecker | None, why_none: str = "") -> str:
+    """What the run says as it starts: whether responses are checked, and against what."""
+    if checker is None:
+        return f"{SETUP_PREFIX} off, {why_none or 'no API document'}."
+    if mode == "off":
+        return (
+            f"{SETUP_PREFIX} off (contract = false); responses are not checked against "
+            f"{checker.describe()}."
+        )
+    return f"{SETUP_PREFIX} on, against {checker.describe()} ({_MODES[mode]})."

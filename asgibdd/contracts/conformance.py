@@ -39,7 +39,11 @@ class Violation:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the check found for one exchange; `operation` is None for an undocumented one."""
+    """What the check found for one exchange; `operation` is None for an undocumented one.
+
+    `status_key` is None when the operation does not list the status: then `violations`
+    holds that only in a strict check, and the status is reported, not failed, otherwise.
+    """
 
     method: str
     path: str
@@ -47,6 +51,11 @@ class Verdict:
     operation: Operation | None
     status_key: str | None
     violations: tuple[Violation, ...]
+
+    @property
+    def undocumented_status(self) -> bool:
+        """Whether the operation is documented but this status is not."""
+        return self.operation is not None and self.status_key is None
 
 
 def check_response(
@@ -56,14 +65,20 @@ def check_response(
     response: httpx.Response,
     *,
     root_path: str = "",
+    strict: bool = False,
 ) -> Verdict:
-    """Check `response` against the operation `request` matched, if the document has one."""
+    """Check `response` against the operation `request` matched, if the document has one.
+
+    A status the operation does not list is a violation only when `strict`.
+    """
     method, path, status = request.method.upper(), request.url.path, response.status_code
     operation = index.find(method, path, root_path)
     if operation is None:
         return Verdict(method, path, status, None, None, ())
     status_key = documented_status(operation.statuses, status)
     if status_key is None:
+        if not strict:
+            return Verdict(method, path, status, operation, None, ())
         listed = ", ".join(operation.statuses) or "none"
         violation = Violation(
             f"status {status}",
@@ -72,10 +87,23 @@ def check_response(
             f"{operation.pointer}/responses",
         )
         return Verdict(method, path, status, operation, None, (violation,))
+    if _carries_no_body(method, response):
+        return Verdict(method, path, status, operation, status_key, ())
     entry = operation.responses[status_key]
     pointer = operation.response_pointers[status_key]
     violations = _content(schemas, entry, pointer, status_key, response)
     return Verdict(method, path, status, operation, status_key, tuple(violations))
+
+
+_BODILESS_STATUSES = (204, 304)
+
+
+def _carries_no_body(method: str, response: httpx.Response) -> bool:
+    """Empty is not a body: a 204, a 304, an answer to HEAD and a `Content-Length: 0`
+    response carry none, whatever content type they name."""
+    if response.status_code in _BODILESS_STATUSES or method == "HEAD":
+        return True
+    return bool(response.headers.get("content-length", "").strip() == "0")
 
 
 def _content(
@@ -130,6 +158,15 @@ def _content(
         body = json.loads(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         return [Violation("body", f"not valid JSON ({error})", "schema", schema_pointer)]
+    except RecursionError:
+        return [
+            Violation(
+                "body",
+                "nested too deep for Python to read as JSON; it cannot be checked",
+                "schema",
+                schema_pointer,
+            )
+        ]
     return [
         Violation(error.path, error.message, error.keyword, error.pointer)
         for error in schemas.errors(schema_pointer, body)

@@ -28,6 +28,7 @@ __all__ = [
     "merge_coverage",
     "read_coverage",
     "render_table",
+    "render_undocumented",
     "write_coverage",
 ]
 
@@ -151,6 +152,45 @@ def render_table(data: dict[str, Any], *, limit: int = 40) -> str:
         )
         lines.extend(_more(len(undocumented) - limit, "requests"))
     return "\n".join(lines)
+
+
+def render_undocumented(
+    data: dict[str, Any], *, strict: bool = False, limit: int = 40
+) -> str | None:
+    """The run's responses whose status the document does not list (reported, not
+    failed; failed if the run is `strict`), and how to document them; None when there
+    were none. The first line says it all; the others say how."""
+    found = [
+        (entry["status"], row["operation"], entry["requests"])
+        for row in data["operations"]
+        for entry in row["undocumented_statuses"]
+    ]
+    if not found:
+        return None
+    count = sum(requests for _, _, requests in found)
+    shown = [
+        f"{status} {operation}" + (f" ({requests}x)" if requests > 1 else "")
+        for status, operation, requests in found[:limit]
+    ]
+    more = f", and {len(found) - limit} more (all are in the coverage file)"
+    status = found[0][0]
+    return "\n".join(
+        [
+            f"{count} response{'s' if count != 1 else ''} had "
+            f"{'statuses' if count != 1 else 'a status'} the document does not list "
+            f"({'failed: strict' if strict else 'reported, not failed'}): {', '.join(shown)}"
+            f"{more if len(found) > limit else ''}.",
+            "Document them, so their bodies are checked too:",
+            f'  FastAPI: responses={{{status}: {{"description": "..."}}}} on the route (or '
+            f'{{"model": ...}}; on the router or app for all its routes)',
+            f"  Litestar: responses={{{status}: ResponseSpec(...)}} on the handler",
+            f"  Django Ninja: response={{200: ..., {status}: ...}} on the operation",
+            f'  a document file: "{status}" under the operation\'s "responses"',
+            "Or report them without failing them: contract = true."
+            if strict
+            else 'Or fail them: contract = "strict".',
+        ]
+    )
 
 
 def _more(hidden: int, what: str) -> list[str]:

@@ -12,9 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
+from asgibdd.contracts.dialect import escape
 from asgibdd.errors import ConfigError
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "document_from_mapping",
     "load_file",
     "load_served",
+    "ref_cycle",
 ]
 
 AUTO = "auto"
@@ -79,7 +82,69 @@ def document_from_mapping(data: Any, source: str) -> APIDocument:
         raise ConfigError(
             f'The API document from {source} has "paths" that is not an object. ' + _FIX
         )
+    cycle = ref_cycle(data, siblings_count=not version.startswith("3.0"))
+    if cycle:
+        chain = " -> ".join(f"#{pointer}" for pointer in cycle)
+        raise ConfigError(
+            f"The API document from {source} has a `$ref` cycle that describes nothing: "
+            f"{chain}. Each of these only refers to the next, so any body would pass it. "
+            "Give one of them a schema of its own (a type, properties, ...) or point its "
+            "`$ref` at one, or turn the check off with `contract = false`."
+        )
     return APIDocument(data=data, source=source, version=version)
+
+
+# Keywords that say something about a schema without constraining it.
+_ANNOTATIONS = frozenset(
+    {
+        "$comment",
+        "default",
+        "deprecated",
+        "description",
+        "example",
+        "examples",
+        "externalDocs",
+        "readOnly",
+        "summary",
+        "title",
+        "writeOnly",
+        "xml",
+    }
+)
+
+
+def ref_cycle(data: Mapping[str, Any], *, siblings_count: bool = True) -> list[str]:
+    """The first cycle of `$ref`s that refer only to each other (A -> B -> A), as JSON
+    pointers ending where they started; empty if there is none.
+
+    A node counts when its local `$ref` is all it says: its other keys are annotations,
+    or are ignored (`siblings_count=False`, as OpenAPI 3.0 ignores siblings of `$ref`).
+    """
+    refers: dict[str, str] = {}
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, list):
+            stack.extend((f"{pointer}/{index}", item) for index, item in enumerate(node))
+            continue
+        if not isinstance(node, Mapping):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            others = [key for key in node if key != "$ref" and not str(key).startswith("x-")]
+            if not siblings_count or all(key in _ANNOTATIONS for key in others):
+                refers[pointer] = unquote(ref[1:])
+        for key, value in node.items():
+            stack.append((f"{pointer}/{escape(str(key))}", value))
+    for start in sorted(refers):
+        seen: list[str] = []
+        at: str | None = start
+        while at is not None and at not in seen:
+            seen.append(at)
+            at = refers.get(at)
+        if at is not None:
+            return [*seen[seen.index(at) :], at]
+    return []
 
 
 def discover(app: Any) -> APIDocument | None:
@@ -123,14 +188,24 @@ def load_file(path: Path, setting: str) -> APIDocument:
     return document_from_mapping(_json(text, source), source)
 
 
-def load_served(fetch: Callable[[str], httpx.Response], path: str) -> APIDocument:
+def load_served(
+    fetch: Callable[[str], httpx.Response], path: str, *, served_by: str = "the app"
+) -> APIDocument:
     """GET the document the app serves at `path`, once, outside the scenario's journal."""
-    source = f"{path} served by the app"
-    response = fetch(path)
+    source = f"{path} served by {served_by}"
+    try:
+        response = fetch(path)
+    except Exception as error:
+        said = str(error).splitlines()[0] if str(error) else "(no message)"
+        raise ConfigError(
+            f"GET {path}, where the API document should be served, failed with "
+            f"{type(error).__name__}: {said}. Fix that route, or name the document another "
+            "way. " + _FIX
+        ) from error
     if response.status_code != 200:
         raise ConfigError(
-            f"The app answered {response.status_code} to GET {path}, where the `openapi` "
-            "setting says it serves its API document; expected 200. " + _FIX
+            f"{served_by[0].upper()}{served_by[1:]} answered {response.status_code} to GET "
+            f"{path}, where its API document should be served; expected 200. " + _FIX
         )
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if "yaml" in media:

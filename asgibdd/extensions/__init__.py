@@ -54,9 +54,7 @@ def run_extensions(
     if django is not None:
         extensions.append(DjangoDatabases(django))
     extensions += [ScenarioJournal(), JSONReportMessages()]
-    contracts = ContractCheck.for_run(config, app)
-    if contracts is not None:
-        extensions.append(contracts)
+    extensions.append(ContractCheck.for_run(config, app))
     extensions += project_extensions(config)
     extensions += extra
     extensions.append(FrozenGarbageCollector())

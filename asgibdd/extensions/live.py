@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from asgibdd.world import Extension, World
+from asgibdd.world import Extension, World, show
 
 __all__ = ["IN_PROCESS_TAG", "InProcessSkips", "effective_tags"]
 
@@ -26,7 +25,7 @@ class InProcessSkips(Extension):
             f"the live service at {world.config.base_url}"
         )
         scenario.skip(reason)
-        _show(f"    Skipped, {reason}.")
+        show(f"    Skipped, {reason}.")
 
 
 def effective_tags(scenario: Any) -> set[str]:
@@ -36,13 +35,3 @@ def effective_tags(scenario: Any) -> set[str]:
         feature = getattr(scenario, "feature", None)
         tags = [*scenario.tags, *(getattr(feature, "tags", None) or ())]
     return set(tags)
-
-
-def _show(line: str) -> None:
-    """Write `line` under the scenario's heading: behave's formatters keep a skip's reason
-    to themselves, and the hook's own output is captured (shown on failure only)."""
-    stream = sys.__stdout__
-    if stream is not None:
-        sys.stdout.flush()
-        stream.write(line + "\n")
-        stream.flush()

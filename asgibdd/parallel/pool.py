@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import FrameType
 
 from asgibdd.parallel.worker import ScenarioRecord, Spare, Worker, dismiss
@@ -129,6 +130,7 @@ class Pool:
         kill it when its scenario overran the limit."""
         alive = worker.running  # read first, so lines written before exit count
         for record in worker.read():
+            self._printer.say_setup(worker.log_path)
             self._printer.show(record)
             self.records.append(record)
             if self._stop and record.status in _STOP_ON and not self._stopping:
@@ -223,6 +225,21 @@ class _Printer:
 
     def __init__(self) -> None:
         self._feature: str | None = None
+        self._said_setup = False
+
+    def say_setup(self, log: Path) -> None:
+        """Once, before the first scenario: what the run checks, as the first worker to
+        report said it (every worker reads the same settings and document)."""
+        if self._said_setup:
+            return
+        self._said_setup = True
+        from asgibdd.contracts.checker import SETUP_PREFIX
+
+        with contextlib.suppress(OSError):
+            for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith(SETUP_PREFIX):
+                    sys.stdout.write(line + "\n")
+                    return
 
     def show(self, record: ScenarioRecord) -> None:
         scenario = record.scenario

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgibdd.contracts.coverage import render_table
+from asgibdd.contracts.coverage import render_table, render_undocumented
 from asgibdd.report.model import Section
 
-__all__ = ["COVERAGE_TITLE", "coverage_section", "with_coverage"]
+__all__ = ["COVERAGE_TITLE", "coverage_section", "unchecked_section", "with_coverage"]
 
 COVERAGE_TITLE = "API coverage"
 
@@ -32,13 +32,23 @@ def coverage_section(data: dict[str, Any]) -> Section:
         ]
         for row in data["operations"]
     ]
+    summary = render_table(data, limit=0).splitlines()[0]
+    undocumented = render_undocumented(data)
+    if undocumented:
+        summary += f". {undocumented.splitlines()[0]}"
     return Section(
         title=COVERAGE_TITLE,
-        summary=render_table(data, limit=0).splitlines()[0],
+        summary=summary,
         columns=["operation", "requests", "exercised", "never exercised"],
         rows=rows,
         status="failed" if totals["responses_with_violations"] else "info",
     )
+
+
+def unchecked_section(reason: str) -> Section:
+    """The section of a run that checked no response against a document: neutral, with
+    the reason (the check is off, or there is no document)."""
+    return Section(title=COVERAGE_TITLE, summary=reason, columns=[], rows=[], status="info")
 
 
 def with_coverage(sections: list[Section], data: dict[str, Any]) -> list[Section]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from behave.matchers import Match, MatchWithError, ParseMatcher, TypeRegistry
 
+from asgibdd import contract_failures
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.steps.advice import Phrase, near_miss_hint
 from asgibdd.steps.types import STEP_TYPES
@@ -89,10 +90,13 @@ class _LibraryMatch(Match):  # type: ignore[misc]
         token = _current_step_text.set(self.step_text)
         try:
             super().run(context)
+            contract_failures.raise_recorded(context)
         except (UsageError, ConfigError) as error:
+            contract_failures.raise_recorded(context, error)
             _mask_secrets(context, error)
             raise for_the_reader(error, self.step_text, self.library) from None
         except BaseException as error:
+            contract_failures.raise_recorded(context, error)
             _mask_secrets(context, error)
             raise
         finally:

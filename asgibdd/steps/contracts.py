@@ -28,7 +28,7 @@ def response_matches_api_schema(context: Any) -> None:
     world = get_world(context)
     request, response = last_exchange(context)
     check = world.extension(ContractCheck)
-    if check is None:
+    if check is None or check.checker is None:
         raise step_usage_error(
             "needs the app's OpenAPI document, and this app publishes none asgibdd can find "
             "(it reads FastAPI's and Litestar's by itself). Name it with the `openapi` setting "
@@ -37,7 +37,12 @@ def response_matches_api_schema(context: Any) -> None:
         )
     checker, client = check.checker, world.require_client()
     verdict = checker.check(
-        request, response, fetch=client.get, root_path=client.root_path, secrets=world.secrets
+        request,
+        response,
+        fetch=client.get,
+        root_path=client.root_path,
+        secrets=world.secrets,
+        strict=True,  # what the step says: a documented status too
     )
     if verdict.operation is None:
         raise ExpectationFailed(

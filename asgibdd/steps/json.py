@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from asgibdd.contracts.schemas import Problem, file_schema, problems
 from asgibdd.environment import get_world
-from asgibdd.errors import ConfigError
-from asgibdd.matching.jsonpath import index_path, key_path
 from asgibdd.matching.literal import loads_strict
 from asgibdd.steps.registry import library_step, step_usage_error
 from asgibdd.steps.support.inputs import (
@@ -304,11 +303,11 @@ def json_at_is_a(context: Any, path: str, kind: str) -> None:
 def response_json_matches_schema(context: Any, file: str) -> None:
     """Validate the response JSON against a JSON Schema file (relative to the feature file).
 
-    Needs the `jsonschema` extra. Every violation is listed with its path.
+    Every violation is listed with its path. The engine is the API contract check's
+    (jsonschema-rs): formats are checked, and every `pattern` is bounded.
 
     Example: Then the response JSON matches the schema "schemas/item.json"
     """
-    validator_for = _jsonschema_validator_for()
     world = get_world(context)
     relative = world.variables.interpolate(file)
     location = find_feature_file(world, context, relative)
@@ -319,51 +318,22 @@ def response_json_matches_schema(context: Any, file: str) -> None:
             f'names the schema "{relative}", which is not valid JSON: {error}. Fix the file '
             f"{location}."
         ) from None
-    validator_class = validator_for(schema)
-    schema_problem = _schema_problem(validator_class, schema)
-    if schema_problem:
+    try:
+        validator = file_schema(schema)
+    except ValueError as error:
         raise step_usage_error(
             f'names the schema "{relative}", which is not a valid JSON Schema: '
-            f"{schema_problem}. Fix the file {location}."
-        )
+            f"{error}. Fix the file {location}."
+        ) from None
     subject = response_json(context)
-    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(subject.document), key=_error_order)
-    if errors:
-        lines = [f"  {_error_path(error)}: {error.message}" for error in errors[:50]]
-        more = [f"  ... and {len(errors) - 50} more"] if len(errors) > 50 else []
-        count = [f"{len(errors)} violations."] if len(errors) > 1 else []
+    found = sorted(problems(validator, subject.document), key=_problem_order)
+    if found:
+        lines = [f"  {problem.path}: {problem.message}" for problem in found[:50]]
+        more = [f"  ... and {len(found) - 50} more"] if len(found) > 50 else []
+        count = [f"{len(found)} violations."] if len(found) > 1 else []
         heading = f'{capital(subject.name)} does not match the schema "{relative}":'
         raise subject.fail("\n".join([heading, *lines, *more, *count]))
 
 
-def _jsonschema_validator_for() -> Any:
-    try:
-        from jsonschema.validators import validator_for  # type: ignore[import-untyped, unused-ignore]
-    except ImportError:
-        raise ConfigError(
-            "Checking JSON against a schema needs the jsonschema package, which is not "
-            "installed. Install it: pip install jsonschema (the jsonschema extra of asgibdd)."
-        ) from None
-    return validator_for
-
-
-def _schema_problem(validator_class: Any, schema: Any) -> str | None:
-    from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped, unused-ignore]
-
-    try:
-        validator_class.check_schema(schema)
-    except SchemaError as error:
-        return f"{error.message} (at {_error_path(error, schema_path=True)})"
-    return None
-
-
-def _error_path(error: Any, *, schema_path: bool = False) -> str:
-    path = "$"
-    for part in error.schema_path if schema_path else error.absolute_path:
-        path = index_path(path, part) if isinstance(part, int) else key_path(path, str(part))
-    return path
-
-
-def _error_order(error: Any) -> tuple[str, str]:
-    return (json.dumps(list(error.absolute_path)), error.message)
+def _problem_order(problem: Problem) -> tuple[str, str]:
+    return (json.dumps(list(problem.instance_path)), problem.message)
