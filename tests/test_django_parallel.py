@@ -117,10 +117,11 @@ FILES = {
 
         from asgibdd import environment as asgibdd
         from asgibdd.environment import *  # noqa: F403
+        from asgibdd.extensions.django import DjangoDatabases
 
 
         def after_all(context):
-            django = context.asgibdd.django
+            django = context.asgibdd.extension(DjangoDatabases).run
             names = [str(old[0].settings_dict["NAME"]) for old in django.old_config]
             worker = os.environ.get("ASGIBDDRUN_WORKER", "serial")
             Path(f"test-databases-{worker}.json").write_text(json.dumps(names))
