@@ -224,13 +224,13 @@ class World:
         client.cookies.clear()
         self.client = client
         self.feature_file = feature_file
-        self.variables = Variables()
         self.defaults = RequestDefaults(follow_redirects=self.config.follow_redirects)
         self.last_request = None
         self.last_response = None
         self.last_duration = None
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
+        self.variables = Variables(self.secrets)  # masks secret-named {{env.NAME}} values
         self.journal = Journal(self.secrets)
 
     def finish_scenario(self) -> None:

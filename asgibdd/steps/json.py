@@ -11,14 +11,17 @@ from typing import Any
 
 from asgibdd.environment import get_world
 from asgibdd.errors import ConfigError
+from asgibdd.generated import utc_now
 from asgibdd.matching.jsonpath import index_path, key_path
 from asgibdd.matching.literal import loads_strict
 from asgibdd.steps.registry import library_step, step_usage_error
 from asgibdd.steps.support.inputs import (
+    count_value,
     expected_json,
     expected_literal,
     find_feature_file,
     jsonpath_text,
+    number_value,
     step_pattern,
 )
 from asgibdd.steps.support.subject import capital, response_json
@@ -98,21 +101,116 @@ def json_at_is_empty(context: Any, path: str) -> None:
 
 
 @library_step("the JSON at {path:JSONPath} is greater than {number:Number}", section=JSON)
-def json_at_greater(context: Any, path: str, number: float) -> None:
-    """Check that the value at a JSONPath is a number above the given one.
+def json_at_greater(context: Any, path: str, number: float | str) -> None:
+    """Check that the value at a JSONPath is a number above the given one (or a `{{variable}}`).
 
     Example: Then the JSON at "$.price" is greater than 2
     """
-    response_json(context).assert_at_compared(jsonpath_text(context, path), "greater than", number)
+    response_json(context).assert_at_compared(
+        jsonpath_text(context, path), "greater than", number_value(context, number)
+    )
 
 
 @library_step("the JSON at {path:JSONPath} is less than {number:Number}", section=JSON)
-def json_at_less(context: Any, path: str, number: float) -> None:
-    """Check that the value at a JSONPath is a number below the given one.
+def json_at_less(context: Any, path: str, number: float | str) -> None:
+    """Check that the value at a JSONPath is a number below the given one (or a `{{variable}}`).
 
     Example: Then the JSON at "$.price" is less than 10
     """
-    response_json(context).assert_at_compared(jsonpath_text(context, path), "less than", number)
+    response_json(context).assert_at_compared(
+        jsonpath_text(context, path), "less than", number_value(context, number)
+    )
+
+
+@library_step("the JSON at {path:JSONPath} is {number:Number} ± {tolerance:Number}", section=JSON)
+def json_at_close_to(context: Any, path: str, number: float | str, tolerance: float | str) -> None:
+    """Check that the value at a JSONPath is a number within a tolerance of the given one.
+
+    The bounds count: `10 ± 0.05` holds for 9.95 up to 10.05.
+
+    Example: Then the JSON at "$.price" is 3.3 ± 0.5
+    """
+    expected, allowed = number_value(context, number), number_value(context, tolerance)
+    response_json(context).assert_at_close(jsonpath_text(context, path), expected, allowed)
+
+
+@library_step(
+    "the JSON at {path:JSONPath} is sorted",
+    (
+        "the JSON at {path:JSONPath} is sorted in {order:Order} order",
+        'Then the JSON at "$.items[*].price" is sorted in descending order',
+    ),
+    (
+        "the JSON at {path:JSONPath} is sorted by {key:Quoted}",
+        'Then the JSON at "$.items" is sorted by "id"',
+    ),
+    (
+        "the JSON at {path:JSONPath} is sorted by {key:Quoted} in {order:Order} order",
+        'Then the JSON at "$.items" is sorted by "name" in ascending order',
+    ),
+    section=JSON,
+)
+def json_at_sorted(
+    context: Any, path: str, key: str | None = None, order: str = "ascending"
+) -> None:
+    """Check that an array is in order: its values, or each item's value of a key.
+
+    Ascending unless `in descending order`; equal neighbours are fine. The values must be
+    all numbers or all strings (strings compare by character codes).
+
+    Example: Then the JSON at "$.items[*].id" is sorted
+    """
+    response_json(context).assert_at_sorted(
+        jsonpath_text(context, path), key, descending=order == "descending"
+    )
+
+
+@library_step("the JSON at {path:JSONPath} is within the last {duration:Duration}", section=JSON)
+def json_at_within_the_last(context: Any, path: str, duration: float) -> None:
+    """Check that a date-time at a JSONPath is recent: at most this long ago, not later than now.
+
+    The value is ISO 8601 (`2026-12-07T10:30:00Z`); one without an offset is taken as UTC.
+
+    Example: Then the JSON at "$.items[0].created_at" is within the last 5 minutes
+    """
+    response_json(context).assert_at_recent(jsonpath_text(context, path), duration, utc_now())
+
+
+@library_step("the JSON at {path:JSONPath} is {days:DayOffset}", section=JSON)
+def json_at_days_from_today(context: Any, path: str, days: int) -> None:
+    """Check the UTC date of a date or date-time at a JSONPath: `today`, `3 days from today`
+    or `2 days ago`.
+
+    Example: Then the JSON at "$.items[0].created_at" is 0 days from today
+    """
+    response_json(context).assert_at_days_from_today(
+        jsonpath_text(context, path), days, utc_now().date()
+    )
+
+
+@library_step(
+    "the JSON at {path:JSONPath} is {relation:TimeOrder} the JSON at {other:JSONPath}",
+    section=JSON,
+)
+def json_at_after(context: Any, path: str, relation: str, other: str) -> None:
+    """Check that a date-time at a JSONPath is `after` (or `before`) another one.
+
+    Example: Then the JSON at "$.items[1].created_at" is after the JSON at "$.items[0].created_at"
+    """
+    response_json(context).assert_at_time_order(
+        jsonpath_text(context, path), relation, jsonpath_text(context, other)
+    )
+
+
+@library_step("the JSON at {path:JSONPath} is the JSON at {other:JSONPath}", section=JSON)
+def json_at_is_other(context: Any, path: str, other: str) -> None:
+    """Check that two values of the same response are equal (deep equality).
+
+    Example: Then the JSON at "$.items[0].id" is the JSON at "$.items[0].id"
+    """
+    response_json(context).assert_at_same_as(
+        jsonpath_text(context, path), jsonpath_text(context, other)
+    )
 
 
 @library_step("the JSON at {path:JSONPath} is one of {options:Literal}", section=JSON)
@@ -204,30 +302,38 @@ def json_at_does_not_contain(context: Any, path: str, expected: str) -> None:
 
 
 @library_step("the JSON at {path:JSONPath} has {count:Items}", section=JSON)
-def json_at_has_items(context: Any, path: str, count: int) -> None:
+def json_at_has_items(context: Any, path: str, count: int | str) -> None:
     """Check the length of the array at a JSONPath, or how many values a wildcard selects.
+
+    The count may be a variable: `has {{page_size}} items`.
 
     Example: Then the JSON at "$.items" has 3 items
     """
-    response_json(context).assert_at_length(jsonpath_text(context, path), count)
+    response_json(context).assert_at_length(
+        jsonpath_text(context, path), count_value(context, count)
+    )
 
 
 @library_step("the JSON at {path:JSONPath} has at least {count:Items}", section=JSON)
-def json_at_has_at_least(context: Any, path: str, count: int) -> None:
+def json_at_has_at_least(context: Any, path: str, count: int | str) -> None:
     """Check that the array at a JSONPath has this many items or more.
 
     Example: Then the JSON at "$.items" has at least 1 item
     """
-    response_json(context).assert_at_length(jsonpath_text(context, path), count, "at least")
+    response_json(context).assert_at_length(
+        jsonpath_text(context, path), count_value(context, count), "at least"
+    )
 
 
 @library_step("the JSON at {path:JSONPath} has at most {count:Items}", section=JSON)
-def json_at_has_at_most(context: Any, path: str, count: int) -> None:
+def json_at_has_at_most(context: Any, path: str, count: int | str) -> None:
     """Check that the array at a JSONPath has this many items or fewer.
 
     Example: Then the JSON at "$.items" has at most 10 items
     """
-    response_json(context).assert_at_length(jsonpath_text(context, path), count, "at most")
+    response_json(context).assert_at_length(
+        jsonpath_text(context, path), count_value(context, count), "at most"
+    )
 
 
 @library_step("each item of the JSON at {path:JSONPath} matches:", section=JSON)
@@ -243,6 +349,34 @@ def each_item_matches(context: Any, path: str) -> None:
     """
     response_json(context).assert_each(
         jsonpath_text(context, path), expected_json(context), subset=True
+    )
+
+
+@library_step("each item, if any, of the JSON at {path:JSONPath} matches:", section=JSON)
+def each_item_if_any_matches(context: Any, path: str) -> None:
+    """Like `each item of the JSON at ... matches:`, but an empty array passes too.
+
+    Example: Then each item, if any, of the JSON at "$.items[?(@.price > 100)]" matches:
+        \"\"\"
+        {"name": "#string"}
+        \"\"\"
+    """
+    response_json(context).assert_each(
+        jsonpath_text(context, path), expected_json(context), subset=True, allow_empty=True
+    )
+
+
+@library_step("each item, if any, of the JSON at {path:JSONPath} is:", section=JSON)
+def each_item_if_any_is(context: Any, path: str) -> None:
+    """Like `each item of the JSON at ... is:`, but an empty array passes too.
+
+    Example: Then each item, if any, of the JSON at "$.items[*].tags" is:
+        \"\"\"
+        "#array"
+        \"\"\"
+    """
+    response_json(context).assert_each(
+        jsonpath_text(context, path), expected_json(context), subset=False, allow_empty=True
     )
 
 
