@@ -205,8 +205,8 @@ def _usage_error(step: str, message: str, block: str = "") -> str:
         "Traceback (most recent call last):\n"
         '  File "behave/model.py", line N, in run\n'
         "    match.run(runner.context)\n"
-        '  File "asgibdd/steps/registry.py", line N, in run\n'
-        "    raise _for_the_reader(error, self.step_text) from None\n"
+        '  File "asgibdd/steps/behave_adapter.py", line N, in run\n'
+        "    raise for_the_reader(error, self.step_text, self.library) from None\n"
         f"asgibdd.errors.UsageError: {message}"
     )
 

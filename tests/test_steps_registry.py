@@ -258,7 +258,8 @@ def test_overlapping_phrases_are_tried_in_registration_order() -> None:
     field (which no first-word index can file)."""
     from behave.step_registry import StepRegistry
 
-    from asgibdd.steps.registry import LibraryStepMatcher, _OrderedFinder
+    from asgibdd.steps.behave_adapter import LibraryStepMatcher
+    from asgibdd.steps.match_index import OrderedFinder
 
     def func(name: str) -> Any:
         def run(context: Any, **fields: Any) -> None:
@@ -282,7 +283,7 @@ def test_overlapping_phrases_are_tried_in_registration_order() -> None:
         for number, (kind, phrase) in enumerate(order):
             maker = LibraryStepMatcher if kind == "library" else ParseMatcher
             registry.steps["step"].append(maker(func(f"{kind}{number}"), phrase))
-        finder = _OrderedFinder(registry)
+        finder = OrderedFinder(registry)
         for text in texts:
             for step_type in ("given", "step"):
                 expected = type(registry).find_match(registry, FakeStep(text, step_type))
@@ -293,13 +294,13 @@ def test_overlapping_phrases_are_tried_in_registration_order() -> None:
 def test_the_search_remembers_no_more_than_the_library_s_own_first_words() -> None:
     from behave.step_registry import StepRegistry
 
-    from asgibdd.steps.registry import _LibraryRun, _OrderedFinder
+    from asgibdd.steps.match_index import LibraryRun, OrderedFinder
 
     registry = StepRegistry()
     install_steps(registry)
-    finder = _OrderedFinder(registry)
+    finder = OrderedFinder(registry)
     finder.find("then", 'the JSON at "$.a" is 1')
-    (run,) = [entry for entry in finder._plan("then") if isinstance(entry, _LibraryRun)]
+    (run,) = [entry for entry in finder._plan("then") if isinstance(entry, LibraryRun)]
     before = len(run._fitting)
     for number in range(500):
         assert finder.find("then", f"word{number} is not a phrase") is None
