@@ -36,6 +36,7 @@ SECTION_ORDER = (
     "Request settings",
     "Response",
     "JSON",
+    "CSV",
     "Captures",
     "WebSocket",
     "Streaming",

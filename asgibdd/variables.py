@@ -239,7 +239,10 @@ class Variables:
         if name in self._values:
             return self._values[name]
         if name in RUN_VARIABLES:
-            return RUN_VARIABLES[name]
+            value = RUN_VARIABLES[name]
+            if self._secrets is not None and self._secrets.policy.is_secret_name(name):
+                self._secrets.remember(value)
+            return value
         if name.startswith(_ENV):
             return self._environment(name[len(_ENV) :], where)
         raise UsageError(self._unknown(name, where=where))

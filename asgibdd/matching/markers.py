@@ -19,8 +19,8 @@ Any marker but `#regex` takes a `?` to make the value optional: `"#string?"` is 
 null, or no key at all (Karate writes this `##string`; asgibdd keeps `##` for a literal `#`).
 
 A literal string starting with `#` is written with two: `"##hashtag"` expects `"#hashtag"`.
-A `#word` that looks like a typo of a marker (`#strng`) is a `UsageError`, so a
-misspelt marker never silently turns into a literal comparison.
+A `#word` that is no marker (`#strng`, `#notpresnt`, `#hashtag`) is a `UsageError` that
+lists the markers, so a misspelt marker never silently turns into a literal comparison.
 """
 
 from __future__ import annotations
@@ -235,13 +235,16 @@ def parse_marker(text: str) -> Marker | str:
             )
         return Marker(text, MARKER_KINDS[name])
     typo_of = close_matches(f"#{name}", MARKERS, cutoff=0.75)
-    if typo_of:
-        suggestion = " or ".join(f'"{marker}"' for marker in typo_of)
-        raise UsageError(
-            f'Unknown marker "{text}". Did you mean {suggestion}? '
-            f'To expect this exact text, write "#{text}". Markers: {", ".join(MARKERS)}.'
-        )
-    return text
+    guess = f" Did you mean {' or '.join(_quoted_marker(m) for m in typo_of)}?" if typo_of else ""
+    raise UsageError(
+        f'Unknown marker "{text}".{guess} Markers: {", ".join(MARKERS)} (add ? for an '
+        f'optional value). To expect this exact text, write "#{text}".'
+    )
+
+
+def _quoted_marker(marker: str) -> str:
+    """A marker as a failure quotes it: `"#string"`."""
+    return f'"{marker}"'
 
 
 def _regex_marker(text: str, rest: str) -> Marker:

@@ -13,6 +13,7 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 | `{x:Seconds}`   | a bare number, e.g. `0.2`                 | a `float`                   |
 | `{x:Duration}`  | `2 seconds`, `500 ms`, `5 minutes`, `1 day` | seconds, a `float` above 0 |
 | `{x:Events}`    | `1 event`, `3 events`                     | the number, an `int`        |
+| `{x:Rows}`      | `1 row`, `3 rows`, `{{n}} rows`           | an `int`, or the `{{n}}`    |
 | `{x:Items}`     | `1 item`, `3 items`, `{{n}} items`        | an `int`, or the `{{n}}`    |
 | `{x:JSONPath}`  | `"$.a[?(@.b == "x")]"`: quotes inside too | the text between the quotes |
 | `{x:Number}`    | a bare JSON number, e.g. `3`, `-2.5`, or  | an `int` or `float`, or the |
@@ -27,6 +28,9 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 | `{x:Order}`     | `ascending` or `descending`               | the word                    |
 | `{x:DayOffset}` | `today`, `3 days from today`, `1 day ago` | days from today, an `int`   |
 | `{x:TimeOrder}` | `after` or `before`                       | the word                    |
+| `{x:EventPart}` | `data`, `id` or `type`                    | the word                    |
+| `{x:EventClauses}` | nothing, or ` with data "x"`, ` with data containing "x"`, ` with id "1"`, |
+|                 | ` within 2 seconds`, in any order         | a dict by clause            |
 | `{x:CookieFlag}`| `HttpOnly`, `Secure`, `Partitioned`       | the word, as written        |
 | `{x:CookieAttribute}` | `SameSite`, `Max-Age`, `Path`, `Domain`, `Expires` | the word    |
 
@@ -144,10 +148,19 @@ def _events(text: str) -> int:
 _VARIABLE = r"\{\{[^{}]+\}\}"
 
 
-@_with_pattern(rf"(?:\d+|{_VARIABLE}) items?")
-def _items(text: str) -> int | str:
+def _counted(text: str) -> int | str:
     count = text.rsplit(" ", 1)[0]
     return int(count) if count.isdigit() else count
+
+
+@_with_pattern(rf"(?:\d+|{_VARIABLE}) items?")
+def _items(text: str) -> int | str:
+    return _counted(text)
+
+
+@_with_pattern(rf"(?:\d+|{_VARIABLE}) rows?")
+def _rows(text: str) -> int | str:
+    return _counted(text)
 
 
 # Inner double quotes are allowed (a filter like [?(@.a == "x")]): the field ends at the
@@ -231,6 +244,28 @@ def _cookie_attribute(text: str) -> str:
     return text
 
 
+@_with_pattern(r"data|id|type")
+def _event_part(text: str) -> str:
+    return text
+
+
+_EVENT_CLAUSE = re.compile(
+    rf" with (?P<clause>data containing|data|id) (?P<text>{_QUOTED})| within (?P<duration>\S+ \S+)"
+)
+
+
+@_with_pattern(rf"(?: with (?:data containing|data|id) {_QUOTED}| within \S+ \S+)*")
+def _event_clauses(text: str) -> dict[str, Any]:
+    clauses: dict[str, Any] = {}
+    for found in _EVENT_CLAUSE.finditer(text):
+        key = "within" if found["duration"] else found["clause"].replace(" ", "_")
+        if key in clauses:
+            raise UsageError(f'says "{key.replace("_", " ")}" twice; say it once.')
+        value = found["duration"] or found["text"]
+        clauses[key] = parse_duration(value) if found["duration"] else unquote(value)
+    return clauses
+
+
 STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Method": _method,
     "Path": _path,
@@ -241,6 +276,7 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Duration": _duration,
     "Events": _events,
     "Items": _items,
+    "Rows": _rows,
     "JSONPath": _jsonpath,
     "Number": _number,
     "Words": _words,
@@ -251,6 +287,8 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Order": _order,
     "DayOffset": _day_offset,
     "TimeOrder": _time_order,
+    "EventPart": _event_part,
+    "EventClauses": _event_clauses,
     "CookieFlag": _cookie_flag,
     "CookieAttribute": _cookie_attribute,
 }
