@@ -235,16 +235,12 @@ def parse_marker(text: str) -> Marker | str:
             )
         return Marker(text, MARKER_KINDS[name])
     typo_of = close_matches(f"#{name}", MARKERS, cutoff=0.75)
-    guess = f" Did you mean {' or '.join(_quoted_marker(m) for m in typo_of)}?" if typo_of else ""
+    suggestion = " or ".join(f'"{marker}"' for marker in typo_of)
+    guess = f" Did you mean {suggestion}?" if typo_of else ""
     raise UsageError(
-        f'Unknown marker "{text}".{guess} Markers: {", ".join(MARKERS)} (add ? for an '
-        f'optional value). To expect this exact text, write "#{text}".'
+        f'Unknown marker "{text}".{guess} To expect this exact text, write "#{text}". '
+        f"Markers: {', '.join(MARKERS)}."
     )
-
-
-def _quoted_marker(marker: str) -> str:
-    """A marker as a failure quotes it: `"#string"`."""
-    return f'"{marker}"'
 
 
 def _regex_marker(text: str, rest: str) -> Marker:

@@ -100,7 +100,7 @@ class NearMiss:
     rewrite: Rewrite
     example: str
     unquotes: bool = False
-    runs: bool = True
+    runs: bool = False
     last_resort: bool = False
 
     def apply(self, text: str, step_type: str | None) -> list[str]:
@@ -125,7 +125,7 @@ def _near_miss(
     example: str,
     *,
     unquotes: bool = False,
-    runs: bool = True,
+    runs: bool = False,
     last_resort: bool = False,
 ) -> NearMiss:
     if isinstance(rewrite, str):
@@ -246,6 +246,10 @@ def _upload(found: re.Match[str], _: str | None) -> Sequence[str]:
 
 
 def _escape_inner_quotes(found: re.Match[str], _: str | None) -> Sequence[str]:
+    # A text cut short by an inner quote leaves a quoted piece starting or ending with a
+    # space (`"the "`, `" role"`); values written as meant rarely do.
+    if not any(q[1:2].isspace() or q[-2:-1].isspace() for q in _QUOTED.findall(found[0])):
+        return []
     inner = found["inner"].replace('\\"', '"').replace('"', '\\"')
     return [f'{found["before"]}"{inner}"']
 
@@ -297,6 +301,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"|not exist|exist|not receive|receive)\b(?P<rest>.*)",
         _stated,
         'Then the response JSON should contain:\n  """\n  {"name": "apple"}\n  """',
+        runs=True,
     ),
     _near_miss(
         "a status is checked with `the response status is <code>`",
@@ -304,6 +309,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<code>[1-5](?:\d\d|xx))(?: [A-Za-z][A-Za-z' -]*)?",
         r"the response status is \g<code>",
         "Then I should get a 404",
+        runs=True,
     ),
     _near_miss(
         "a number with a tolerance is written `is <n> ± <tolerance>`",
@@ -312,6 +318,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r" (?P<tolerance>\d+(?:\.\d+)?)",
         r"\g<before> \g<number> ± \g<tolerance>",
         'Then the JSON at "$.total" is approximately 10 within 0.05',
+        runs=True,
     ),
     _near_miss(
         'an order is written `is sorted`, `is sorted in descending order`, `is sorted by "<key>"`',
@@ -319,12 +326,14 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r" (?P<order>asc|ascending|increasing|desc|descending|decreasing|reverse)(?: order)?",
         _sorted,
         'Then the JSON at "$.prices" is in descending order',
+        runs=True,
     ),
     _near_miss(
         'an order is written `is sorted by "<key>"`',
         r"(?P<before>.+ is) ordered by (?P<rest>\".*)",
         r"\g<before> sorted by \g<rest>",
         'Then the JSON at "$.items" is ordered by "price"',
+        runs=True,
     ),
     _near_miss(
         "a recent time is written `is within the last <duration>`",
@@ -332,12 +341,14 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?:last|past) (?P<rest>.+)",
         r"\g<before> is within the last \g<rest>",
         'Then the JSON at "$.created_at" was created in the past 5 minutes',
+        runs=True,
     ),
     _near_miss(
         "two values of one response are compared with `is the JSON at`",
         r"(?P<before>.+) is (?:the same as|identical to) (?P<rest>the JSON at .+)",
         r"\g<before> is \g<rest>",
         'Then the JSON at "$.total" is the same as the JSON at "$.subtotal"',
+        runs=True,
     ),
     _near_miss(
         'a double quote inside quoted text is written \\"',
@@ -345,7 +356,6 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         _escape_inner_quotes,
         'Then the JSON at "$.error" is "the "admin" role is required"',
         unquotes=True,
-        runs=False,
         last_resort=True,
     ),
     _near_miss(
@@ -353,6 +363,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"the (?:response )?CSV(?: body)? has (?P<count>\d+) (?:data )?(?:rows?|lines?|records?)",
         r"the CSV has \g<count> rows",
         "Then the response CSV has 3 rows",
+        runs=True,
     ),
     _near_miss(
         'a CSV cell is written `the CSV cell at row <n> column "<name>"`',
@@ -360,6 +371,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?: and| at| in)? column (?P<rest>\".*)",
         r"the CSV cell at row \g<row> column \g<rest>",
         'Then the response CSV value in row 1, column "total" is "12.50"',
+        runs=True,
     ),
     _near_miss(
         'an upload is a request with `with file "<file>" as "<field>"`',
@@ -367,6 +379,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?: as (?P<field>\"[^\"]*\"))?(?P<rest>(?: and form:)?)",
         _upload,
         'When I upload the file "invoice.pdf" to /invoices',
+        runs=True,
     ),
     _near_miss(
         "a file's content type follows `of type`",
@@ -374,6 +387,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<type>\"[\w.+-]+/[\w.+-]+\")(?P<rest>(?: and form:)?)",
         r'\g<before> with file \g<file> as "file" of type \g<type>\g<rest>',
         'When I POST /invoices with the file "invoice.pdf" as "application/pdf"',
+        runs=True,
     ),
     _near_miss(
         "a cookie the response sets `exists` or `does not exist`",
@@ -383,6 +397,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
             f"{found['before']} {'does not exist' if found['negated'] else 'exists'}"
         ],
         'Then the response cookie "session" is set',
+        runs=True,
     ),
     _near_miss(
         "a cookie's flag is written `is HttpOnly`, `is Secure`",
@@ -390,6 +405,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?:flag |attribute )?(?P<flag>http-?only|secure|partitioned)(?: flag| attribute)?",
         _cookie_flag,
         'Then the response cookie "session" has the httponly flag',
+        runs=True,
     ),
     _near_miss(
         'a cookie\'s attribute is written `has SameSite "Lax"`',
@@ -398,6 +414,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?: (?:of|=|set to|is|equal to))? (?P<value>\"[^\"]*\"|\S+)",
         _cookie_attribute,
         'Then the response cookie "session" has SameSite Lax',
+        runs=True,
     ),
     _near_miss(
         "a token is sent with `I am authenticated with the bearer token`",
@@ -405,6 +422,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r" (?:the |a )?(?:bearer |auth |access )?token(?: to| as)? (?P<token>\"[^\"]*\")",
         r"I am authenticated with the bearer token \g<token>",
         'Given I use the bearer token "{{token}}"',
+        runs=True,
     ),
     _near_miss(
         'a value is kept with `the variable "<name>" is <value>`',
@@ -412,6 +430,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r" (?:as|in|to) (?P<name>\"[^\"]*\")",
         r"the variable \g<name> is \g<value>",
         'Given I store "{{$timestamp}}" as "started"',
+        runs=True,
     ),
     _near_miss(
         "a websocket is opened with `I connect to the websocket`",
@@ -420,6 +439,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<rest>.*)",
         r"I connect to the websocket \g<path>\g<rest>",
         "When I open a websocket to /ws/chat",
+        runs=True,
     ),
     _near_miss(
         "a websocket's handshake is checked with `the websocket connection is accepted`",
@@ -427,6 +447,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"|connected|accepted|successful)",
         r"the websocket connection is accepted",
         "Then the websocket connection is open",
+        runs=True,
     ),
     _near_miss(
         'text is sent with `I send text "<text>" over the websocket`',
@@ -434,6 +455,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?: (?:over|on|to|through|via) the (?:websocket|ws))?",
         r"I send text \g<text> over the websocket",
         'When I send the websocket message "hello"',
+        runs=True,
     ),
     _near_miss(
         "JSON is sent with `I send JSON over the websocket:`",
@@ -441,6 +463,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"|JSON (?:to|on|through|via) the (?:websocket|ws)):",
         r"I send JSON over the websocket:",
         'When I send the JSON websocket message:\n  """\n  {"text": "hi"}\n  """',
+        runs=True,
     ),
     _near_miss(
         'text is received with `I receive text "<text>" from the websocket`',
@@ -449,6 +472,7 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<within>(?: within .+)?)",
         r"I receive text \g<text> from the websocket\g<within>",
         'Then I receive a websocket message "hello"',
+        runs=True,
     ),
     _near_miss(
         "any message is awaited with `I receive a message from the websocket`",
@@ -456,18 +480,21 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?: from the (?:websocket|ws))?(?P<within>(?: within .+)?)",
         r"I receive a message from the websocket\g<within>",
         "Then I receive a websocket message within 2 seconds",
+        runs=True,
     ),
     _near_miss(
         "a websocket message's JSON is `the message JSON at`",
         r"the (?:websocket |ws |last |received )+(?:message )?JSON at (?P<rest>.+)",
         r"the message JSON at \g<rest>",
         'Then the websocket message JSON at "$.text" is "hi"',
+        runs=True,
     ),
     _near_miss(
         "an event's JSON is `the event JSON at`",
         r"the (?:last |received |SSE )*event(?:'s)? (?:data )?(?:JSON )?at (?P<rest>.+)",
         r"the event JSON at \g<rest>",
         'Then the event data at "$.title" is "Draft"',
+        runs=True,
     ),
     _near_miss(
         "server-sent events are read with `I open the event stream`",
@@ -476,12 +503,14 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?: (?:feed|stream|endpoint|channel))?(?: (?:at|on))? (?P<path>/\S*)",
         r"I open the event stream \g<path>",
         "When I subscribe to the SSE feed /events",
+        runs=True,
     ),
     _near_miss(
         "`is` means equal",
         r"(?P<subject>.+?) (?:equals|is equal to|==) (?P<rest>.+)",
         r"\g<subject> is \g<rest>",
         'Then the JSON at "$.count" equals 3',
+        runs=True,
     ),
     _near_miss(
         "the status is checked with `the response status`",
@@ -556,7 +585,6 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<subject>.+?) is an? (?P<word>[a-z]+)",
         _json_type,
         'Then the JSON at "$.items" is a list',
-        runs=False,
     ),
     _near_miss(
         "a length is counted in items",
@@ -575,7 +603,6 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"(?P<before>.+?) contains (?P<count>\d+) items?",
         r"\g<before> has \g<count> items",
         'Then the JSON at "$.items" contains 3 items',
-        runs=False,
     ),
     _near_miss(
         "a JSON body is sent `with JSON:`",
@@ -727,5 +754,6 @@ def near_misses_markdown(library: Iterable[Phrase]) -> str:
         keyword, text = near_miss.example.splitlines()[0].split(" ", 1)
         step_type = keyword.casefold() if keyword in ("Given", "When", "Then") else None
         hint = near_miss_hint(text, definitions, keyword=keyword, step_type=step_type)
-        rows.append(f"| `{keyword} {text}` | {hint} |")
+        runs = " (runs as that)" if accepted_alternative(text, step_type, definitions) else ""
+        rows.append(f"| `{keyword} {text}` | {hint}{runs} |")
     return "\n".join(rows)

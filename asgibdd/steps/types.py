@@ -22,7 +22,7 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 | `{x:Expected}`  | like `Literal`, but none of the phrases   | the raw text (parse later)  |
 |                 | that follow `is` (`a number`, `empty`,    |                             |
 |                 | `not ...`, `one of ...`, `sorted`, ...)   |                             |
-| `{x:Status}`    | like `Literal`, but not `one of ...`      | the raw text (parse later)  |
+| `{x:Status}`    | like `Literal`, not `one of`, `not ...`   | the raw text (parse later)  |
 | `{x:Check}`     | like `Literal`, not ending `within 2 s`   | the raw text (a step)       |
 | `{x:Words}`     | a few words, e.g. `tasks`, `open tasks`   | the text                    |
 | `{x:Order}`     | `ascending` or `descending`               | the word                    |
@@ -205,7 +205,7 @@ def _expected(text: str) -> str:
     return text
 
 
-@_with_pattern(r"(?!one of ).*[^:]")
+@_with_pattern(r"(?!one of |not ).*[^:]")
 def _status(text: str) -> str:
     return text
 
