@@ -195,6 +195,7 @@ def _json_type(text: str) -> str:
 # Each of them either is a phrase of its own or gets advice naming one (`approximately`).
 _AFTER_IS = (
     rf"an? (?:{_TYPE_WORDS})$|empty$|not |one of |greater than |less than |sorted\b"
+    r"|ordered |in \w+ order$"
     r"|within |after |before |the JSON at |today$|\d+ days? (?:from today|ago)$"
     r"|-?[\d.]+ (?:±|\+/-|\+-) |(?:approximately|about|around|roughly|nearly|close to) "
 )
