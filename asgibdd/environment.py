@@ -81,7 +81,7 @@ from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
 from asgibdd.report import Section, register_report_section
 from asgibdd.report.coverage import coverage_section
 from asgibdd.secrets import SecretPolicy, Secrets
-from asgibdd.variables import Variables
+from asgibdd.variables import RUN_VARIABLES, Variables
 
 __all__ = [
     "CONTRACT_TAG",
@@ -500,6 +500,7 @@ def before_all(context: Any) -> None:
     """
     behave_speedups.install()
     _quiet_httpx_request_lines(context)
+    RUN_VARIABLES.clear()  # values stored "for the run" last only as long as the run
     config = load_config(dict(context.config.userdata), paths=features_paths(context.config))
     # The live target imports nothing: the service's code may not even be installed here.
     app, django = (None, None) if config.live else load_app_and_django(config)
