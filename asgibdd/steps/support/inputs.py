@@ -138,10 +138,11 @@ def expected_literal(context: Any, text: str) -> Any:
         literal = parse_literal(text, what="the expected value")
     except UsageError as error:
         if "{{" not in text:
-            if text.strip()[:1].isalpha():
+            # One bare word is a value left unquoted; several may be a comparison.
+            if text.strip()[:1].isalpha() and len(text.split()) > 1:
                 listed = ", ".join(f"`{phrase}`" for phrase in COMPARISONS_AFTER_IS)
                 raise UsageError(
-                    f"{error} If it is a comparison rather than a text, the comparisons "
+                    f"{error}. If it is a comparison rather than a text, the comparisons "
                     f"after `is` are: {listed}."
                 ) from None
             raise
