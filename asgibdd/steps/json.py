@@ -15,14 +15,12 @@ from asgibdd.generated import utc_now
 from asgibdd.matching.jsonpath import index_path, key_path
 from asgibdd.matching.literal import loads_strict
 from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.support.grammar import declare_json_checks
 from asgibdd.steps.support.inputs import (
     count_value,
     expected_json,
-    expected_literal,
     find_feature_file,
     jsonpath_text,
-    number_value,
-    step_pattern,
 )
 from asgibdd.steps.support.subject import capital, response_json
 
@@ -69,26 +67,12 @@ def json_at_is_doc(context: Any, path: str) -> None:
     subject.assert_at_is(jsonpath_text(context, path), expected_json(context))
 
 
-@library_step("the JSON at {path:JSONPath} is {expected:Expected}", section=JSON)
-def json_at_is(context: Any, path: str, expected: str) -> None:
-    """Check the value at a JSONPath against a JSON literal (deep equality, markers honoured).
-
-    A wildcard or filter path gives the list of what it selects.
-
-    Example: Then the JSON at "$.items[0].name" is "apple"
-    """
-    subject = response_json(context)
-    subject.assert_at_is(jsonpath_text(context, path), expected_literal(context, expected))
-
-
-@library_step("the JSON at {path:JSONPath} is not {expected:Literal}", section=JSON)
-def json_at_is_not(context: Any, path: str, expected: str) -> None:
-    """Check that the value at a JSONPath is anything but this JSON literal.
-
-    Example: Then the JSON at "$.count" is not 0
-    """
-    subject = response_json(context)
-    subject.assert_at_is_not(jsonpath_text(context, path), expected_literal(context, expected))
+declare_json_checks(
+    "the JSON at",
+    JSON,
+    "the last response's JSON",
+    lambda context, where: response_json(context),
+)
 
 
 @library_step("the JSON at {path:JSONPath} is empty", section=JSON)
@@ -100,46 +84,8 @@ def json_at_is_empty(context: Any, path: str) -> None:
     response_json(context).assert_at_empty(jsonpath_text(context, path))
 
 
-@library_step("the JSON at {path:JSONPath} is greater than {number:Number}", section=JSON)
-def json_at_greater(context: Any, path: str, number: float | str) -> None:
-    """Check that the value at a JSONPath is a number above the given one (or a `{{variable}}`).
-
-    Example: Then the JSON at "$.price" is greater than 2
-    """
-    response_json(context).assert_at_compared(
-        jsonpath_text(context, path), "greater than", number_value(context, number)
-    )
-
-
-@library_step("the JSON at {path:JSONPath} is less than {number:Number}", section=JSON)
-def json_at_less(context: Any, path: str, number: float | str) -> None:
-    """Check that the value at a JSONPath is a number below the given one (or a `{{variable}}`).
-
-    Example: Then the JSON at "$.price" is less than 10
-    """
-    response_json(context).assert_at_compared(
-        jsonpath_text(context, path), "less than", number_value(context, number)
-    )
-
-
-@library_step("the JSON at {path:JSONPath} is {number:Number} ± {tolerance:Number}", section=JSON)
-def json_at_close_to(context: Any, path: str, number: float | str, tolerance: float | str) -> None:
-    """Check that the value at a JSONPath is a number within a tolerance of the given one.
-
-    The bounds count: `10 ± 0.05` holds for 9.95 up to 10.05.
-
-    Example: Then the JSON at "$.price" is 3.3 ± 0.5
-    """
-    expected, allowed = number_value(context, number), number_value(context, tolerance)
-    response_json(context).assert_at_close(jsonpath_text(context, path), expected, allowed)
-
-
 @library_step(
-    "the JSON at {path:JSONPath} is sorted",
-    (
-        "the JSON at {path:JSONPath} is sorted in {order:Order} order",
-        'Then the JSON at "$.items[*].price" is sorted in descending order',
-    ),
+    "the JSON at {path:JSONPath} is sorted in {order:Order} order",
     (
         "the JSON at {path:JSONPath} is sorted by {key:Quoted}",
         'Then the JSON at "$.items" is sorted by "id"',
@@ -158,22 +104,11 @@ def json_at_sorted(
     Ascending unless `in descending order`; equal neighbours are fine. The values must be
     all numbers or all strings (strings compare by character codes).
 
-    Example: Then the JSON at "$.items[*].id" is sorted
+    Example: Then the JSON at "$.items[*].price" is sorted in descending order
     """
     response_json(context).assert_at_sorted(
         jsonpath_text(context, path), key, descending=order == "descending"
     )
-
-
-@library_step("the JSON at {path:JSONPath} is within the last {duration:Duration}", section=JSON)
-def json_at_within_the_last(context: Any, path: str, duration: float) -> None:
-    """Check that a date-time at a JSONPath is recent: at most this long ago, not later than now.
-
-    The value is ISO 8601 (`2026-12-07T10:30:00Z`); one without an offset is taken as UTC.
-
-    Example: Then the JSON at "$.items[0].created_at" is within the last 5 minutes
-    """
-    response_json(context).assert_at_recent(jsonpath_text(context, path), duration, utc_now())
 
 
 @library_step("the JSON at {path:JSONPath} is {days:DayOffset}", section=JSON)
@@ -211,20 +146,6 @@ def json_at_is_other(context: Any, path: str, other: str) -> None:
     response_json(context).assert_at_same_as(
         jsonpath_text(context, path), jsonpath_text(context, other)
     )
-
-
-@library_step("the JSON at {path:JSONPath} is one of {options:Literal}", section=JSON)
-def json_at_one_of(context: Any, path: str, options: str) -> None:
-    """Check that the value at a JSONPath equals one of the values of a JSON array.
-
-    Example: Then the JSON at "$.name" is one of ["apple", "pear"]
-    """
-    choices = expected_literal(context, options)
-    if not isinstance(choices, list) or not choices:
-        raise step_usage_error(
-            f'expects the allowed values as a JSON array, e.g. ["open", "done"], got: {options}'
-        )
-    response_json(context).assert_at_one_of(jsonpath_text(context, path), choices)
 
 
 @library_step("the JSON at {path:JSONPath} contains only:", section=JSON)
@@ -276,42 +197,6 @@ def json_at_contains_doc(context: Any, path: str) -> None:
     """
     subject = response_json(context)
     subject.assert_at_contains(jsonpath_text(context, path), expected_json(context))
-
-
-@library_step("the JSON at {path:JSONPath} contains {expected:Literal}", section=JSON)
-def json_at_contains(context: Any, path: str, expected: str) -> None:
-    """Check that the value at a JSONPath contains a JSON literal.
-
-    A string contains a substring; an array contains a matching item (any order); an
-    object contains the expected keys.
-
-    Example: Then the JSON at "$.items[*].name" contains "apple"
-    """
-    subject = response_json(context)
-    subject.assert_at_contains(jsonpath_text(context, path), expected_literal(context, expected))
-
-
-@library_step("the JSON at {path:JSONPath} does not contain {expected:Literal}", section=JSON)
-def json_at_does_not_contain(context: Any, path: str, expected: str) -> None:
-    """Check that the value at a JSONPath does not contain a JSON literal (text, item, keys).
-
-    Example: Then the JSON at "$.items[*].name" does not contain "plum"
-    """
-    subject = response_json(context)
-    subject.assert_at_lacks(jsonpath_text(context, path), expected_literal(context, expected))
-
-
-@library_step("the JSON at {path:JSONPath} has {count:Items}", section=JSON)
-def json_at_has_items(context: Any, path: str, count: int | str) -> None:
-    """Check the length of the array at a JSONPath, or how many values a wildcard selects.
-
-    The count may be a variable: `has {{page_size}} items`.
-
-    Example: Then the JSON at "$.items" has 3 items
-    """
-    response_json(context).assert_at_length(
-        jsonpath_text(context, path), count_value(context, count)
-    )
 
 
 @library_step("the JSON at {path:JSONPath} has at least {count:Items}", section=JSON)
@@ -392,46 +277,6 @@ def each_item_is(context: Any, path: str) -> None:
     response_json(context).assert_each(
         jsonpath_text(context, path), expected_json(context), subset=False
     )
-
-
-@library_step("the JSON at {path:JSONPath} exists", section=JSON)
-def json_at_exists(context: Any, path: str) -> None:
-    """Check that a JSONPath selects a value (null counts as a value).
-
-    Example: Then the JSON at "$.id" exists
-    """
-    response_json(context).assert_at_exists(jsonpath_text(context, path))
-
-
-@library_step("the JSON at {path:JSONPath} does not exist", section=JSON)
-def json_at_does_not_exist(context: Any, path: str) -> None:
-    """Check that a JSONPath selects nothing at all.
-
-    Example: Then the JSON at "$.password" does not exist
-    """
-    response_json(context).assert_at_missing(jsonpath_text(context, path))
-
-
-@library_step("the JSON at {path:JSONPath} matches {pattern:Quoted}", section=JSON)
-def json_at_matches(context: Any, path: str, pattern: str) -> None:
-    """Check a string at a JSONPath against a regular expression (anchor it with ^ and $).
-
-    With a wildcard or filter path, every selected value must be a matching string.
-
-    Example: Then the JSON at "$.name" matches "^a.+"
-    """
-    regex = step_pattern(context, pattern)
-    timeout = get_world(context).config.timeout
-    response_json(context).assert_at_matches(jsonpath_text(context, path), regex, timeout=timeout)
-
-
-@library_step("the JSON at {path:JSONPath} is {kind:JSONType}", section=JSON)
-def json_at_is_a(context: Any, path: str, kind: str) -> None:
-    """Check the JSON type at a JSONPath: string, number, integer, boolean, array, object, null.
-
-    Example: Then the JSON at "$.price" is a number
-    """
-    response_json(context).assert_at_type(jsonpath_text(context, path), kind)
 
 
 @library_step("the response JSON matches the schema {file:Quoted}", section=JSON)

@@ -69,7 +69,8 @@ def _matches(subject: JSONSubject, context: Any, path: str, fields: dict[str, An
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "is {expected:Expected}",
-        "equals a JSON literal (deep equality, markers honoured)",
+        "equals a JSON literal: deep equality, key order ignored, markers such as "
+        '`"#uuid"` honoured; a wildcard or filter path gives the list of what it selects',
         '"$.type" is "joined"',
         lambda s, c, p, f: s.assert_at_is(p, expected_literal(c, f["expected"])),
     ),
@@ -81,7 +82,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "contains {expected:Literal}",
-        "contains a text, an item or keys",
+        "contains a JSON literal: a string a substring, an array a matching item (in "
+        "any order), an object the expected keys",
         '"$.type" contains "join"',
         lambda s, c, p, f: s.assert_at_contains(p, expected_literal(c, f["expected"])),
     ),
@@ -93,7 +95,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "matches {pattern:Quoted}",
-        "is a string matching a regular expression",
+        "is a string a regular expression matches (found anywhere: anchor it with ^ "
+        "and $); with a wildcard, every selected value must match",
         '"$.type" matches "^jo"',
         _matches,
     ),
@@ -105,13 +108,14 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "has {count:Items}",
-        "has this many items",
+        "has this many items (an array's length, or how many values a wildcard "
+        "selects); the count may be a `{{variable}}`",
         '"$.tags" has 2 items',
         lambda s, c, p, f: s.assert_at_length(p, count_value(c, f["count"])),
     ),
     Comparison(
         "is {number:Number} ± {tolerance:Number}",
-        "is a number within a tolerance of another",
+        "is a number within a tolerance of another, bounds included",
         '"$.price" is 3 ± 0.5',
         lambda s, c, p, f: s.assert_at_close(
             p, number_value(c, f["number"]), number_value(c, f["tolerance"])
@@ -119,13 +123,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "is greater than {number:Number}",
-        "is a number above another",
+        "is a number above another (or a `{{variable}}`)",
         '"$.count" is greater than 1',
         lambda s, c, p, f: s.assert_at_compared(p, "greater than", number_value(c, f["number"])),
     ),
     Comparison(
         "is less than {number:Number}",
-        "is a number below another",
+        "is a number below another (or a `{{variable}}`)",
         '"$.count" is less than 10',
         lambda s, c, p, f: s.assert_at_compared(p, "less than", number_value(c, f["number"])),
     ),
@@ -143,13 +147,14 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "is within the last {duration:Duration}",
-        "is a date-time at most this long ago",
+        "is an ISO 8601 date-time at most this long ago and not later than now (no "
+        "offset means UTC)",
         '"$.sent_at" is within the last 5 minutes',
         lambda s, c, p, f: s.assert_at_recent(p, f["duration"], utc_now()),
     ),
     Comparison(
         "exists",
-        "is there (null counts)",
+        "is there (null counts as a value)",
         '"$.count" exists',
         lambda s, c, p, f: s.assert_at_exists(p),
     ),
