@@ -336,6 +336,24 @@ Feature: grammar in a run
     And the JSON at "$.items[*].price" is in descending order
     And the response cookie "session" is set
 
+  Scenario: an upload with its own content type and form fields
+    When I POST /upload with file "fixtures/hello.txt" as "file" of type "text/csv" and form:
+      | name  | value |
+      | title | hello |
+    Then the JSON at "$.type" is "text/csv"
+    And the JSON at "$.fields.title" is "hello"
+
+  Scenario: event clauses in any order, then two checks on the same event
+    When I open the event stream /events?doc={}
+    Then I receive an event "tick" within 2 seconds with id "1" with data containing "sent_at"
+    And the event JSON at "$.n" is 1
+    And the event JSON at "$.sent_at" is within the last 1 minute
+    And I receive 2 events
+
+  Scenario: a cookie attribute that differs
+    When I GET /doc
+    Then the response cookie "session" has SameSite "Strict"
+
   Scenario: an opposite check is never run for a should-form
     When I GET /doc
     Then the response status should not be 200
@@ -357,11 +375,19 @@ Feature: grammar in a run
 @pytest.fixture(scope="module")
 def grammar_run(tmp_path_factory: pytest.TempPathFactory) -> BehaveOutcome:
     root: Path = tmp_path_factory.mktemp("grammar_run")
-    return run_feature(root, RUN, app="grammar_app:app", **{"grammar_app.py": _app()})
+    files = {"grammar_app.py": _app(), "features/fixtures/hello.txt": "hello\n"}
+    return run_feature(root, RUN, app="grammar_app:app", **files)
 
 
 def test_variables_and_meant_phrases_run(grammar_run: BehaveOutcome) -> None:
-    assert grammar_run.scenarios.passed == 2, grammar_run.output
+    assert grammar_run.scenarios.passed == 4, grammar_run.output
+
+
+def test_a_cookie_attribute_says_what_it_was(grammar_run: BehaveOutcome) -> None:
+    assert (
+        'Expected the response cookie "session" to have SameSite "Strict", got "lax".'
+        in grammar_run.output
+    )
 
 
 def test_a_should_not_form_fails_as_the_negated_check(grammar_run: BehaveOutcome) -> None:

@@ -61,11 +61,20 @@ class Phrase(Protocol):
     def matches(self, step_text: str) -> bool: ...
 
 
+# Fields shown as what they may hold rather than by name.
+_SHOWN_AS = {
+    "EventClauses": ' [with data "<text>"] [with data containing "<text>"] [with id "<id>"]'
+    " [within <duration>]",
+}
+
+
 def display_phrase(phrase: str) -> str:
     """The phrase as a reader sees it: `{name:Quoted}` → `"<name>"`, `{x:Path}` → `<x>`."""
 
     def show(found: re.Match[str]) -> str:
         name = found["name"]
+        if found["type"] in _SHOWN_AS:
+            return _SHOWN_AS[found["type"]]
         return f'"<{name}>"' if found["type"] in ("Quoted", "JSONPath") else f"<{name}>"
 
     return _FIELD.sub(show, phrase)
