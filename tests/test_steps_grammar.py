@@ -78,8 +78,9 @@ async def echo(websocket):
 
 
 app = Starlette(routes=[
-    Route("/doc", doc), Route("/example", example), Route("/csv", csv), Route("/upload", upload, methods=["POST"]),
-    Route("/events", events), WebSocketRoute("/ws", echo),
+    Route("/doc", doc), Route("/example", example), Route("/csv", csv),
+    Route("/upload", upload, methods=["POST"]), Route("/events", events),
+    WebSocketRoute("/ws", echo),
 ])
 app.state.example = EXAMPLE
 """
