@@ -15,6 +15,7 @@ take (see docs/benchmarks.md):
 source line is read when someone looks at it, and each status test answers from the
 set of members for which behave's own test said yes (asked once, for every member, at
 install time). Either swap is skipped when behave's code is not what it was made for.
+What `install()` swapped, the `Installed` it returns puts back (`undo()`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["STATUS_TESTS", "install", "lazy_extract_stack"]
+__all__ = ["STATUS_TESTS", "Installed", "install", "lazy_extract_stack"]
 
 #: The `Status` methods that only say whether a member belongs to a fixed group.
 STATUS_TESTS = (
@@ -70,22 +71,48 @@ class _TracebackWithLazyLines(types.ModuleType):
         return getattr(traceback, name)
 
 
-def install() -> None:
-    """Swap in the cheaper bookkeeping; safe to call again, a no-op where it does not fit."""
-    _install_lazy_origin_records()
-    _install_status_tests()
+class Installed:
+    """What one `install()` swapped in, and what was there before."""
+
+    def __init__(self) -> None:
+        self.traceback: tuple[Any, Any] | None = None  # (behave's runner module, its module)
+        self.status_tests: dict[str, Any] = {}  # name -> behave's own method
+
+    def undo(self) -> None:
+        """Put back what `install()` swapped in (what a later install did stays)."""
+        if self.traceback is not None:
+            runner, original = self.traceback
+            if isinstance(runner.traceback, _TracebackWithLazyLines):
+                runner.traceback = original
+            self.traceback = None
+        from behave.model_type import Status
+
+        for name, original in self.status_tests.items():
+            if getattr(getattr(Status, name, None), _INSTALLED_MARK, False):
+                setattr(Status, name, original)
+        self.status_tests = {}
 
 
-def _install_lazy_origin_records() -> None:
+def install() -> Installed:
+    """Swap in the cheaper bookkeeping; safe to call again, a no-op where it does not fit
+    or where it is installed already. The result undoes what this call swapped in."""
+    installed = Installed()
+    _install_lazy_origin_records(installed)
+    _install_status_tests(installed)
+    return installed
+
+
+def _install_lazy_origin_records(installed: Installed) -> None:
     from behave import runner
 
     setter = getattr(getattr(runner, "Context", None), "__setattr__", None)
     names = getattr(getattr(setter, "__code__", None), "co_names", ())
     if getattr(runner, "traceback", None) is traceback and "extract_stack" in names:
+        installed.traceback = (runner, runner.traceback)
         runner.traceback = _TracebackWithLazyLines()
 
 
-def _install_status_tests() -> None:
+def _install_status_tests(installed: Installed) -> None:
     from behave.model_type import Status
 
     for name in STATUS_TESTS:
@@ -93,6 +120,7 @@ def _install_status_tests() -> None:
         if original is None or getattr(original, _INSTALLED_MARK, False):
             continue
         members = frozenset(id(member) for member in Status if original(member))
+        installed.status_tests[name] = original
         setattr(Status, name, _membership_test(name, members))
 
 

@@ -1,66 +1,54 @@
-"""Where asgibdd finds the app under test and its settings.
+"""asgibdd's settings: each one's key, what it holds, where it may come from, how it is
+checked (`SETTING_TABLE`), and `load_config`, which reads them for a run.
 
 Each setting is looked up in order, the first source that has it wins:
 
-1. behave user data: `behave -D asgibdd.app=pkg.module:app` (also `asgibdd.base_url`,
-   `asgibdd.timeout`, `asgibdd.lifespan`, `asgibdd.follow_redirects`,
-   `asgibdd.raise_server_exceptions`, `asgibdd.contract`, `asgibdd.openapi`,
-   `asgibdd.api_coverage`, `asgibdd.target`, `asgibdd.verify`, `asgibdd.proxy`);
-2. environment variables: `ASGIBDD_APP` (also `ASGIBDD_BASE_URL`, `ASGIBDD_TIMEOUT`,
-   `ASGIBDD_LIFESPAN`, `ASGIBDD_FOLLOW_REDIRECTS`, `ASGIBDD_RAISE_SERVER_EXCEPTIONS`,
-   `ASGIBDD_CONTRACT`, `ASGIBDD_OPENAPI`, `ASGIBDD_API_COVERAGE`, `ASGIBDD_TARGET`,
-   `ASGIBDD_VERIFY`, `ASGIBDD_PROXY`);
+1. behave user data: `behave -D asgibdd.KEY=...`;
+2. environment variables: `ASGIBDD_KEY`;
 3. `[tool.asgibdd]` in the `pyproject.toml` found the way behave finds its files: in the
    features path behave was given or a folder above it, else in the working folder or
-   above (the same keys, plus `headers`).
+   above.
 
-A key none of these knows (`timout = 1`) is a `ConfigError` naming where it was found
-and the closest known key.
+Some settings (tables and lists) come from `pyproject.toml` only. A key none of these
+knows (`timout = 1`) is a `ConfigError` naming where it was found and the closest known
+key. docs/configuration.md's table of settings is `settings_markdown()`.
 
-The app is written `module:attribute` (`attribute` may be dotted), or `module:factory()`
-for a function that builds the app.
-
-The target is where the steps send their requests: "in-process" (the app, imported here)
-or "live" (a deployed service at `base_url`, over the network; see docs/live.md). Without
-a `target` setting it is "live" when no app is configured but a `base_url` is, so
-`behave -D asgibdd.base_url=https://staging.example.com` tests staging.
+The target is where the steps send their requests: "in-process" (the app, imported here
+by `asgibdd.app_loader`) or "live" (a deployed service at `base_url`, over the network;
+see docs/live.md). Without a `target` setting it is "live" when no app is configured but a
+`base_url` is, so `behave -D asgibdd.base_url=https://staging.example.com` tests staging.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import importlib
-import inspect
-import io
 import os
 import re
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from asgibdd._suggest import close_matches
-from asgibdd._types import ASGIApp
 from asgibdd.errors import ConfigError
-from asgibdd.project import add_to_python_path, find_pyproject, import_roots, tool_table
+from asgibdd.project import find_pyproject, tool_table
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "LIFESPAN_SCOPES",
     "SETTINGS",
+    "SETTING_TABLE",
     "TARGETS",
     "AsgiBddConfig",
     "LifespanScope",
+    "Setting",
     "Target",
     "bool_setting",
     "features_paths",
     "find_pyproject",
     "lifespan_scope",
-    "load_app",
     "load_config",
     "project_pyproject",
+    "settings_markdown",
 ]
 
 LifespanScope = Literal["scenario", "feature", "run"]
@@ -70,56 +58,15 @@ TARGETS: tuple[Target, ...] = ("in-process", "live")
 DEFAULT_TIMEOUT = 5.0
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
-#: Every setting's key, as written in `[tool.asgibdd]` (`-D asgibdd.KEY`, `ASGIBDD_KEY`).
-SETTINGS = (
-    "api_coverage",
-    "app",
-    "base_url",
-    "contract",
-    "django",
-    "follow_redirects",
-    "headers",
-    "lifespan",
-    "openapi",
-    "proxy",
-    "raise_server_exceptions",
-    "secret_names",
-    "target",
-    "timeout",
-    "verify",
-)
-_PYPROJECT_ONLY = frozenset({"headers", "secret_names"})
 _USERDATA_PREFIX = "asgibdd."
 _ENV_PREFIX = "ASGIBDD_"
 
 
 @dataclass(frozen=True)
 class AsgiBddConfig:
-    """The settings one behave run uses.
+    """The settings one behave run uses (see `SETTING_TABLE` for each one's meaning).
 
-    - `app`: the app reference, `module:attribute` or `module:factory()`.
-    - `app_source`: where `app` was found, for error messages.
-    - `base_url`: the URL relative paths are resolved against.
-    - `headers`: headers sent with every request (a step can add more per scenario).
-    - `timeout`: seconds any single wait on the app may take (lifespan, websocket, stream).
-    - `lifespan`: how long one client, and so one app lifespan, lives by default.
-    - `follow_redirects`: whether requests follow redirects unless a step says otherwise.
-    - `raise_server_exceptions`: whether an exception the app raises is raised into the
-      step (True) or only its 500 response is seen (False), unless a tag says otherwise.
-    - `django`: whether a Django project runs on Django's test databases (see
-      `asgibdd.django`); True unless turned off.
-    - `secret_names`: more names (parts of header, parameter, field or key names) whose
-      values are masked in every output, besides `asgibdd.secrets.DEFAULT_SECRET_NAMES`.
-    - `contract`: whether every response is checked against the app's OpenAPI document
-      (see docs/contracts.md), unless a tag says otherwise.
-    - `openapi`: where that document comes from: "auto" (the app object, FastAPI or
-      Litestar), a file (JSON, or YAML with PyYAML), or a path the app serves ("/openapi.json").
-    - `api_coverage`: the JSON file the run's API coverage is written to ("" for none).
-    - `target`: "in-process" (the app runs here) or "live" (a service at `base_url`).
-    - `verify`: live only: verify the service's TLS certificate (True), not (False), or
-      against the CA bundle at this path.
-    - `proxy`: live only: the proxy URL to go through; None uses the environment's
-      `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
+    - `app_source`: where `app` was found, for error messages; `openapi_source` likewise.
     - `project_dir`: the folder of the `pyproject.toml` used, if any.
 
     In the live target `app` is "" when none is configured: nothing is imported.
@@ -142,6 +89,7 @@ class AsgiBddConfig:
     target: Target = "in-process"
     verify: bool | str = True
     proxy: str | None = None
+    extensions: tuple[str, ...] = ()
     project_dir: Path | None = None
 
     @property
@@ -149,9 +97,31 @@ class AsgiBddConfig:
         """Whether the steps talk to a deployed service instead of an app in this process."""
         return self.target == "live"
 
-    def load_app(self) -> ASGIApp:
-        """Import the configured app; `ConfigError` explains any failure."""
-        return load_app(self.app, source=self.app_source, project_dir=self.project_dir)
+
+Check = Callable[[Any, str], Any]
+"""How a setting is checked: (the value as found, where it was found) -> the value the
+config holds, or a `ConfigError` that says what was expected, what was got, what to do."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its `key` (`[tool.asgibdd] KEY`, `-D asgibdd.KEY`, `ASGIBDD_KEY`), the
+    `default` and `meaning` the docs show, whether it comes from `pyproject.toml` only
+    (tables and lists), its `check`, and the config field that keeps its source."""
+
+    key: str
+    default: str
+    meaning: str
+    check: Check
+    pyproject_only: bool = False
+    source_field: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The sources, as the docs name them."""
+        if self.pyproject_only:
+            return "`pyproject.toml`"
+        return f"`-D asgibdd.{self.key}`, `{_ENV_PREFIX}{self.key.upper()}`, `pyproject.toml`"
 
 
 _LINE_SUFFIX = re.compile(r":\d+(?::\d+)*$")
@@ -196,69 +166,61 @@ def load_config(
     environ = environ if environ is not None else os.environ
     cwd = cwd if cwd is not None else Path.cwd()
     pyproject = project_pyproject(paths, cwd)
-    table = tool_table(pyproject) if pyproject is not None else None
-    table = table or {}
+    table = (tool_table(pyproject) if pyproject is not None else None) or {}
     _refuse_unknown_keys(userdata, environ, table, pyproject)
+    found: dict[str, tuple[Any, str]] = {}
+    for setting in SETTING_TABLE:
+        lookup = _lookup(setting, userdata, environ, table, pyproject)
+        if lookup is not None:
+            found[setting.key] = lookup
+    target = _target(found)
+    if target == "in-process" and "app" not in found:
+        raise ConfigError(_no_app_message(userdata, environ, cwd, pyproject))
+    if target == "live" and "app" not in found:
+        found["app"] = ("", "not needed: the live target imports no app")
+    values: dict[str, Any] = {"target": target}
+    for key, (value, source) in found.items():
+        setting = _BY_KEY[key]
+        if key == "app" and target == "live":
+            values["app"] = value.strip() if isinstance(value, str) else ""
+        elif key != "target":
+            values[key] = setting.check(value, source)
+        if setting.source_field is not None:
+            values[setting.source_field] = source
+    config = AsgiBddConfig(
+        project_dir=pyproject.parent if pyproject is not None else None, **values
+    )
+    base_url_source = found["base_url"][1] if "base_url" in found else None
+    _check_target(config, base_url_source=base_url_source)
+    return config
 
-    def lookup(key: str) -> tuple[Any, str] | None:
+
+def _lookup(
+    setting: Setting,
+    userdata: Mapping[str, str],
+    environ: Mapping[str, str],
+    table: Mapping[str, Any],
+    pyproject: Path | None,
+) -> tuple[Any, str] | None:
+    """The setting's value and where it was found: the first of its sources that has it."""
+    key = setting.key
+    if not setting.pyproject_only:
         if f"{_USERDATA_PREFIX}{key}" in userdata:
             return userdata[f"{_USERDATA_PREFIX}{key}"], f"behave -D {_USERDATA_PREFIX}{key}"
         env_name = f"{_ENV_PREFIX}{key.upper()}"
         if env_name in environ:
             return environ[env_name], f"environment variable {env_name}"
-        if key in table:
-            return table[key], f"[tool.asgibdd] {key} in {pyproject}"
-        return None
+    if key in table:
+        source = f"[tool.asgibdd] {key} in {pyproject}"
+        return table[key], source if not setting.pyproject_only else f"{pyproject}"
+    return None
 
-    found_app = lookup("app")
-    found_base_url = lookup("base_url")
-    found_target = lookup("target")
-    if found_target is not None:
-        target = _target_setting(*found_target)
-    else:
-        target = "live" if found_app is None and found_base_url is not None else "in-process"
-    if target == "live":
-        app, app_source = found_app or ("", "not needed: the live target imports no app")
-    elif found_app is None:
-        raise ConfigError(_no_app_message(userdata, environ, cwd, pyproject))
-    else:
-        app, app_source = found_app
-    if target == "in-process" and (not isinstance(app, str) or not app.strip()):
-        raise ConfigError(
-            f'The app from {app_source} must be a text like "package.module:app", got {app!r}.'
-        )
 
-    config = AsgiBddConfig(
-        app=app.strip() if isinstance(app, str) else "",
-        app_source=app_source,
-        target=target,
-        project_dir=pyproject.parent if pyproject is not None else None,
-    )
-    changes: dict[str, Any] = {}
-    if found_base_url is not None:
-        changes["base_url"] = _text_setting(*found_base_url)
-    if "headers" in table:
-        changes["headers"] = _headers_setting(table["headers"], f"{pyproject}")
-    if (found := lookup("timeout")) is not None:
-        changes["timeout"] = _timeout_setting(*found)
-    if (found := lookup("lifespan")) is not None:
-        changes["lifespan"] = lifespan_scope(*found)
-    if "secret_names" in table:
-        changes["secret_names"] = _names_setting(table["secret_names"], f"{pyproject}")
-    if (found := lookup("openapi")) is not None:
-        changes["openapi"], changes["openapi_source"] = _text_setting(*found), found[1]
-    if (found := lookup("api_coverage")) is not None:
-        changes["api_coverage"] = _text_setting(*found)
-    for flag in ("follow_redirects", "raise_server_exceptions", "django", "contract"):
-        if (found := lookup(flag)) is not None:
-            changes[flag] = bool_setting(*found)
-    if (found := lookup("verify")) is not None:
-        changes["verify"] = _verify_setting(*found)
-    if (found := lookup("proxy")) is not None:
-        changes["proxy"] = _proxy_setting(*found)
-    config = dataclasses.replace(config, **changes)
-    _check_target(config, base_url_source=found_base_url[1] if found_base_url else None)
-    return config
+def _target(found: Mapping[str, tuple[Any, str]]) -> Target:
+    """The `target` setting, else "live" for a `base_url` without an app."""
+    if "target" in found:
+        return _target_setting(*found["target"])
+    return "live" if "app" not in found and "base_url" in found else "in-process"
 
 
 def _target_setting(value: Any, source: str) -> Target:
@@ -456,98 +418,158 @@ def lifespan_scope(value: Any, source: str) -> LifespanScope:
     )
 
 
-def load_app(reference: str, *, source: str, project_dir: Path | None = None) -> ASGIApp:
-    """Import `module:attribute` (or `module:factory()`) and check it is an ASGI app."""
-    module_name, colon, attribute = reference.partition(":")
-    if not colon or not module_name or not attribute:
+def _extensions_setting(value: Any, source: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and ":" in v.strip(":") for v in value
+    ):
         raise ConfigError(
-            f'The app "{reference}" from {source} must be written "module:attribute", '
-            'e.g. "myservice.main:app" (or "myservice.main:create_app()" for a factory).'
+            f"[tool.asgibdd] extensions in {source} must be a list of `module:Factory` names "
+            f"(each called with no arguments for an extension), e.g. extensions = "
+            f'["shop.testing:AuditHeader"]; got {value!r}.'
         )
-    is_factory = attribute.endswith("()")
-    attribute = attribute.removesuffix("()")
-    # The `behave` script does not put the project folder on sys.path; `python -m` does.
-    add_to_python_path([*import_roots(project_dir or Path.cwd()), Path.cwd()])
-    said = io.StringIO()  # what the module writes to stderr while it is imported
-    try:
-        with contextlib.redirect_stderr(said):
-            module = importlib.import_module(module_name)
-    except SystemExit as error:
-        output = "".join(f"\n  {line}" for line in said.getvalue().splitlines()[-5:])
-        raise ConfigError(
-            f'Importing "{module_name}" for the app "{reference}" (from {source}) called '
-            f"sys.exit({error.code!r}): the module exits while it is imported, probably "
-            "because it reads command-line arguments (argparse's parse_args()) or starts a "
-            'server. Put that code under `if __name__ == "__main__":`.'
-            + (f"\nIt printed:{output}" if output else "")
-        ) from None
-    except ImportError as error:
-        raise ConfigError(
-            f'Cannot import the module "{module_name}" of the app "{reference}" (from '
-            f"{source}): {type(error).__name__}: {error}. Check the module name and that its "
-            "folder is on the Python path."
-        ) from error
-    except Exception as error:
-        raise ConfigError(
-            f'Importing "{module_name}" for the app "{reference}" (from {source}) raised '
-            f"{type(error).__name__}: {error}"
-        ) from error
-    finally:
-        sys.stderr.write(said.getvalue())
-    target: Any = module
-    for part in attribute.split("."):
-        if not hasattr(target, part):
-            names = sorted(n for n in dir(module) if not n.startswith("_"))
-            raise ConfigError(
-                f'The module "{module_name}" has no attribute "{attribute}" (app "{reference}" '
-                f"from {source}). Its public names are: {', '.join(names) or '(none)'}."
-            )
-        target = getattr(target, part)
-    if is_factory:
-        if not callable(target):
-            raise ConfigError(
-                f'"{reference}" (from {source}) calls "{attribute}", but it is not callable.'
-            )
-        try:
-            target = target()
-        except Exception as error:
-            raise ConfigError(
-                f'The app factory "{reference}" (from {source}) raised '
-                f"{type(error).__name__}: {error}"
-            ) from error
-    _check_asgi_callable(target, reference, source, is_factory)
-    return cast(ASGIApp, target)
+    return tuple(v.strip() for v in value)
 
 
-def _check_asgi_callable(target: Any, reference: str, source: str, is_factory: bool) -> None:
-    got = f"{type(target).__name__} {target!r}"[:120]
-    if inspect.isclass(target):
+def _app_text(value: Any, source: str) -> str:
+    if not isinstance(value, str) or not value.strip():
         raise ConfigError(
-            f'"{reference}" (from {source}) is a class, not an ASGI app. Point at an '
-            f'instance, or at a factory with "()" at the end.'
+            f'The app from {source} must be a text like "package.module:app", got {value!r}.'
         )
-    if not callable(target):
-        raise ConfigError(
-            f'"{reference}" (from {source}) is not an ASGI app: expected a callable taking '
-            f"(scope, receive, send), got {got}."
-        )
-    try:
-        parameters = inspect.signature(target).parameters.values()
-    except (TypeError, ValueError):
-        return  # builtins and C callables: nothing to check
-    positional = [
-        p
-        for p in parameters
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    return value.strip()
+
+
+SETTING_TABLE: tuple[Setting, ...] = (
+    Setting(
+        "app",
+        "(required)",
+        "the app as `module:attribute` (`attribute` may be dotted), or `module:factory()` "
+        "for a function that builds it",
+        _app_text,
+        source_field="app_source",
+    ),
+    Setting(
+        "base_url",
+        '`"http://testserver"`',
+        "the URL paths are resolved against (scheme, host, and a root path if the app "
+        "lives under one)",
+        _text_setting,
+    ),
+    Setting(
+        "headers",
+        "none",
+        "headers sent with every request, as a table of text values",
+        _headers_setting,
+        pyproject_only=True,
+    ),
+    Setting(
+        "timeout",
+        "`5.0`",
+        "seconds any single wait on the app may take: a request's answer, lifespan "
+        "startup/shutdown, a websocket receive, a streamed chunk or event, a regular "
+        "expression on one value",
+        _timeout_setting,
+    ),
+    Setting(
+        "lifespan",
+        '`"scenario"`',
+        'how long one client and one run of the app\'s lifespan live: `"scenario"`, '
+        '`"feature"` or `"run"`',
+        lifespan_scope,
+    ),
+    Setting(
+        "follow_redirects",
+        "`true`",
+        "whether requests follow redirects (a scenario can turn it off with "
+        "`Given redirects are not followed`)",
+        bool_setting,
+    ),
+    Setting(
+        "raise_server_exceptions",
+        "`true`",
+        "whether an exception the app raises is raised into the step (`true`, a bug shows "
+        "its traceback) or the steps see the app's own error response (`false`); a feature "
+        "or scenario tag can choose, see [below](#the-apps-own-error-responses)",
+        bool_setting,
+    ),
+    Setting(
+        "django",
+        "`true`",
+        "whether a Django project runs on Django's test databases and test host (see "
+        "[Frameworks](frameworks.md))",
+        bool_setting,
+    ),
+    Setting(
+        "secret_names",
+        "none",
+        "more names whose values are masked in every output, besides the defaults, as a "
+        "list: see [Secrets](#secrets-in-output)",
+        _names_setting,
+        pyproject_only=True,
+    ),
+    Setting(
+        "contract",
+        "`true`",
+        "whether every response is checked against the app's OpenAPI document; a feature "
+        "or scenario tag `@asgibdd.contract=off` opts out: see [API contracts](contracts.md)",
+        bool_setting,
+    ),
+    Setting(
+        "openapi",
+        '`"auto"`',
+        "where the OpenAPI document comes from: `\"auto\"` (FastAPI's or Litestar's own), a "
+        'file (`"openapi.json"`, relative to `pyproject.toml`; YAML with PyYAML installed), '
+        'or a path the app serves (`"/openapi.json"`)',
+        _text_setting,
+        source_field="openapi_source",
+    ),
+    Setting(
+        "api_coverage",
+        '`"reports/api-coverage.json"`',
+        'the file the run\'s API coverage is written to (`""`: none)',
+        _text_setting,
+    ),
+    Setting(
+        "target",
+        '`"in-process"`',
+        '`"live"` sends every step over the network to the service at `base_url` instead '
+        "(the default when there is a `base_url` and no `app`): see "
+        "[Run against a deployed service](live.md)",
+        _target_setting,
+    ),
+    Setting(
+        "verify",
+        "`true`",
+        "live only: verify the service's TLS certificate (`true`), not (`false`), or "
+        "against the CA bundle at this path: see [live](live.md)",
+        _verify_setting,
+    ),
+    Setting(
+        "proxy",
+        "none",
+        "live only: the proxy URL to go through (none: the environment's `HTTPS_PROXY`, "
+        "`HTTP_PROXY`, `NO_PROXY`): see [live](live.md)",
+        _proxy_setting,
+    ),
+    Setting(
+        "extensions",
+        "none",
+        "the project's own run extensions, as a list of `module:Factory` names, each "
+        "called with no arguments: see [Extensions](extensions.md)",
+        _extensions_setting,
+        pyproject_only=True,
+    ),
+)
+#: Every setting's key, as written in `[tool.asgibdd]` (`-D asgibdd.KEY`, `ASGIBDD_KEY`).
+SETTINGS = tuple(sorted(setting.key for setting in SETTING_TABLE))
+_BY_KEY = {setting.key: setting for setting in SETTING_TABLE}
+_PYPROJECT_ONLY = frozenset(s.key for s in SETTING_TABLE if s.pyproject_only)
+
+
+def settings_markdown() -> str:
+    """The table of settings in docs/configuration.md, from `SETTING_TABLE`."""
+    rows = [
+        "| key | default | from | meaning |",
+        "|---|---|---|---|",
+        *(f"| `{s.key}` | {s.default} | {s.where} | {s.meaning} |" for s in SETTING_TABLE),
     ]
-    takes_varargs = any(p.kind is p.VAR_POSITIONAL for p in parameters)
-    if not takes_varargs and len(positional) != 3:
-        hint = (
-            f' If it builds the app, write "{reference}()".'
-            if not positional and not is_factory
-            else ""
-        )
-        raise ConfigError(
-            f'"{reference}" (from {source}) is not an ASGI app: an ASGI app takes (scope, '
-            f"receive, send), this callable takes {len(positional)} required argument(s).{hint}"
-        )
+    return "\n".join(rows) + "\n"

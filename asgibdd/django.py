@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from asgibdd._types import ASGIApp
+from asgibdd.app_loader import load_app
 from asgibdd.config import AsgiBddConfig
 from asgibdd.project import add_to_python_path, import_roots
 
@@ -210,6 +211,6 @@ def import_app(config: AsgiBddConfig) -> tuple[ASGIApp, bool]:
     judged as if this import were the first even when `preload_app_module` came before."""
     module_name = config.app.partition(":")[0] if config.app else ""
     configured_before = _CONFIGURED_BEFORE_PRELOAD.get(module_name, django_configured())
-    app = config.load_app()
+    app = load_app(config.app, source=config.app_source, project_dir=config.project_dir)
     configured_by_import = django_configured() and not configured_before
     return app, is_django_project(app, configured_by_import=configured_by_import)

@@ -17,8 +17,8 @@ Two kinds of name are not set by a step:
   that is not set is an error naming it, and a value whose name looks secret
   (`STAGING_TOKEN`) is masked in every output.
 
-A value stored *for the run* (`RUN_VARIABLES`) is read by every later scenario of the same
-process, after the scenario's own variables.
+A value stored *for the run* goes into the run's own store (`run`, which the World keeps
+for the run) and is read by every later scenario, after the scenario's own variables.
 """
 
 from __future__ import annotations
@@ -35,15 +35,10 @@ from asgibdd.generated import generated_value, is_generated
 from asgibdd.matching.literal import loads_strict
 from asgibdd.secrets import Secrets
 
-__all__ = ["RUN_VARIABLES", "Variables"]
+__all__ = ["Variables"]
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 _ENV = "env."
-
-RUN_VARIABLES: dict[str, Any] = {}
-"""Values stored for the run (`... as "user" for the run`): read by every later scenario
-of this process. Scenarios run in file order, so the one storing must come first; with
-`asgibdd run -j N` each worker process has its own."""
 # An optional backslash (the escape), then {{ ... }} with nothing but the name inside.
 _PLACEHOLDER = re.compile(r"(\\?)\{\{(.*?)\}\}", re.DOTALL)
 _WHOLE_STRING_PLACEHOLDER = re.compile(r'"\{\{\s*([^{}"\\]*?)\s*\}\}"')
@@ -57,9 +52,10 @@ class Variables:
     Names use letters, digits, `_`, `-` and `.`; values are any JSON value.
     """
 
-    def __init__(self, secrets: Secrets | None = None) -> None:
+    def __init__(self, secrets: Secrets | None = None, run: dict[str, Any] | None = None) -> None:
         self._values: dict[str, Any] = {}
         self._secrets = secrets
+        self._run: dict[str, Any] = {} if run is None else run
 
     def set(self, name: str, value: Any) -> None:
         """Store `value` under `name`, replacing any previous value."""
@@ -73,14 +69,14 @@ class Variables:
     def set_for_run(self, name: str, value: Any) -> None:
         """Store `value` for this scenario and every later one of the run."""
         self.set(name, value)
-        RUN_VARIABLES[name] = value
+        self._run[name] = value
 
     def get(self, name: str) -> Any:
         """Return the value of `name`; an unknown name is a `UsageError` listing the known."""
         return self._lookup(name, "")
 
     def __contains__(self, name: object) -> bool:
-        return name in self._values or name in RUN_VARIABLES
+        return name in self._values or name in self._run
 
     def __len__(self) -> int:
         return len(self._values)
@@ -93,7 +89,7 @@ class Variables:
 
     def names(self) -> list[str]:
         """The names of all variables (the run's too), sorted."""
-        return sorted({*self._values, *RUN_VARIABLES})
+        return sorted({*self._values, *self._run})
 
     def clear(self) -> None:
         """Forget every variable (a new scenario starts empty)."""
@@ -238,8 +234,8 @@ class Variables:
             )
         if name in self._values:
             return self._values[name]
-        if name in RUN_VARIABLES:
-            value = RUN_VARIABLES[name]
+        if name in self._run:
+            value = self._run[name]
             if self._secrets is not None and self._secrets.policy.is_secret_name(name):
                 self._secrets.remember(value)
             return value
@@ -261,7 +257,7 @@ class Variables:
 
     def _unknown(self, name: str, *, where: str) -> str:
         headline = f'Unknown variable "{name}"' + (f" {where}" if where else "")
-        if not self._values and not RUN_VARIABLES:
+        if not self._values and not self._run:
             return (
                 f"{headline}: no variables are set yet. Store one first, e.g. "
                 f'And I store the JSON at "$.id" as "{name}".'

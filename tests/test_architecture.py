@@ -180,3 +180,44 @@ def test_the_package_exports_exactly_its_public_names() -> None:
 
 
 # The client's own front door is pinned in tests/test_client_front_door.py.
+
+
+# -- the seam: capabilities live in extensions, the hub and the request path only dispatch
+
+REQUEST_PATH = PACKAGE / "steps" / "support" / "requests.py"
+
+
+def test_the_request_path_knows_no_feature_only_the_world_it_records_to() -> None:
+    """A request step sends, remembers the exchange and tells the World: what else happens
+    to an exchange (the journal, the API document check) is an extension's business."""
+    text = REQUEST_PATH.read_text(encoding="utf-8").lower()
+    for word in ("contract", "journal", "coverage", "django", "openapi"):
+        assert word not in text, word
+    imported = _graph()["asgibdd.steps.support.requests"]
+    assert imported <= {"asgibdd.world", "asgibdd.errors", "asgibdd.steps.registry"}, imported
+
+
+def test_the_behave_hooks_keep_no_state_and_stay_small() -> None:
+    path = PACKAGE / "environment.py"
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 300
+    assert "atexit" not in text and "global " not in text
+    constants = {"__all__", "LIFESPAN_TAG", "RAISE_SERVER_EXCEPTIONS_TAG"}
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {target.id for target in targets if isinstance(target, ast.Name)}
+            assert names <= constants, names
+
+
+def test_each_extension_stands_alone_below_the_behave_hooks_and_the_steps() -> None:
+    graph = _graph()
+    own = {name for name in graph if name.startswith("asgibdd.extensions.")}
+    assert len(own) >= 7
+    for name in sorted(own):
+        imported = graph[name]
+        assert imported & own == set(), name  # no extension imports another
+        above = {i for i in imported if i.startswith(("asgibdd.steps", "asgibdd.environment"))}
+        above -= {"asgibdd.steps.registry"}  # the definitions, below every step module
+        assert above == set(), (name, above)
+    assert not {i for i in graph["asgibdd.world"] if i.startswith("asgibdd.extensions")}

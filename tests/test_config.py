@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from asgibdd.config import AsgiBddConfig, find_pyproject, load_app, load_config
+from asgibdd.app_loader import load_app
+from asgibdd.config import AsgiBddConfig, find_pyproject, load_config
 from asgibdd.errors import ConfigError
 
 
@@ -209,7 +210,7 @@ def test_reference_without_colon_shows_the_expected_form() -> None:
 def test_the_demo_app_loads_from_this_repository_pyproject() -> None:
     config = load_config({}, {}, Path(__file__).parent)
     assert config.app == "asgibdd.demo:app"
-    assert callable(config.load_app())
+    assert callable(load_app(config.app, source=config.app_source))
 
 
 def test_pyproject_is_found_from_the_features_path_before_the_working_folder(
@@ -242,9 +243,9 @@ def test_an_unknown_pyproject_key_is_refused_with_did_you_mean(tmp_path: Path) -
         load_config({}, {}, tmp_path)
     assert str(raised.value) == (
         f'Unknown setting "timout" in [tool.asgibdd] of {pyproject}. Did you mean "timeout"?\n'
-        "The settings are: api_coverage, app, base_url, contract, django, follow_redirects, "
-        "headers, lifespan, openapi, proxy, raise_server_exceptions, secret_names, target, "
-        "timeout, verify."
+        "The settings are: api_coverage, app, base_url, contract, django, extensions, "
+        "follow_redirects, headers, lifespan, openapi, proxy, raise_server_exceptions, "
+        "secret_names, target, timeout, verify."
     )
 
 
@@ -264,9 +265,9 @@ def test_unknown_userdata_and_environment_keys_are_refused_with_did_you_mean(
         "[tool.asgibdd] of pyproject.toml.\n"
         "Unknown setting in environment variable ASGIBDD_LIFE_SPAN. "
         'Did you mean "ASGIBDD_LIFESPAN"?\n'
-        "The settings are: api_coverage, app, base_url, contract, django, follow_redirects, "
-        "headers, lifespan, openapi, proxy, raise_server_exceptions, secret_names, target, "
-        "timeout, verify."
+        "The settings are: api_coverage, app, base_url, contract, django, extensions, "
+        "follow_redirects, headers, lifespan, openapi, proxy, raise_server_exceptions, "
+        "secret_names, target, timeout, verify."
     )
 
 
@@ -334,3 +335,14 @@ def test_an_app_module_that_exits_on_import_is_a_config_error_naming_it(
         "  usage: cli_app [-h] --port PORT\n"
         "  cli_app: error: the following arguments are required: --port"
     )
+
+
+def test_the_settings_table_in_the_docs_is_generated_from_the_settings() -> None:
+    from asgibdd.config import SETTING_TABLE, SETTINGS, settings_markdown
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+    assert settings_markdown() in docs, (
+        "docs/configuration.md's settings table is stale; regenerate it with: python -c "
+        '"from asgibdd.config import settings_markdown; print(settings_markdown())"'
+    )
+    assert [f"| `{key}` |" in docs for key in SETTINGS] == [True] * len(SETTING_TABLE)

@@ -58,6 +58,7 @@ PROJECT_FILES = {
         from pathlib import Path
 
         from asgibdd import environment as asgibdd
+        from asgibdd.extensions.django import DjangoDatabases
 
 
         def before_all(context):
@@ -78,7 +79,7 @@ PROJECT_FILES = {
 
         def after_all(context):
             asgibdd.after_all(context)
-            django = context.asgibdd.django
+            django = context.asgibdd.extension(DjangoDatabases).run
             Path("django-run.json").write_text(json.dumps({
                 "test_database": str(django.old_config[0][0].settings_dict["NAME"]),
                 "timings": django.timings,

@@ -93,6 +93,7 @@ def test_a_preloaded_django_project_is_still_recognised_as_one(first: str, tmp_p
 
 
 def test_a_preload_that_fails_leaves_the_error_to_the_run(tmp_path: Path) -> None:
+    from asgibdd.app_loader import load_app
     from asgibdd.config import AsgiBddConfig
     from asgibdd.django import preload_app_module
     from asgibdd.errors import ConfigError
@@ -101,4 +102,4 @@ def test_a_preload_that_fails_leaves_the_error_to_the_run(tmp_path: Path) -> Non
     config = AsgiBddConfig(app="broken_app:app", app_source="the test", project_dir=tmp_path)
     preload_app_module(config)  # quiet
     with pytest.raises(ConfigError, match="raised RuntimeError: no database"):
-        config.load_app()
+        load_app(config.app, source=config.app_source, project_dir=config.project_dir)

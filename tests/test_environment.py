@@ -181,13 +181,15 @@ def test_start_scenario_resets_every_per_scenario_field() -> None:
 
     world = World(config=config(follow_redirects=False), app=app)
     client = TestClient(app)
-    world.start_scenario(client, None)
+    world.start_scenario(None)
+    world.use_client(client)
     world.variables.set("x", 1)
     world.defaults.headers["X"] = "1"
     world.last_request = httpx.Request("GET", "http://testserver/")
     world.sessions["ws"] = ClosingSession([], "ws")
     client.cookies.set("crumb", "1")
-    world.start_scenario(client, Path("a.feature"))
+    world.start_scenario(Path("a.feature"))
+    world.use_client(client)
     assert world.variables.names() == []
     assert world.defaults == RequestDefaults(follow_redirects=False)
     assert world.last_request is None
@@ -201,7 +203,8 @@ def test_finish_scenario_closes_sessions_newest_first_and_empties_the_jar() -> N
 
     world = World(config=config(), app=app)
     client = TestClient(app)
-    world.start_scenario(client, None)
+    world.start_scenario(None)
+    world.use_client(client)
     closed: list[str] = []
     world.register_session("alice", ClosingSession(closed, "alice"))
     world.register_session("bob", ClosingSession(closed, "bob"))
@@ -337,14 +340,15 @@ def test_a_client_whose_lifespan_shutdown_failed_is_not_entered_again(tmp_path: 
 
 
 def test_a_client_whose_lifespan_did_not_shut_down_cleanly_is_not_reused() -> None:
-    from asgibdd.environment import _ReusedClient, _scenario_client
+    from asgibdd.environment import _scenario_client
+    from asgibdd.run_clients import ReusedClient
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         raise NotImplementedError  # no lifespan, no routes: building is all that counts
 
     world = World(config=config(), app=app)
     first, reuse = _scenario_client(world)
-    assert isinstance(reuse, _ReusedClient)
+    assert isinstance(reuse, ReusedClient)
     world.spare_client = reuse
     again, _ = _scenario_client(world)
     assert again is first and world.spare_client is None  # taken: the next gets a new one

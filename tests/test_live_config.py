@@ -11,6 +11,8 @@ from asgibdd.client import LiveClient, TestClient
 from asgibdd.config import load_config
 from asgibdd.environment import World, before_scenario, feature_lifespan, make_client
 from asgibdd.errors import ConfigError, UsageError
+from asgibdd.extensions import run_extensions
+from asgibdd.world import Extensions
 from tests.live_server import free_port
 
 STAGING = "https://staging.example.com"
@@ -141,15 +143,23 @@ def test_a_live_client_needs_a_service_url() -> None:
 
 def test_an_in_process_scenario_is_skipped_live_with_its_reason(tmp_path: Path) -> None:
     config = load_config({"asgibdd.base_url": STAGING}, {}, tmp_path)
-    world = World(config=config, app=None)
+    world = World(
+        config=config, app=None, extensions=Extensions(run_extensions(config, None, None))
+    )
     skipped: list[str] = []
-    scenario = SimpleNamespace(effective_tags={"in-process"}, skip=skipped.append)
-    before_scenario(SimpleNamespace(asgibdd=world), scenario)
+
+    def skip(reason: str) -> None:
+        skipped.append(reason)
+        scenario.should_skip = True
+
+    scenario = SimpleNamespace(effective_tags={"in-process"}, skip=skip, should_skip=False)
+    before_scenario(SimpleNamespace(asgibdd=world, add_cleanup=lambda *_: None), scenario)
     assert skipped == [
         "tagged @in-process: it needs the app in this process, and this run tests the live "
         f"service at {STAGING}"
     ]
     assert world.client is None
+    assert not hasattr(scenario, "asgibdd_journal")  # no extension after the skip started
 
 
 def test_requests_go_through_the_configured_proxy() -> None:

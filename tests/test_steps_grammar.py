@@ -18,7 +18,7 @@ from asgibdd.steps.registry import StepDefinition
 from asgibdd.steps.support.grammar import EXAMPLE_DOCUMENT
 from asgibdd.steps.support.subject import JSONSubject
 from asgibdd.testing import BehaveOutcome
-from asgibdd.variables import RUN_VARIABLES, Variables
+from asgibdd.variables import Variables
 from tests.behave_project import run_feature
 
 APP = """
@@ -308,13 +308,12 @@ def test_an_environment_variable_is_read_masked_when_secret_and_named_when_missi
 
 
 def test_a_value_stored_for_the_run_is_read_by_a_later_scenarios_variables() -> None:
-    Variables().set_for_run("first_user", "alice")
-    try:
-        later = Variables()
-        assert later.interpolate("/users/{{first_user}}") == "/users/alice"
-        assert "first_user" in later.names()
-    finally:
-        RUN_VARIABLES.pop("first_user")
+    run: dict[str, object] = {}
+    Variables(run=run).set_for_run("first_user", "alice")
+    later = Variables(run=run)
+    assert later.interpolate("/users/{{first_user}}") == "/users/alice"
+    assert "first_user" in later.names()
+    assert "first_user" not in Variables()  # another run
 
 
 # -- a run: counts from variables, steps that run as the phrase they mean, advice ---------------

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from asgibdd.config import load_app
+from asgibdd.app_loader import load_app
 from asgibdd.errors import ConfigError
 from asgibdd.project import tool_table
 

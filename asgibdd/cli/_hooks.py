@@ -11,7 +11,7 @@ or takes unusual arguments; a file that does not parse) `init` changes nothing a
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["HOOK_PARAMETERS", "HookMerge", "manual_steps", "merge_hooks"]
 
@@ -34,6 +34,21 @@ class HookMerge:
     problem: str | None = None
 
 
+@dataclass
+class _File:
+    """The file being merged: its tree and lines, the names asgibdd's module goes by in
+    it, and the changes planned so far."""
+
+    tree: ast.Module
+    lines: list[str]
+    modules: list[str]  # dotted names bound to asgibdd.environment
+    functions: dict[str, str]  # local names of its functions -> their names
+    alias: str  # what the calls are written with
+    inserts: list[tuple[int, str]] = field(default_factory=list)  # (index in lines, text)
+    appended: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+
+
 def merge_hooks(text: str) -> HookMerge:
     """`text` with a call to asgibdd's helper first in each hook of `HOOK_PARAMETERS`."""
     try:
@@ -44,50 +59,72 @@ def merge_hooks(text: str) -> HookMerge:
         return HookMerge(None)
     modules, functions = _asgibdd_names(tree)
     alias = modules[0] if modules else _free_alias(tree)
-    lines = text.splitlines(keepends=True)
-    inserts: list[tuple[int, str]] = []  # (index in lines, text), applied bottom-up
-    appended: list[str] = []
-    added: list[str] = []
+    file = _File(tree, text.splitlines(keepends=True), modules, functions, alias)
     for hook, parameters in HOOK_PARAMETERS.items():
-        bindings = [node for node in tree.body if hook in _bound_names(node)]
-        anywhere = [
-            n for n in ast.walk(tree) if isinstance(n, ast.stmt) and hook in _bound_names(n)
-        ]
-        if len(anywhere) > len(bindings):
-            return HookMerge(None, problem=f"{hook} is defined inside a block")
-        if not bindings:
-            appended.append(_new_hook(hook, parameters, alias))
-            added.append(hook)
-            continue
-        if len(bindings) > 1:
-            return HookMerge(None, problem=f"{hook} is bound {len(bindings)} times")
-        node = bindings[0]
-        if isinstance(node, ast.ImportFrom) and node.module == _MODULE:
-            continue  # `from asgibdd.environment import before_all`: it is asgibdd's own
-        if not isinstance(node, ast.FunctionDef):
-            return HookMerge(None, problem=f"{hook} is not a plain function (def {hook}(...))")
-        if _calls_helper(node, hook, modules, functions):
-            continue
-        insert, problem = _call_insertion(node, hook, len(parameters), alias, lines)
+        problem = _plan_hook(file, hook, parameters)
         if problem is not None:
             return HookMerge(None, problem=problem)
-        inserts.append(insert)
-        added.append(hook)
-    if not added:
+    if not file.added:
         return HookMerge(None)
-    if not modules:
-        index, after_imports = _import_line_index(tree, lines)
-        import_line = f"from asgibdd import environment as {alias}\n"
+    return HookMerge(_merged_text(file), tuple(file.added))
+
+
+def _plan_hook(file: _File, hook: str, parameters: tuple[str, ...]) -> str | None:
+    """Plan `hook`'s call by the shape its binding has; the problem, if it has none safe."""
+    bindings = [node for node in file.tree.body if hook in _bound_names(node)]
+    anywhere = [
+        n for n in ast.walk(file.tree) if isinstance(n, ast.stmt) and hook in _bound_names(n)
+    ]
+    if len(anywhere) > len(bindings):
+        return f"{hook} is defined inside a block"
+    if not bindings:
+        _plan_missing_hook(file, hook, parameters)
+        return None
+    if len(bindings) > 1:
+        return f"{hook} is bound {len(bindings)} times"
+    node = bindings[0]
+    if isinstance(node, ast.ImportFrom) and node.module == _MODULE:
+        return None  # `from asgibdd.environment import before_all`: it is asgibdd's own
+    if not isinstance(node, ast.FunctionDef):
+        return f"{hook} is not a plain function (def {hook}(...))"
+    return _plan_function_hook(file, node, hook, len(parameters))
+
+
+def _plan_missing_hook(file: _File, hook: str, parameters: tuple[str, ...]) -> None:
+    """A hook the file lacks: appended, calling asgibdd's."""
+    file.appended.append(_new_hook(hook, parameters, file.alias))
+    file.added.append(hook)
+
+
+def _plan_function_hook(file: _File, node: ast.FunctionDef, hook: str, arity: int) -> str | None:
+    """The team's own hook function: asgibdd's call first in it, unless it calls it."""
+    if _calls_helper(node, hook, file.modules, file.functions):
+        return None
+    insert, problem = _call_insertion(node, hook, arity, file.alias, file.lines)
+    if problem is None:
+        file.inserts.append(insert)
+        file.added.append(hook)
+    return problem
+
+
+def _merged_text(file: _File) -> str:
+    """The file with the planned inserts, the import line (if the file lacks one) and the
+    appended hooks."""
+    lines = list(file.lines)
+    inserts = list(file.inserts)
+    if not file.modules:
+        index, after_imports = _import_line_index(file.tree, lines)
+        import_line = f"from asgibdd import environment as {file.alias}\n"
         if not after_imports and index < len(lines) and lines[index].strip():
             import_line += "\n\n"
         inserts.append((index, import_line))
     for index, line in sorted(inserts, reverse=True):
         lines.insert(index, line)
     merged = "".join(lines)
-    if appended:
-        hooks = "".join(appended)
+    if file.appended:
+        hooks = "".join(file.appended)
         merged = merged.rstrip("\n") + "\n" + hooks if merged.strip() else hooks.lstrip("\n")
-    return HookMerge(merged, tuple(added))
+    return merged
 
 
 def manual_steps(path: str) -> list[str]:

@@ -20,6 +20,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from asgibdd.app_loader import load_app
 from asgibdd.cli._app_discovery import AppCandidate, find_app_candidates, resolve_app
 from asgibdd.cli._behave_formatters import write_report_formatters
 from asgibdd.cli._example_route import Example, candidate_paths, confirm_example
@@ -31,7 +32,7 @@ from asgibdd.cli._scaffold import (
     refuse_unmergeable_hooks,
     scaffold_files,
 )
-from asgibdd.config import load_app, load_config
+from asgibdd.config import load_config
 from asgibdd.errors import ConfigError
 
 __all__ = [

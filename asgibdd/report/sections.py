@@ -2,7 +2,9 @@
 
 Another part of a project (API coverage, say) registers a provider, usually from
 `before_all` in environment.py; the report calls every provider when behave closes the
-formatters (after `after_all`) and shows what they return under its summary:
+formatters (after `after_all`) and shows what they return under its summary. A behave
+run with asgibdd's hooks forgets every provider once its reports are written (register
+again in each run, as `before_all` does):
 
 ```python
 from asgibdd.report import Section, register_report_section
@@ -22,7 +24,12 @@ from collections.abc import Callable
 
 from asgibdd.report.model import Section
 
-__all__ = ["SectionProvider", "collect_sections", "register_report_section"]
+__all__ = [
+    "SectionProvider",
+    "clear_report_sections",
+    "collect_sections",
+    "register_report_section",
+]
 
 SectionProvider = Callable[[], "Section | None"]
 
@@ -40,3 +47,8 @@ def collect_sections() -> list[Section]:
     """Every registered provider's section, in the order they were registered."""
     found = (provider() for provider in _providers)
     return [section for section in found if section is not None]
+
+
+def clear_report_sections() -> None:
+    """Forget every provider (a run's end: the next run registers its own)."""
+    _providers.clear()

@@ -11,6 +11,7 @@ from typing import Any
 
 from asgibdd.environment import get_world
 from asgibdd.errors import ExpectationFailed
+from asgibdd.extensions.contracts import ContractCheck
 from asgibdd.steps.registry import library_step, step_usage_error
 from asgibdd.steps.support.exchange import last_exchange
 
@@ -26,15 +27,15 @@ def response_matches_api_schema(context: Any) -> None:
     """
     world = get_world(context)
     request, response = last_exchange(context)
-    checker = world.contracts
-    if checker is None:
+    check = world.extension(ContractCheck)
+    if check is None:
         raise step_usage_error(
             "needs the app's OpenAPI document, and this app publishes none asgibdd can find "
             "(it reads FastAPI's and Litestar's by itself). Name it with the `openapi` setting "
             'in [tool.asgibdd]: a file (openapi = "openapi.json") or a path the app serves '
             '(openapi = "/openapi.json").'
         )
-    client = world.require_client()
+    checker, client = check.checker, world.require_client()
     verdict = checker.check(
         request, response, fetch=client.get, root_path=client.root_path, secrets=world.secrets
     )

@@ -203,6 +203,17 @@ class StepLibrary:
                 target.steps["step"].append(definition.matcher)
             self._installed[target] = len(self._definitions)
 
+    def uninstall(self) -> None:
+        """Take the library out of every registry it was installed into: its steps, and
+        the `find_match` that advises on undefined steps (behave's own is back). A later
+        `install()` (the step files of the next run) puts them in again."""
+        matchers = {id(definition.matcher) for definition in self._definitions}
+        for registry in list(self._installed.keys()):
+            shared = registry.steps["step"]
+            shared[:] = [matcher for matcher in shared if id(matcher) not in matchers]
+            vars(registry).pop("find_match", None)
+            del self._installed[registry]
+
     def matching(self, step_text: str) -> list[StepDefinition]:
         """Every definition that matches `step_text` (keyword removed)."""
         return [d for d in self._definitions if d.matches(step_text)]

@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 
 from asgibdd.client import ServerSentEvent, SSEDecoder, read_chunk
-from asgibdd.environment import get_world
+from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
-from asgibdd.journal import Journal
 from asgibdd.matching.format import format_value
 from asgibdd.steps.registry import current_step_text, library_step, step_usage_error
 from asgibdd.steps.support.grammar import declare_json_checks
@@ -44,11 +43,11 @@ class StreamedBody:
     """
 
     def __init__(
-        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, journal: Journal
+        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, world: World
     ) -> None:
         self.path = path
-        self.journal = journal
-        journal.http(current_step_text(), response.request, response, None)
+        self.world = world
+        world.record_exchange(current_step_text(), response.request, response, None)
         self.response = response
         self.ended = False
         self._stack = stack
@@ -63,8 +62,8 @@ class StreamedBody:
         return chunk
 
     def record(self, text: str) -> None:
-        """Put what arrived into the scenario's journal."""
-        self.journal.message(current_step_text(), "event stream", "received", self.path, text)
+        """Tell the run's extensions (the scenario's journal) what arrived."""
+        self.world.record_message(current_step_text(), "event stream", "received", self.path, text)
 
     def close(self) -> None:
         """Close the response; the app is told the client went away."""
@@ -118,9 +117,9 @@ class EventStream(StreamedBody):
     """A `text/event-stream` response and the events it has delivered."""
 
     def __init__(
-        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, journal: Journal
+        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, world: World
     ) -> None:
-        super().__init__(path, response, stack, journal)
+        super().__init__(path, response, stack, world)
         self.history: list[ServerSentEvent] = []
         self._decoder = SSEDecoder()
         self._pending: list[ServerSentEvent] = []
@@ -192,9 +191,7 @@ def open_event_stream(context: Any, path: str) -> None:
     Example: When I open the event stream /events?count=3
     """
     url, response, stack = _open(context, path, events=True)
-    _replace_session(
-        context, EVENT_STREAM, EventStream(url, response, stack, get_world(context).journal)
-    )
+    _replace_session(context, EVENT_STREAM, EventStream(url, response, stack, get_world(context)))
 
 
 @library_step("I receive an event {name:Quoted}{clauses:EventClauses}", section=STREAMING)
@@ -364,9 +361,9 @@ class LineStream(StreamedBody):
     """A streamed response read line by line (UTF-8; `\\n` or `\\r\\n` end a line)."""
 
     def __init__(
-        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, journal: Journal
+        self, path: str, response: httpx.Response, stack: contextlib.ExitStack, world: World
     ) -> None:
-        super().__init__(path, response, stack, journal)
+        super().__init__(path, response, stack, world)
         self.history: list[str] = []
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._partial = ""
@@ -414,9 +411,7 @@ def open_stream(context: Any, path: str) -> None:
     Example: When I open the stream /stream/lines?count=3
     """
     url, response, stack = _open(context, path, events=False)
-    _replace_session(
-        context, LINE_STREAM, LineStream(url, response, stack, get_world(context).journal)
-    )
+    _replace_session(context, LINE_STREAM, LineStream(url, response, stack, get_world(context)))
 
 
 @library_step(

@@ -25,7 +25,6 @@ from asgibdd.client import (
 )
 from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
-from asgibdd.journal import Journal
 from asgibdd.matching.format import format_json, format_value
 from asgibdd.steps.registry import current_step_text, library_step, step_usage_error
 from asgibdd.steps.support.grammar import declare_json_checks
@@ -81,11 +80,11 @@ class WebSocketConversation:
     """
 
     def __init__(
-        self, who: str, path: str, client: TestClient, journal: Journal, **connect: Any
+        self, who: str, path: str, client: TestClient, world: World, **connect: Any
     ) -> None:
         self.who = who
         self.path = path
-        self.journal = journal
+        self.world = world
         self.history: list[Message] = []
         self.last_arrival = 0
         self.last_sent = 0
@@ -141,7 +140,7 @@ class WebSocketConversation:
         self._record("sent", message)
 
     def _record(self, direction: Literal["sent", "received"], message: Message) -> None:
-        self.journal.message(
+        self.world.record_message(
             current_step_text(), "websocket", direction, self.label, describe_message(message)
         )
 
@@ -300,7 +299,7 @@ def connect(
         who,
         world.variables.interpolate_path(path),
         world.require_client(),
-        world.journal,
+        world,
         subprotocols=None if subprotocol is None else [world.variables.interpolate(subprotocol)],
         **request_options(world),
     )

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
 from asgibdd.steps.registry import current_step_text
+from asgibdd.world import World, get_world
 
 __all__ = ["BearerAuth", "request_options", "send_request"]
 
@@ -63,24 +63,13 @@ def send_request(
     try:
         response = client.send(request, auth=auth, follow_redirects=world.defaults.follow_redirects)
     except AppTimeout as timeout:
-        world.journal.http(current_step_text(), request, None, time.perf_counter() - started)
+        world.record_exchange(current_step_text(), request, None, time.perf_counter() - started)
         raise ExpectationFailed(_unfinished(timeout, path)) from None
     world.last_duration = time.perf_counter() - started
-    world.journal.http(current_step_text(), response.request, response, world.last_duration)
     world.last_request = response.request
     world.last_response = response
-    if world.check_contract and world.contracts is not None:
-        # After the exchange is journaled, so a report shows the response that broke it.
-        verdict = world.contracts.check(
-            response.request,
-            response,
-            fetch=client.get,
-            root_path=client.root_path,
-            secrets=world.secrets,
-        )
-        if verdict.violations:
-            failure = world.contracts.failure(verdict, response.request, response, world.secrets)
-            raise ExpectationFailed(failure)
+    # The run's extensions hear of it; any of them may fail the step.
+    world.record_exchange(current_step_text(), response.request, response, world.last_duration)
     return response
 
 
