@@ -14,6 +14,7 @@ from asgibdd.errors import ExpectationFailed, UsageError
 from asgibdd.generated import generated_value
 from asgibdd.secrets import Secrets
 from asgibdd.steps import load_library
+from asgibdd.steps.advice import closest
 from asgibdd.steps.registry import StepDefinition
 from asgibdd.steps.support.grammar import EXAMPLE_DOCUMENT
 from asgibdd.steps.support.subject import JSONSubject
@@ -416,3 +417,18 @@ def test_an_unknown_comparison_is_told_the_comparisons_not_to_quote_it(
         'quoted: "between 1 and 5". If it is a comparison rather than a text, the comparisons '
         "after `is` are: `is not <value>`, `is <n> ± <tolerance>`, `is greater than <n>`,"
     ) in grammar_run.output
+
+
+def test_the_closest_phrases_keep_the_transport_and_the_sense() -> None:
+    library = list(load_library())
+
+    def offered(text: str) -> list[str]:
+        return [definition.phrase for definition in closest(text, library)]
+
+    assert all("message" in p or "websocket" in p for p in offered("the websocket shows a message"))
+    assert offered("the websocket shows a message")
+    # "message" alone is an HTTP API's word too: no websocket phrase for it.
+    assert not any("message" in p for p in offered('the error message is "Not found"'))
+    # No opposite check for a text that negates nothing, and the other way round.
+    assert not any(" not " in p for p in offered('the JSON at "$.a" is present'))
+    assert all("not" in p or "no " in p for p in offered('the JSON at "$.a" is not there'))

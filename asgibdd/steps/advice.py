@@ -265,9 +265,17 @@ def _escape_inner_quotes(found: re.Match[str], _: str | None) -> Sequence[str]:
 
 # A transport's words: advice for a step about one never names another's phrase.
 _TRANSPORTS = (
-    ("WebSocket", re.compile(r"\b(?:websockets?|ws|messages?)\b", re.IGNORECASE)),
-    ("Streaming", re.compile(r"\b(?:events?|sse|streams?|feed|lines?)\b", re.IGNORECASE)),
+    (
+        "WebSocket",
+        re.compile(
+            r"\b(?:websockets?|ws)\b|\bmessage JSON\b"
+            r"|\b(?:send|sends|receive|receives)\b.*\bmessages?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("Streaming", re.compile(r"\b(?:events?|sse|event-stream|streams?|feed)\b", re.IGNORECASE)),
 )
+_TRANSPORT_NAMES = tuple(name for name, _ in _TRANSPORTS)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|rejected|without)\b", re.IGNORECASE)
 
 
@@ -709,7 +717,7 @@ def closest(text: str, library: Iterable[Phrase]) -> list[Phrase]:
     definitions = [
         definition
         for definition in library
-        if _transport(definition.example_text) == transport
+        if (definition.section if definition.section in _TRANSPORT_NAMES else None) == transport
         and bool(_NEGATION.search(_QUOTED.sub("", definition.example_text))) == negated
     ]
 
