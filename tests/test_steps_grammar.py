@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from asgibdd.cli import main
 from asgibdd.errors import ExpectationFailed, UsageError
 from asgibdd.generated import generated_value
 from asgibdd.secrets import Secrets
@@ -18,9 +20,9 @@ from asgibdd.steps.advice import closest
 from asgibdd.steps.registry import StepDefinition
 from asgibdd.steps.support.grammar import EXAMPLE_DOCUMENT
 from asgibdd.steps.support.subject import JSONSubject
-from asgibdd.testing import BehaveOutcome
+from asgibdd.testing import BehaveOutcome, write_project
 from asgibdd.variables import Variables
-from tests.behave_project import run_feature
+from tests.behave_project import STEPS_LINE, run_feature
 
 APP = """
 import datetime as dt
@@ -432,3 +434,25 @@ def test_the_closest_phrases_keep_the_transport_and_the_sense() -> None:
     # No opposite check for a text that negates nothing, and the other way round.
     assert not any(" not " in p for p in offered('the JSON at "$.a" is present'))
     assert all("not" in p or "no " in p for p in offered('the JSON at "$.a" is not there'))
+
+
+def test_asgibdd_check_names_the_catalogue_phrase_of_a_step_that_runs_as_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(
+        tmp_path,
+        {
+            "steps/library.py": STEPS_LINE,
+            "features/a.feature": (
+                "Feature: a\n  Scenario: b\n    When I GET /items\n"
+                "    Then the response status should be 200\n"
+            ),
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    assert main(["check"]) == 1
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "features/a.feature:4: not the catalogue's phrase: Then the response status should be 200",
+        "  steps say what is, not what should be: write `Then the response status is 200`",
+    ]
