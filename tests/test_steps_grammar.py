@@ -434,6 +434,10 @@ def test_the_closest_phrases_keep_the_transport_and_the_sense() -> None:
     # No opposite check for a text that negates nothing, and the other way round.
     assert not any(" not " in p for p in offered('the JSON at "$.a" is present'))
     assert all("not" in p or "no " in p for p in offered('the JSON at "$.a" is not there'))
+    # Nor the opposite verb: closing is never offered opening.
+    assert offered("I open the websocket chat")
+    assert not any("close" in p for p in offered("I open the websocket chat"))
+    assert not any("open" in p for p in offered("I close the event stream"))
 
 
 def test_asgibdd_check_names_the_catalogue_phrase_of_a_step_that_runs_as_it(

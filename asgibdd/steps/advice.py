@@ -279,6 +279,32 @@ _TRANSPORT_NAMES = tuple(name for name, _ in _TRANSPORTS)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|rejected|without)\b", re.IGNORECASE)
 
 
+# Verbs of opposite sense: advice for one never offers the other.
+_OPPOSITES = (
+    ("open", "close"),
+    ("connect", "disconnect"),
+    ("accept", "reject"),
+    ("send", "receive"),
+)
+
+
+def _opposed(text: str, example: str) -> bool:
+    """Whether `example` does the opposite of `text` (`close` offered for `open`)."""
+    said = {word.casefold() for word in re.findall(r"[A-Za-z]+", _QUOTED.sub("", text))}
+    offered = {word.casefold() for word in re.findall(r"[A-Za-z]+", _QUOTED.sub("", example))}
+
+    def mentions(words: set[str], stem: str) -> bool:
+        return any(word.startswith(stem) for word in words)
+
+    return any(
+        mentions(said, one) != mentions(said, other)
+        and mentions(offered, other) != mentions(offered, one)
+        and mentions(said, one) == mentions(offered, other)
+        for first, second in _OPPOSITES
+        for one, other in ((first, second), (second, first))
+    )
+
+
 def _transport(text: str) -> str | None:
     return next((name for name, words in _TRANSPORTS if words.search(text)), None)
 
@@ -467,6 +493,14 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         runs=True,
     ),
     _near_miss(
+        "a refused handshake is checked with `the websocket connection is rejected`",
+        r"the (?:websocket|web socket|ws)(?: connection| handshake)? (?:is|was) (?:refused|denied"
+        r"|declined|not accepted)(?P<rest>(?: with status \d+)?)",
+        r"the websocket connection is rejected\g<rest>",
+        "Then the websocket connection is refused",
+        runs=True,
+    ),
+    _near_miss(
         'text is sent with `I send text "<text>" over the websocket`',
         r"I send (?:the |a )?(?:websocket |text |ws )*(?:message|text) (?P<text>\"[^\"]*\")"
         r"(?: (?:over|on|to|through|via) the (?:websocket|ws))?",
@@ -511,6 +545,29 @@ NEAR_MISSES: tuple[NearMiss, ...] = (
         r"the (?:last |received |SSE )*event(?:'s)? (?:data )?(?:JSON )?at (?P<rest>.+)",
         r"the event JSON at \g<rest>",
         'Then the event data at "$.title" is "Draft"',
+        runs=True,
+    ),
+    _near_miss(
+        "a websocket is closed with `I close the websocket`",
+        r"I (?:disconnect(?: from)?|leave|hang up(?: on)?|close) (?:the |my )?"
+        r"(?:websocket|web socket|ws)(?: connection)?",
+        r"I close the websocket",
+        "When I disconnect from the websocket",
+        runs=True,
+    ),
+    _near_miss(
+        'an event is received with `I receive an event "<type>"`',
+        r"I (?:receive|get|see|wait for|await) (?:the |an? |one )?(?:SSE |server-sent )?event"
+        r" (?:named |of type |called )?(?P<name>\"[^\"]*\")(?P<rest>.*)",
+        r"I receive an event \g<name>\g<rest>",
+        'Then I wait for an event "tick"',
+        runs=True,
+    ),
+    _near_miss(
+        "server-sent events are read with `I open the event stream`",
+        r"I (?:subscribe to|listen to|start listening to) (?P<path>/\S*)",
+        r"I open the event stream \g<path>",
+        "When I subscribe to /events",
         runs=True,
     ),
     _near_miss(
@@ -719,6 +776,7 @@ def closest(text: str, library: Iterable[Phrase]) -> list[Phrase]:
         for definition in library
         if (definition.section if definition.section in _TRANSPORT_NAMES else None) == transport
         and bool(_NEGATION.search(_QUOTED.sub("", definition.example_text))) == negated
+        and not _opposed(text, definition.example_text)
     ]
 
     def likeness(definition: Phrase) -> float:
