@@ -369,6 +369,10 @@ Feature: grammar in a run
     When I GET /doc
     Then the JSON at "$.price" is between 1 and 5
 
+  Scenario: approximately, with no tolerance
+    When I GET /doc
+    Then the JSON at "$.price" is approximately 3
+
   Scenario: a websocket step is advised websocket phrases only
     When I connect to the websocket /ws
     Then the websocket shows a message
@@ -409,6 +413,15 @@ def test_websocket_advice_names_websocket_phrases_only(grammar_run: BehaveOutcom
     advice = grammar_run.output.split('The step "Then the websocket shows a message"')[1]
     suggestions = [line for line in advice.splitlines()[1:3] if "did you mean" in line]
     assert suggestions and all("websocket" in line for line in suggestions), advice
+
+
+def test_approximately_without_a_tolerance_is_told_the_tolerance_phrase(
+    grammar_run: BehaveOutcome,
+) -> None:
+    assert (
+        'Text must be quoted: "approximately 3". If it is a comparison rather than a text, the '
+        "comparisons after `is` are: `is not <value>`, `is <n> ± <tolerance>`,"
+    ) in grammar_run.output
 
 
 def test_an_unknown_comparison_is_told_the_comparisons_not_to_quote_it(

@@ -196,8 +196,9 @@ def _json_type(text: str) -> str:
 _AFTER_IS = (
     rf"an? (?:{_TYPE_WORDS})$|empty$|not |one of |greater than |less than |sorted\b"
     r"|ordered |in \w+ order$"
-    r"|within |after |before |the JSON at |today$|\d+ days? (?:from today|ago)$"
-    r"|-?[\d.]+ (?:±|\+/-|\+-) |(?:approximately|about|around|roughly|nearly|close to) "
+    r"|within |(?:after|before) the JSON at |the JSON at |today$|\d+ days? (?:from today|ago)$"
+    r"|(?:(?:approximately|about|around|roughly|nearly|close to) )?-?[\d.]+"
+    r" (?:±|\+/-|\+-|within|plus or minus|give or take) "
 )
 
 
