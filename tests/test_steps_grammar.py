@@ -473,3 +473,34 @@ def test_asgibdd_check_names_the_catalogue_phrase_of_a_step_that_runs_as_it(
         "features/a.feature:4: not the catalogue's phrase: Then the response status should be 200",
         "  steps say what is, not what should be: write `Then the response status is 200`",
     ]
+
+
+ENV_FEATURE = """
+Feature: environment variables
+
+  Scenario: a secret from the environment never shows
+    Given the request header "X-Region" is "{{env.GRAMMAR_REGION}}"
+    When I GET /doc
+    Then the response body contains "{{env.GRAMMAR_API_TOKEN}}"
+
+  Scenario: a variable that is not set
+    When I GET /doc?region={{env.GRAMMAR_NOT_SET}}
+"""
+
+
+def test_environment_variables_in_a_run_are_masked_when_secret_and_named_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAMMAR_API_TOKEN", "tok-8f3a9c")
+    monkeypatch.setenv("GRAMMAR_REGION", "eu-west-7")
+    monkeypatch.delenv("GRAMMAR_NOT_SET", raising=False)
+    outcome = run_feature(
+        tmp_path, ENV_FEATURE, app="grammar_app:app", **{"grammar_app.py": _app()}
+    )
+    assert "tok-8f3a9c" not in outcome.output
+    assert 'Expected the response body to contain "***", but it does not' in outcome.output
+    assert "X-Region: eu-west-7" in outcome.output  # not a secret: shown as it is
+    assert (
+        'The environment variable "GRAMMAR_NOT_SET" is not set, but "{{env.GRAMMAR_NOT_SET}}" '
+        'in "/doc?region={{env.GRAMMAR_NOT_SET}}". Set it where behave runs'
+    ) in outcome.output
