@@ -325,7 +325,7 @@ RUN = """
 Feature: grammar in a run
 
   Scenario: counts and comparisons from variables
-    Given the variable "n" is 3
+    Given the variable "n" is 3 for the run
     And the variable "low" is 2
     When I GET /doc
     Then the JSON at "$.items" has {{n}} items
@@ -333,6 +333,7 @@ Feature: grammar in a run
 
   Scenario: should-forms and other wordings run as the phrase they mean
     When I GET /doc
+    Then the JSON at "$.items" has {{n}} items
     Then the response status should be 200
     And the response body should not contain "password"
     And the JSON at "$.price" is approximately 3.3 within 0.2

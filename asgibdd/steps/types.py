@@ -22,6 +22,7 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 | `{x:Expected}`  | like `Literal`, but none of the phrases   | the raw text (parse later)  |
 |                 | that follow `is` (`a number`, `empty`,    |                             |
 |                 | `not ...`, `one of ...`, `sorted`, ...)   |                             |
+| `{x:VariableValue}` | like `Literal`, not ending ` for the run` | the raw text          |
 | `{x:Status}`    | like `Literal`, not `one of`, `not ...`   | the raw text (parse later)  |
 | `{x:Check}`     | like `Literal`, not ending `within 2 s`   | the raw text (a step)       |
 | `{x:Words}`     | a few words, e.g. `tasks`, `open tasks`   | the text                    |
@@ -207,6 +208,12 @@ def _expected(text: str) -> str:
     return text
 
 
+# A variable's value, but not the ` for the run` that may follow it (another phrase).
+@_with_pattern(r"(?!.* for the run$).*[^:]")
+def _variable_value(text: str) -> str:
+    return text
+
+
 @_with_pattern(r"(?!one of |not ).*[^:]")
 def _status(text: str) -> str:
     return text
@@ -286,6 +293,7 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Check": _check,
     "JSONType": _json_type,
     "Expected": _expected,
+    "VariableValue": _variable_value,
     "Order": _order,
     "DayOffset": _day_offset,
     "TimeOrder": _time_order,

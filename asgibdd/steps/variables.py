@@ -81,15 +81,25 @@ def store_response_header(context: Any, header: str, name: str) -> None:
     _store(context, name, response.headers[header])
 
 
-@library_step("the variable {name:Quoted} is {value:Literal}", section=CAPTURES)
+@library_step(
+    "the variable {name:Quoted} is {value:VariableValue}",
+    (
+        "the variable {name:Quoted} is {value:Literal} for the run",
+        'Given the variable "run_id" is "{{$uuid}}" for the run',
+    ),
+    section=CAPTURES,
+)
 def set_variable(context: Any, name: str, value: str) -> None:
     """Set a variable to a JSON literal: `"alice"` is text, `3` a number, `[1, 2]` a list.
+
+    `for the run` keeps it for every later scenario of the run too.
 
     Example: Given the variable "user" is "alice"
     """
     variables = get_world(context).variables
     literal = parse_literal(value, what=f'the value of the variable "{name}"')
-    _store(context, name, variables.interpolate_value(literal))
+    for_the_run = (current_step_text() or "").endswith(" for the run")
+    _store(context, name, variables.interpolate_value(literal), for_the_run=for_the_run)
 
 
 @library_step("the variables:", section=CAPTURES)
