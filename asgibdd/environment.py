@@ -76,7 +76,15 @@ from asgibdd.extensions.contracts import CONTRACT_TAG, scenario_checks_contract
 from asgibdd.extensions.live import IN_PROCESS_TAG
 from asgibdd.run_clients import ReusedClient, new_client, new_live_client
 from asgibdd.secrets import SecretPolicy
-from asgibdd.world import Extensions, RequestDefaults, Session, World, get_world, scenario_flag
+from asgibdd.world import (
+    Extensions,
+    RequestDefaults,
+    Session,
+    Stage,
+    World,
+    get_world,
+    scenario_flag,
+)
 
 __all__ = [
     "CONTRACT_TAG",
@@ -206,17 +214,17 @@ def before_all(context: Any, extensions: Sequence[object] = ()) -> None:
     # The live target imports nothing: the service's code may not even be installed here.
     app, django = (None, None) if config.live else load_app_and_django(config)
     try:
-        run = Extensions(run_extensions(config, app, django, extensions))
+        hooks = Extensions(run_extensions(config, app, django, extensions))
     except BaseException:
         if django is not None:
             django.stop()
         raise
-    world = World(config=config, app=app, extensions=run, context=context)
-    world.secret_policy = SecretPolicy(config.secret_names)
+    policy = SecretPolicy(config.secret_names)
+    world = World(config, app, extensions=hooks, context=context, secret_policy=policy)
     context.asgibdd = world
     # Registered first, so the extensions' run ends after the run's client has stopped.
-    context.add_cleanup(run.run.end, world)
-    run.run.start(world)
+    context.add_cleanup(hooks.run.end, world)
+    hooks.run.start(world)
     if config.lifespan == "run":
         use_fixture(asgibdd_client, context, "run")
 
@@ -266,7 +274,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
     context.add_cleanup(world.finish_scenario)
 
 
-def _end_scenario(stage: Any, world: World, scenario: Any) -> None:
+def _end_scenario(stage: Stage, world: World, scenario: Any) -> None:
     stage.end(world, scenario, scenario.status.name)
 
 

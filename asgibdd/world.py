@@ -49,6 +49,7 @@ __all__ = [
     "Extensions",
     "RequestDefaults",
     "Session",
+    "Stage",
     "World",
     "get_world",
     "scenario_flag",
@@ -145,7 +146,7 @@ def _hook(extension: object, name: str) -> Hook | None:
     return method  # type: ignore[no-any-return]
 
 
-class _Stage:
+class Stage:
     """One start hook and its end hook, for every extension that has either.
 
     Runs, features and scenarios do not overlap with their own kind, so the stage keeps
@@ -190,9 +191,9 @@ class Extensions:
 
     def __init__(self, extensions: Sequence[object] = ()) -> None:
         self.all = tuple(extensions)
-        self.run = _Stage(self.all, "run_started", "run_ended")
-        self.feature = _Stage(self.all, "feature_started", "feature_ended")
-        self.scenario = _Stage(self.all, "scenario_started", "scenario_ended")
+        self.run = Stage(self.all, "run_started", "run_ended")
+        self.feature = Stage(self.all, "feature_started", "feature_ended")
+        self.scenario = Stage(self.all, "scenario_started", "scenario_ended")
         self.exchange = tuple(
             hook for e in self.all if (hook := _hook(e, "exchange_recorded")) is not None
         )

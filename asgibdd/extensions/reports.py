@@ -55,26 +55,33 @@ class JSONReportMessages(Extension):
     behave's `JSONFormatter.result` writes `error_message` for *failed* steps only, so a
     usage error, a broken app, or an undefined step with advice would reach the JSON
     report without a word. The formatter keeps a feature's data until the feature ends
-    (`eof`); this adds the missing messages to the scenario's steps there. (behave's own
-    `context.attach` reaches the formatters the same way.)
+    (`eof`, after the feature's cleanups); this adds the missing messages to the steps of
+    the feature's scenarios there, once per feature. (behave's own `context.attach`
+    reaches the formatters the same way.)
     """
 
-    def scenario_ended(self, world: World, scenario: Any, status: str) -> None:
+    def feature_ended(self, world: World, feature: Any) -> None:
         runner = getattr(world.context, "_runner", None)
         for formatter in getattr(runner, "formatters", ()):
             if not isinstance(formatter, JSONFormatter) or not formatter.current_feature_data:
                 continue
-            element = formatter.current_feature_element
-            if element.get("location") != str(scenario.location):
-                continue
-            for data, step in zip(element.get("steps", []), scenario.all_steps, strict=False):
-                result = data.get("result")
-                message = step.error_message
-                if not result or "error_message" in result or not message:
-                    continue
-                if step.status != Status.failed:
-                    split = formatter.split_text_into_lines and "\n" in message
-                    result["error_message"] = message.splitlines() if split else message
+            elements = formatter.current_feature_data.get("elements", [])
+            by_location = {element.get("location"): element for element in elements}
+            for scenario in feature.walk_scenarios():
+                element = by_location.get(str(scenario.location))
+                if element is not None:
+                    _add_messages(formatter, element, scenario)
+
+
+def _add_messages(formatter: JSONFormatter, element: dict[str, Any], scenario: Any) -> None:
+    for data, step in zip(element.get("steps", []), scenario.all_steps, strict=False):
+        result = data.get("result")
+        message = step.error_message
+        if not result or "error_message" in result or not message:
+            continue
+        if step.status != Status.failed:
+            split = formatter.split_text_into_lines and "\n" in message
+            result["error_message"] = message.splitlines() if split else message
 
 
 class ReportSections(Extension):
