@@ -36,6 +36,7 @@ SECTION_ORDER = (
     "Request settings",
     "Response",
     "JSON",
+    "CSV",
     "Captures",
     "WebSocket",
     "Streaming",
@@ -149,7 +150,17 @@ def steps_doc(entries: Sequence[CatalogueEntry] | None = None) -> str:
         f"     {REGENERATE_COMMAND} -->\n\n"
         "Every step works after any keyword (Given, When, Then, And, But). Paths start with "
         "`/` and are not quoted; names and text are in double quotes; `{{name}}` inserts a "
-        "variable in paths, quoted text, tables and doc strings.\n\n"
+        "variable in paths, quoted text, tables and doc strings (`{{$uuid}}`, `{{$now}}`, "
+        "`{{env.NAME}}` and the other fresh values: see product-owners.md).\n\n"
+        "Checks are a subject and a comparison. `the JSON at`, `the message JSON at` (the last "
+        "websocket message) and `the event JSON at` (the last server-sent event's data) take "
+        "the same comparisons: `is`, `is not`, `contains`, `does not contain`, `matches`, "
+        "`is a <type>`, `has <n> items`, `is <n> ± <tolerance>`, `is greater than`, "
+        "`is less than`, `is one of`, `is sorted`, `is within the last <duration>`, `exists`, "
+        "`does not exist`. `I receive an event` takes ` with data`, ` with data containing`, "
+        "` with id` and ` within <duration>` in any order. A sentence that means one of "
+        "these phrases exactly (`should be` for `is`) runs as it; see the near misses in "
+        "product-owners.md.\n\n"
     )
     return header + render_markdown(entries)
 

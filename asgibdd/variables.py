@@ -9,22 +9,36 @@ exactly `"{{name}}"` becomes the value itself (a number stays a number, an objec
 an object), and a bare `{{name}}` outside any string becomes the value's JSON. Inside a
 longer string the value is spliced in as text. Nothing is ever evaluated as code: a
 placeholder names a variable, and that is all it can do.
+
+Two kinds of name are not set by a step:
+
+- `{{$uuid}}`, `{{$now + 5 minutes}}`, ...: a fresh value on every use (`asgibdd.generated`).
+- `{{env.NAME}}`: the environment variable `NAME` of the process running behave; a name
+  that is not set is an error naming it, and a value whose name looks secret
+  (`STAGING_TOKEN`) is masked in every output.
+
+A value stored *for the run* goes into the run's own store (`run`, which the World keeps
+for the run) and is read by every later scenario, after the scenario's own variables.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from asgibdd._suggest import did_you_mean
 from asgibdd.errors import UsageError
+from asgibdd.generated import generated_value, is_generated
 from asgibdd.matching.literal import loads_strict
+from asgibdd.secrets import Secrets
 
 __all__ = ["Variables"]
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
+_ENV = "env."
 # An optional backslash (the escape), then {{ ... }} with nothing but the name inside.
 _PLACEHOLDER = re.compile(r"(\\?)\{\{(.*?)\}\}", re.DOTALL)
 _WHOLE_STRING_PLACEHOLDER = re.compile(r'"\{\{\s*([^{}"\\]*?)\s*\}\}"')
@@ -38,8 +52,10 @@ class Variables:
     Names use letters, digits, `_`, `-` and `.`; values are any JSON value.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, secrets: Secrets | None = None, run: dict[str, Any] | None = None) -> None:
         self._values: dict[str, Any] = {}
+        self._secrets = secrets
+        self._run: dict[str, Any] = {} if run is None else run
 
     def set(self, name: str, value: Any) -> None:
         """Store `value` under `name`, replacing any previous value."""
@@ -50,15 +66,17 @@ class Variables:
             )
         self._values[name] = value
 
+    def set_for_run(self, name: str, value: Any) -> None:
+        """Store `value` for this scenario and every later one of the run."""
+        self.set(name, value)
+        self._run[name] = value
+
     def get(self, name: str) -> Any:
         """Return the value of `name`; an unknown name is a `UsageError` listing the known."""
-        try:
-            return self._values[name]
-        except KeyError:
-            raise UsageError(self._unknown(name, where="")) from None
+        return self._lookup(name, "")
 
     def __contains__(self, name: object) -> bool:
-        return name in self._values
+        return name in self._values or name in self._run
 
     def __len__(self) -> int:
         return len(self._values)
@@ -70,8 +88,8 @@ class Variables:
         return f"Variables({self._values!r})"
 
     def names(self) -> list[str]:
-        """The names of all variables, sorted."""
-        return sorted(self._values)
+        """The names of all variables (the run's too), sorted."""
+        return sorted({*self._values, *self._run})
 
     def clear(self) -> None:
         """Forget every variable (a new scenario starts empty)."""
@@ -207,24 +225,45 @@ class Variables:
     def _lookup(self, raw_name: str, where: str) -> Any:
         """Return the value of the variable named in a placeholder; `where` says where it is."""
         name = raw_name.strip()
+        if is_generated(name):
+            return generated_value(name, where)
         if not _NAME.fullmatch(name):
             raise UsageError(
                 f'"{{{{{raw_name}}}}}" {where} is not a variable reference: names use '
                 'letters, digits, "_", "-" and ".". To write literal braces, use \\{{.'
             )
-        if name not in self._values:
-            raise UsageError(self._unknown(name, where=where))
-        return self._values[name]
+        if name in self._values:
+            return self._values[name]
+        if name in self._run:
+            value = self._run[name]
+            if self._secrets is not None and self._secrets.policy.is_secret_name(name):
+                self._secrets.remember(value)
+            return value
+        if name.startswith(_ENV):
+            return self._environment(name[len(_ENV) :], where)
+        raise UsageError(self._unknown(name, where=where))
+
+    def _environment(self, name: str, where: str) -> str:
+        value = os.environ.get(name)
+        if value is None:
+            raise UsageError(
+                f'The environment variable "{name}" is not set, but "{{{{env.{name}}}}}" '
+                f"{where or 'names it'}. Set it where behave runs (export {name}=...), or "
+                "in the CI job's environment."
+            )
+        if self._secrets is not None and self._secrets.policy.is_secret_name(name):
+            self._secrets.remember(value)
+        return value
 
     def _unknown(self, name: str, *, where: str) -> str:
         headline = f'Unknown variable "{name}"' + (f" {where}" if where else "")
-        if not self._values:
+        if not self._values and not self._run:
             return (
                 f"{headline}: no variables are set yet. Store one first, e.g. "
                 f'And I store the JSON at "$.id" as "{name}".'
             )
         known = ", ".join(self.names())
-        return f"{headline}. Known variables: {known}.{did_you_mean(name, self._values)}"
+        return f"{headline}. Known variables: {known}.{did_you_mean(name, self.names())}"
 
 
 def _shorten(text: str, limit: int = 60) -> str:

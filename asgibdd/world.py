@@ -308,6 +308,8 @@ class World:
     secrets: Secrets = field(default_factory=Secrets)
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
     pending_failures: list[str] = field(default_factory=list)
+    #: Values stored "for the run": every later scenario's variables read them.
+    run_variables: dict[str, Any] = field(default_factory=dict)
     #: The scenario scope's client once its lifespan has ended, for the next scenario.
     spare_client: ReusedClient | None = None
 
@@ -328,7 +330,6 @@ class World:
         """Forget everything the previous scenario set (the client too, until `use_client`)."""
         self.client = None
         self.feature_file = feature_file
-        self.variables = Variables()
         self.defaults = RequestDefaults(follow_redirects=self.config.follow_redirects)
         self.last_request = None
         self.last_response = None
@@ -336,6 +337,8 @@ class World:
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
         self.pending_failures = []
+        # Secret-named {{env.NAME}} values are masked; values kept for the run are read.
+        self.variables = Variables(self.secrets, self.run_variables)
 
     def use_client(self, client: TestClient) -> None:
         """Send the scenario's requests through `client`, its cookie jar emptied."""

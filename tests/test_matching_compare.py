@@ -210,8 +210,18 @@ def test_a_double_hash_expects_the_literal_text() -> None:
     assert reasons(compare_equal("##string", "x")) == ['$: expected "#string", got "x"']
 
 
-def test_a_hash_word_far_from_any_marker_is_plain_text() -> None:
-    assert compare_equal({"tag": "#hashtag", "n": "#1"}, {"tag": "#hashtag", "n": "#1"}) == []
+def test_a_hash_word_that_is_no_marker_is_a_usage_error_listing_the_markers() -> None:
+    with pytest.raises(UsageError) as caught:
+        compare_equal({"tag": "#hashtag"}, {"tag": "#hashtag"})
+    assert str(caught.value) == (
+        'Unknown marker "#hashtag". To expect this exact text, write "##hashtag". Markers: '
+        "#string, #number, #integer, #boolean, #array, #object, #null, #notnull, #present, "
+        "#notpresent, #ignore, #uuid, #datetime, #regex."
+    )
+
+
+def test_a_hash_that_starts_no_word_is_plain_text() -> None:
+    assert compare_equal({"n": "#1", "h": "#"}, {"n": "#1", "h": "#"}) == []
 
 
 def test_a_misspelt_marker_is_a_usage_error_with_a_suggestion() -> None:

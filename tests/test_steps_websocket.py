@@ -212,7 +212,7 @@ def test_misused_steps_name_the_step_and_say_what_to_do(tmp_path: Path) -> None:
 
           Scenario: a duration without a unit it knows
             When I connect to the websocket /ws/echo
-            Then I receive no message within 2 minutes
+            Then I receive no message within 2 fortnights
 
           Scenario: a duration of nothing
             When I connect to the websocket /ws/echo
@@ -235,14 +235,14 @@ def test_misused_steps_name_the_step_and_say_what_to_do(tmp_path: Path) -> None:
         'sessions: alice. Connect first, e.g. `When "alicia" connects to the websocket /ws`.'
     ) in outcome.output
     assert (
-        'UsageError: The step "I receive no message within 2 minutes" has the duration '
-        '"2 minutes", which is not a time above zero. Write it like "2 seconds", "1 second" '
-        'or "500 ms".'
+        'UsageError: The step "I receive no message within 2 fortnights" has the duration '
+        '"2 fortnights", which is not a time above zero. Write it like "2 seconds", "500 ms", '
+        '"5 minutes", "2 hours" or "1 day".'
     ) in outcome.output
     assert (
         'UsageError: The step "I receive text "hi" from the websocket within 0 seconds" has '
         'the duration "0 seconds", which is not a time above zero. Write it like "2 seconds", '
-        '"1 second" or "500 ms".'
+        '"500 ms", "5 minutes", "2 hours" or "1 day".'
     ) in outcome.output
     assert (
         'UsageError: The step "I send bytes "hello" over the websocket" has the bytes "hello", '

@@ -34,7 +34,7 @@ class Problem:
     """One step that would not run as written: undefined, ambiguous, or an unreadable file."""
 
     location: str
-    kind: str  # "undefined step", "ambiguous step", "cannot parse"
+    kind: str  # "undefined step", "not the catalogue's phrase", "ambiguous step", "cannot parse"
     text: str
     hints: tuple[str, ...] = ()
 
@@ -229,7 +229,7 @@ def _matches(matcher: Any, text: str) -> bool:
 def _check_step(
     step: Any, project: dict[str, list[Any]], library: list[StepDefinition]
 ) -> Problem | None:
-    from asgibdd.steps.advice import undefined_step_hints
+    from asgibdd.steps.advice import accepted_alternative, undefined_step_hints
 
     text = step.name
     candidates = [*project.get(step.step_type, []), *project.get("step", [])]
@@ -245,6 +245,9 @@ def _check_step(
     if clashing:
         return None
     hints = undefined_step_hints(step.keyword, step.step_type, text, library)
+    if accepted_alternative(text, step.step_type, library) is not None:
+        # It runs, as the phrase it means: said so, so the feature can use the catalogue's.
+        return Problem(where, "not the catalogue's phrase", shown, hints)
     return Problem(where, "undefined step", shown, hints)
 
 

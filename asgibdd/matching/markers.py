@@ -19,8 +19,8 @@ Any marker but `#regex` takes a `?` to make the value optional: `"#string?"` is 
 null, or no key at all (Karate writes this `##string`; asgibdd keeps `##` for a literal `#`).
 
 A literal string starting with `#` is written with two: `"##hashtag"` expects `"#hashtag"`.
-A `#word` that looks like a typo of a marker (`#strng`) is a `UsageError`, so a
-misspelt marker never silently turns into a literal comparison.
+A `#word` that is no marker (`#strng`, `#notpresnt`, `#hashtag`) is a `UsageError` that
+lists the markers, so a misspelt marker never silently turns into a literal comparison.
 """
 
 from __future__ import annotations
@@ -235,13 +235,12 @@ def parse_marker(text: str) -> Marker | str:
             )
         return Marker(text, MARKER_KINDS[name])
     typo_of = close_matches(f"#{name}", MARKERS, cutoff=0.75)
-    if typo_of:
-        suggestion = " or ".join(f'"{marker}"' for marker in typo_of)
-        raise UsageError(
-            f'Unknown marker "{text}". Did you mean {suggestion}? '
-            f'To expect this exact text, write "#{text}". Markers: {", ".join(MARKERS)}.'
-        )
-    return text
+    suggestion = " or ".join(f'"{marker}"' for marker in typo_of)
+    guess = f" Did you mean {suggestion}?" if typo_of else ""
+    raise UsageError(
+        f'Unknown marker "{text}".{guess} To expect this exact text, write "#{text}". '
+        f"Markers: {', '.join(MARKERS)}."
+    )
 
 
 def _regex_marker(text: str, rest: str) -> Marker:

@@ -34,6 +34,7 @@ STEP_MODULES = (
     "variables",
     "response",
     "json",
+    "csv",
     "websocket",
     "streaming",
     "contracts",

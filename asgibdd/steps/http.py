@@ -15,7 +15,12 @@ from asgibdd.environment import get_world
 from asgibdd.errors import ExpectationFailed
 from asgibdd.matching.format import format_value
 from asgibdd.matching.literal import parse_cell
-from asgibdd.steps.registry import check_step, library_step, step_usage_error
+from asgibdd.steps.registry import (
+    check_step,
+    current_step_text,
+    library_step,
+    step_usage_error,
+)
 from asgibdd.steps.support.exchange import exchange_failure, show
 from asgibdd.steps.support.inputs import doc_string, find_feature_file, name_value_rows
 from asgibdd.steps.support.requests import BearerAuth, send_request
@@ -140,21 +145,47 @@ def _urlencode(pairs: list[tuple[str, str | int | float | bool | None]]) -> byte
 
 
 @library_step(
-    "I {method:Method} {path:Path} with file {file:Quoted} as {field:Quoted}", section=REQUESTS
+    "I {method:Method} {path:Path} with file {file:Quoted} as {field:Quoted}",
+    (
+        "I {method:Method} {path:Path} with file {file:Quoted} as {field:Quoted} "
+        "of type {content_type:Quoted}",
+        'When I POST /upload with file "fixtures/hello.txt" as "file" of type "text/csv"',
+    ),
+    (
+        "I {method:Method} {path:Path} with file {file:Quoted} as {field:Quoted} and form:",
+        'When I POST /upload with file "fixtures/hello.txt" as "file" and form:\n'
+        "    | name  | value |\n    | title | hello |",
+    ),
+    (
+        "I {method:Method} {path:Path} with file {file:Quoted} as {field:Quoted} "
+        "of type {content_type:Quoted} and form:",
+        'When I POST /upload with file "fixtures/hello.txt" as "file" of type "text/plain" '
+        "and form:\n    | name  | value |\n    | title | hello |",
+    ),
+    section=REQUESTS,
 )
-def request_with_file(context: Any, method: str, path: str, file: str, field: str) -> None:
+def request_with_file(
+    context: Any, method: str, path: str, file: str, field: str, content_type: str | None = None
+) -> None:
     """Upload a file as a multipart form field; the path is relative to the feature file.
 
     A path that is not next to the feature file is looked up in the features folders
-    given to behave.
+    given to behave. The content type is guessed from the file name unless `of type` gives
+    it; `and form:` sends the `name | value` table's fields in the same form.
 
     Example: When I POST /upload with file "fixtures/hello.txt" as "file"
     """
     world = get_world(context)
     location = find_feature_file(world, context, world.variables.interpolate(file))
-    content_type = mimetypes.guess_type(location.name)[0] or "application/octet-stream"
+    if content_type is None:
+        content_type = mimetypes.guess_type(location.name)[0] or "application/octet-stream"
+    else:
+        content_type = world.variables.interpolate(content_type)
     files = {field: (location.name, location.read_bytes(), content_type)}
-    send_request(context, method, path, files=files)
+    data = None
+    if (current_step_text() or "").endswith(" and form:"):
+        data = {name: world.variables.interpolate(v) for name, v in name_value_rows(context)}
+    send_request(context, method, path, files=files, data=data)
 
 
 @library_step("I {method:Method} {path:Path} with body:", section=REQUESTS)

@@ -11,14 +11,15 @@ from typing import Any
 
 from asgibdd.contracts.schemas import Problem, file_schema, problems
 from asgibdd.environment import get_world
+from asgibdd.generated import utc_now
 from asgibdd.matching.literal import loads_strict
 from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.support.grammar import declare_json_checks
 from asgibdd.steps.support.inputs import (
+    count_value,
     expected_json,
-    expected_literal,
     find_feature_file,
     jsonpath_text,
-    step_pattern,
 )
 from asgibdd.steps.support.subject import capital, response_json
 
@@ -65,26 +66,12 @@ def json_at_is_doc(context: Any, path: str) -> None:
     subject.assert_at_is(jsonpath_text(context, path), expected_json(context))
 
 
-@library_step("the JSON at {path:JSONPath} is {expected:Expected}", section=JSON)
-def json_at_is(context: Any, path: str, expected: str) -> None:
-    """Check the value at a JSONPath against a JSON literal (deep equality, markers honoured).
-
-    A wildcard or filter path gives the list of what it selects.
-
-    Example: Then the JSON at "$.items[0].name" is "apple"
-    """
-    subject = response_json(context)
-    subject.assert_at_is(jsonpath_text(context, path), expected_literal(context, expected))
-
-
-@library_step("the JSON at {path:JSONPath} is not {expected:Literal}", section=JSON)
-def json_at_is_not(context: Any, path: str, expected: str) -> None:
-    """Check that the value at a JSONPath is anything but this JSON literal.
-
-    Example: Then the JSON at "$.count" is not 0
-    """
-    subject = response_json(context)
-    subject.assert_at_is_not(jsonpath_text(context, path), expected_literal(context, expected))
+declare_json_checks(
+    "the JSON at",
+    JSON,
+    "the last response's JSON",
+    lambda context, where: response_json(context),
+)
 
 
 @library_step("the JSON at {path:JSONPath} is empty", section=JSON)
@@ -96,36 +83,68 @@ def json_at_is_empty(context: Any, path: str) -> None:
     response_json(context).assert_at_empty(jsonpath_text(context, path))
 
 
-@library_step("the JSON at {path:JSONPath} is greater than {number:Number}", section=JSON)
-def json_at_greater(context: Any, path: str, number: float) -> None:
-    """Check that the value at a JSONPath is a number above the given one.
+@library_step(
+    "the JSON at {path:JSONPath} is sorted in {order:Order} order",
+    (
+        "the JSON at {path:JSONPath} is sorted by {key:Quoted}",
+        'Then the JSON at "$.items" is sorted by "id"',
+    ),
+    (
+        "the JSON at {path:JSONPath} is sorted by {key:Quoted} in {order:Order} order",
+        'Then the JSON at "$.items" is sorted by "name" in ascending order',
+    ),
+    section=JSON,
+)
+def json_at_sorted(
+    context: Any, path: str, key: str | None = None, order: str = "ascending"
+) -> None:
+    """Check that an array is in order: its values, or each item's value of a key.
 
-    Example: Then the JSON at "$.price" is greater than 2
+    Ascending unless `in descending order`; equal neighbours are fine. The values must be
+    all numbers or all strings (strings compare by character codes).
+
+    Example: Then the JSON at "$.items[*].price" is sorted in descending order
     """
-    response_json(context).assert_at_compared(jsonpath_text(context, path), "greater than", number)
+    response_json(context).assert_at_sorted(
+        jsonpath_text(context, path), key, descending=order == "descending"
+    )
 
 
-@library_step("the JSON at {path:JSONPath} is less than {number:Number}", section=JSON)
-def json_at_less(context: Any, path: str, number: float) -> None:
-    """Check that the value at a JSONPath is a number below the given one.
+@library_step("the JSON at {path:JSONPath} is {days:DayOffset}", section=JSON)
+def json_at_days_from_today(context: Any, path: str, days: int) -> None:
+    """Check the UTC date of a date or date-time at a JSONPath: `today`, `3 days from today`
+    or `2 days ago`.
 
-    Example: Then the JSON at "$.price" is less than 10
+    Example: Then the JSON at "$.items[0].created_at" is 0 days from today
     """
-    response_json(context).assert_at_compared(jsonpath_text(context, path), "less than", number)
+    response_json(context).assert_at_days_from_today(
+        jsonpath_text(context, path), days, utc_now().date()
+    )
 
 
-@library_step("the JSON at {path:JSONPath} is one of {options:Literal}", section=JSON)
-def json_at_one_of(context: Any, path: str, options: str) -> None:
-    """Check that the value at a JSONPath equals one of the values of a JSON array.
+@library_step(
+    "the JSON at {path:JSONPath} is {relation:TimeOrder} the JSON at {other:JSONPath}",
+    section=JSON,
+)
+def json_at_after(context: Any, path: str, relation: str, other: str) -> None:
+    """Check that a date-time at a JSONPath is `after` (or `before`) another one.
 
-    Example: Then the JSON at "$.name" is one of ["apple", "pear"]
+    Example: Then the JSON at "$.items[1].created_at" is after the JSON at "$.items[0].created_at"
     """
-    choices = expected_literal(context, options)
-    if not isinstance(choices, list) or not choices:
-        raise step_usage_error(
-            f'expects the allowed values as a JSON array, e.g. ["open", "done"], got: {options}'
-        )
-    response_json(context).assert_at_one_of(jsonpath_text(context, path), choices)
+    response_json(context).assert_at_time_order(
+        jsonpath_text(context, path), relation, jsonpath_text(context, other)
+    )
+
+
+@library_step("the JSON at {path:JSONPath} is the JSON at {other:JSONPath}", section=JSON)
+def json_at_is_other(context: Any, path: str, other: str) -> None:
+    """Check that two values of the same response are equal (deep equality).
+
+    Example: Then the JSON at "$.items[0].id" is the JSON at "$.items[0].id"
+    """
+    response_json(context).assert_at_same_as(
+        jsonpath_text(context, path), jsonpath_text(context, other)
+    )
 
 
 @library_step("the JSON at {path:JSONPath} contains only:", section=JSON)
@@ -179,54 +198,26 @@ def json_at_contains_doc(context: Any, path: str) -> None:
     subject.assert_at_contains(jsonpath_text(context, path), expected_json(context))
 
 
-@library_step("the JSON at {path:JSONPath} contains {expected:Literal}", section=JSON)
-def json_at_contains(context: Any, path: str, expected: str) -> None:
-    """Check that the value at a JSONPath contains a JSON literal.
-
-    A string contains a substring; an array contains a matching item (any order); an
-    object contains the expected keys.
-
-    Example: Then the JSON at "$.items[*].name" contains "apple"
-    """
-    subject = response_json(context)
-    subject.assert_at_contains(jsonpath_text(context, path), expected_literal(context, expected))
-
-
-@library_step("the JSON at {path:JSONPath} does not contain {expected:Literal}", section=JSON)
-def json_at_does_not_contain(context: Any, path: str, expected: str) -> None:
-    """Check that the value at a JSONPath does not contain a JSON literal (text, item, keys).
-
-    Example: Then the JSON at "$.items[*].name" does not contain "plum"
-    """
-    subject = response_json(context)
-    subject.assert_at_lacks(jsonpath_text(context, path), expected_literal(context, expected))
-
-
-@library_step("the JSON at {path:JSONPath} has {count:Items}", section=JSON)
-def json_at_has_items(context: Any, path: str, count: int) -> None:
-    """Check the length of the array at a JSONPath, or how many values a wildcard selects.
-
-    Example: Then the JSON at "$.items" has 3 items
-    """
-    response_json(context).assert_at_length(jsonpath_text(context, path), count)
-
-
 @library_step("the JSON at {path:JSONPath} has at least {count:Items}", section=JSON)
-def json_at_has_at_least(context: Any, path: str, count: int) -> None:
+def json_at_has_at_least(context: Any, path: str, count: int | str) -> None:
     """Check that the array at a JSONPath has this many items or more.
 
     Example: Then the JSON at "$.items" has at least 1 item
     """
-    response_json(context).assert_at_length(jsonpath_text(context, path), count, "at least")
+    response_json(context).assert_at_length(
+        jsonpath_text(context, path), count_value(context, count), "at least"
+    )
 
 
 @library_step("the JSON at {path:JSONPath} has at most {count:Items}", section=JSON)
-def json_at_has_at_most(context: Any, path: str, count: int) -> None:
+def json_at_has_at_most(context: Any, path: str, count: int | str) -> None:
     """Check that the array at a JSONPath has this many items or fewer.
 
     Example: Then the JSON at "$.items" has at most 10 items
     """
-    response_json(context).assert_at_length(jsonpath_text(context, path), count, "at most")
+    response_json(context).assert_at_length(
+        jsonpath_text(context, path), count_value(context, count), "at most"
+    )
 
 
 @library_step("each item of the JSON at {path:JSONPath} matches:", section=JSON)
@@ -245,6 +236,34 @@ def each_item_matches(context: Any, path: str) -> None:
     )
 
 
+@library_step("each item, if any, of the JSON at {path:JSONPath} matches:", section=JSON)
+def each_item_if_any_matches(context: Any, path: str) -> None:
+    """Like `each item of the JSON at ... matches:`, but an empty array passes too.
+
+    Example: Then each item, if any, of the JSON at "$.items[?(@.price > 100)]" matches:
+        \"\"\"
+        {"name": "#string"}
+        \"\"\"
+    """
+    response_json(context).assert_each(
+        jsonpath_text(context, path), expected_json(context), subset=True, allow_empty=True
+    )
+
+
+@library_step("each item, if any, of the JSON at {path:JSONPath} is:", section=JSON)
+def each_item_if_any_is(context: Any, path: str) -> None:
+    """Like `each item of the JSON at ... is:`, but an empty array passes too.
+
+    Example: Then each item, if any, of the JSON at "$.items[*].tags" is:
+        \"\"\"
+        "#array"
+        \"\"\"
+    """
+    response_json(context).assert_each(
+        jsonpath_text(context, path), expected_json(context), subset=False, allow_empty=True
+    )
+
+
 @library_step("each item of the JSON at {path:JSONPath} is:", section=JSON)
 def each_item_is(context: Any, path: str) -> None:
     """Check that every item of the array at a JSONPath equals the doc string (markers work).
@@ -257,46 +276,6 @@ def each_item_is(context: Any, path: str) -> None:
     response_json(context).assert_each(
         jsonpath_text(context, path), expected_json(context), subset=False
     )
-
-
-@library_step("the JSON at {path:JSONPath} exists", section=JSON)
-def json_at_exists(context: Any, path: str) -> None:
-    """Check that a JSONPath selects a value (null counts as a value).
-
-    Example: Then the JSON at "$.id" exists
-    """
-    response_json(context).assert_at_exists(jsonpath_text(context, path))
-
-
-@library_step("the JSON at {path:JSONPath} does not exist", section=JSON)
-def json_at_does_not_exist(context: Any, path: str) -> None:
-    """Check that a JSONPath selects nothing at all.
-
-    Example: Then the JSON at "$.password" does not exist
-    """
-    response_json(context).assert_at_missing(jsonpath_text(context, path))
-
-
-@library_step("the JSON at {path:JSONPath} matches {pattern:Quoted}", section=JSON)
-def json_at_matches(context: Any, path: str, pattern: str) -> None:
-    """Check a string at a JSONPath against a regular expression (anchor it with ^ and $).
-
-    With a wildcard or filter path, every selected value must be a matching string.
-
-    Example: Then the JSON at "$.name" matches "^a.+"
-    """
-    regex = step_pattern(context, pattern)
-    timeout = get_world(context).config.timeout
-    response_json(context).assert_at_matches(jsonpath_text(context, path), regex, timeout=timeout)
-
-
-@library_step("the JSON at {path:JSONPath} is {kind:JSONType}", section=JSON)
-def json_at_is_a(context: Any, path: str, kind: str) -> None:
-    """Check the JSON type at a JSONPath: string, number, integer, boolean, array, object, null.
-
-    Example: Then the JSON at "$.price" is a number
-    """
-    response_json(context).assert_at_type(jsonpath_text(context, path), kind)
 
 
 @library_step("the response JSON matches the schema {file:Quoted}", section=JSON)

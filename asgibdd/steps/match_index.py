@@ -15,7 +15,7 @@ from typing import Any
 from behave.matchers import Match
 
 from asgibdd.errors import UsageError
-from asgibdd.steps.advice import Phrase, undefined_step_message
+from asgibdd.steps.advice import Phrase, accepted_alternative, undefined_step_message
 from asgibdd.steps.behave_adapter import LibraryStepMatcher
 
 __all__ = ["LibraryRun", "OrderedFinder", "advise_undefined_steps"]
@@ -131,8 +131,10 @@ def advise_undefined_steps(registry: Any, library: Iterable[Phrase]) -> None:
     when nothing matches, reports the step as undefined through the formatters and the
     JUnit reporter, which print `step.error_message` and `step.exception` when set.
     Replacing `find_match` of this registry is the one place to set them. The
-    replacement finds the very definition behave's would (`OrderedFinder`), and the
-    step stays undefined when none matches.
+    replacement finds the very definition behave's would (`OrderedFinder`). When none
+    matches, a step that means exactly a library phrase (`Then the response status should
+    be 201`, see `advice.accepted_alternative`) runs as that phrase; any other step stays
+    undefined, with the advice.
     """
     if getattr(registry, "find_match", None) is None:  # not a behave registry (a stand-in)
         return
@@ -140,6 +142,10 @@ def advise_undefined_steps(registry: Any, library: Iterable[Phrase]) -> None:
 
     def find_match_or_advise(step: Any) -> Any:
         match = finder.find(step.step_type, step.name)
+        if match is None:
+            alternative = accepted_alternative(step.name, step.step_type, library)
+            if alternative is not None:
+                match = finder.find(step.step_type, alternative)
         if match is None:
             message = undefined_step_message(step.keyword, step.step_type, step.name, library)
             step.error_message = message

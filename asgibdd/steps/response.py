@@ -7,6 +7,7 @@ what was expected, what came back, and the transcript of the last request and re
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -88,6 +89,23 @@ def response_status_code_is(context: Any, status: str) -> None:
     Example: Then the response status code is 2xx
     """
     _check_status(context, status)
+
+
+@library_step("the response status is not {status:Status}", section=RESPONSE)
+def response_status_is_not(context: Any, status: str) -> None:
+    """Check that the response status is anything but this code or class.
+
+    Example: Then the response status is not 500
+    """
+    bounds = _status_bounds(get_world(context).variables.interpolate(status))
+    _, response = last_exchange(context)
+    low, high = bounds
+    if low <= response.status_code <= high:
+        raise exchange_failure(
+            context,
+            f"Expected the response status not to be {_status_text(bounds)}, got "
+            f"{_status_line(response)}.",
+        )
 
 
 @library_step("the response status is one of {statuses:Literal}", section=RESPONSE)
@@ -270,6 +288,24 @@ def response_body_contains(context: Any, text: str) -> None:
         )
 
 
+@library_step("the response body does not contain {text:Quoted}", section=RESPONSE)
+def response_body_does_not_contain(context: Any, text: str) -> None:
+    """Check that the response body, as text, does not contain some text.
+
+    Example: Then the response body does not contain "password"
+    """
+    unwanted = get_world(context).variables.interpolate(text)
+    _, response = last_exchange(context)
+    at = response.text.find(unwanted)
+    if at >= 0:
+        line = response.text.count("\n", 0, at) + 1
+        raise exchange_failure(
+            context,
+            f"Expected the response body not to contain {format_value(unwanted)}, but it does "
+            f"(first at line {line}, shown below).",
+        )
+
+
 @library_step("the response body is empty", section=RESPONSE)
 def response_body_is_empty(context: Any) -> None:
     """Check that the response has no body at all, as for a 204 No Content.
@@ -300,21 +336,30 @@ def response_body_matches(context: Any, pattern: str) -> None:
         )
 
 
-def _response_cookies(response: httpx.Response) -> dict[str, str]:
-    """The cookies the response sets (`Set-Cookie`), by name."""
-    cookies: dict[str, str] = {}
+@dataclass(frozen=True)
+class SetCookie:
+    """One `Set-Cookie` header: the cookie's value and its attributes (names lower-cased)."""
+
+    value: str
+    attributes: dict[str, str]
+
+
+def _response_cookies(response: httpx.Response) -> dict[str, SetCookie]:
+    """The cookies the response sets (`Set-Cookie`), by name; a flag attribute is ""."""
+    cookies: dict[str, SetCookie] = {}
     for header in response.headers.get_list("set-cookie"):
-        name, _, rest = header.partition("=")
-        cookies[name.strip()] = rest.split(";", 1)[0]
+        pair, *attributes = header.split(";")
+        name, _, value = pair.partition("=")
+        parsed: dict[str, str] = {}
+        for attribute in attributes:
+            key, _, setting = attribute.partition("=")
+            parsed[key.strip().casefold()] = setting.strip()
+        cookies[name.strip()] = SetCookie(value.strip(), parsed)
     return cookies
 
 
-@library_step("the response cookie {name:Quoted} exists", section=RESPONSE)
-def response_cookie_exists(context: Any, name: str) -> None:
-    """Check that the response sets a cookie (a `Set-Cookie` header with that name).
-
-    Example: Then the response cookie "session" exists
-    """
+def _set_cookie(context: Any, name: str) -> SetCookie:
+    """The cookie `name` the last response sets; a failure listing those it sets if none."""
     _, response = last_exchange(context)
     cookies = _response_cookies(response)
     if name not in cookies:
@@ -323,6 +368,88 @@ def response_cookie_exists(context: Any, name: str) -> None:
             context,
             f'Expected the response to set the cookie "{name}", but it does not.'
             f"{did_you_mean(name, list(cookies))} Cookies it sets: {listed}.",
+        )
+    return cookies[name]
+
+
+@library_step("the response cookie {name:Quoted} exists", section=RESPONSE)
+def response_cookie_exists(context: Any, name: str) -> None:
+    """Check that the response sets a cookie (a `Set-Cookie` header with that name).
+
+    Example: Then the response cookie "session" exists
+    """
+    _set_cookie(context, name)
+
+
+@library_step("the response cookie {name:Quoted} is {value:Quoted}", section=RESPONSE)
+def response_cookie_is(context: Any, name: str, value: str) -> None:
+    """Check the value of a cookie the response sets.
+
+    Example: Then the response cookie "session" is "abc"
+    """
+    expected = get_world(context).variables.interpolate(value)
+    cookie = _set_cookie(context, name)
+    if cookie.value != expected:
+        raise exchange_failure(
+            context,
+            f'Expected the response cookie "{name}" to be {format_value(expected)}, got '
+            f"{format_value(cookie.value)}.",
+        )
+
+
+def _check_flag(context: Any, name: str, flag: str, *, wanted: bool) -> None:
+    cookie = _set_cookie(context, name)
+    if (flag.casefold() in cookie.attributes) != wanted:
+        shown = "; ".join(f"{k}={v}" if v else k for k, v in cookie.attributes.items())
+        raise exchange_failure(
+            context,
+            f'Expected the response cookie "{name}" {"" if wanted else "not "}to be {flag}, '
+            f"but its attributes are: {shown or '(none)'}.",
+        )
+
+
+@library_step("the response cookie {name:Quoted} is {flag:CookieFlag}", section=RESPONSE)
+def response_cookie_flag(context: Any, name: str, flag: str) -> None:
+    """Check that a cookie the response sets is `HttpOnly`, `Secure` or `Partitioned`.
+
+    Example: Then the response cookie "session" is HttpOnly
+    """
+    _check_flag(context, name, flag, wanted=True)
+
+
+@library_step("the response cookie {name:Quoted} is not {flag:CookieFlag}", section=RESPONSE)
+def response_cookie_not_flag(context: Any, name: str, flag: str) -> None:
+    """Check that a cookie the response sets is not `HttpOnly`, `Secure` or `Partitioned`.
+
+    Example: Then the response cookie "session" is not Secure
+    """
+    _check_flag(context, name, flag, wanted=False)
+
+
+@library_step(
+    "the response cookie {name:Quoted} has {attribute:CookieAttribute} {value:Quoted}",
+    section=RESPONSE,
+)
+def response_cookie_attribute(context: Any, name: str, attribute: str, value: str) -> None:
+    """Check an attribute of a cookie the response sets: SameSite, Max-Age, Path, Domain or
+    Expires (SameSite and Domain ignore case).
+
+    Example: Then the response cookie "session" has SameSite "Lax"
+    """
+    expected = get_world(context).variables.interpolate(value)
+    cookie = _set_cookie(context, name)
+    actual = cookie.attributes.get(attribute.casefold())
+    same = actual is not None and (
+        actual.casefold() == expected.casefold()
+        if attribute.casefold() in ("samesite", "domain")
+        else actual == expected
+    )
+    if not same:
+        got = "no such attribute" if actual is None else format_value(actual)
+        raise exchange_failure(
+            context,
+            f'Expected the response cookie "{name}" to have {attribute} '
+            f"{format_value(expected)}, got {got}.",
         )
 
 

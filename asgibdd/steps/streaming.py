@@ -20,6 +20,7 @@ from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
 from asgibdd.matching.format import format_value
 from asgibdd.steps.registry import current_step_text, library_step, step_usage_error
+from asgibdd.steps.support.grammar import declare_json_checks
 from asgibdd.steps.support.inputs import expected_json
 from asgibdd.steps.support.requests import request_options
 from asgibdd.steps.support.subject import JSONSubject, parse_json_text
@@ -193,55 +194,35 @@ def open_event_stream(context: Any, path: str) -> None:
     _replace_session(context, EVENT_STREAM, EventStream(url, response, stack, get_world(context)))
 
 
-@library_step(
-    "I receive an event {name:Quoted}",
-    (
-        "I receive an event {name:Quoted} within {duration:Duration}",
-        'Then I receive an event "tick" within 2 seconds',
-    ),
-    section=STREAMING,
-)
-def receive_event(context: Any, name: str, duration: float | None = None) -> None:
-    """Check that the next event has this type (`message` when the server names none).
+@library_step("I receive an event {name:Quoted}{clauses:EventClauses}", section=STREAMING)
+def receive_event(context: Any, name: str, clauses: dict[str, Any]) -> None:
+    """Check the next event's type (`message` when the server names none), and any of
+    ` with data "<text>"`, ` with data containing "<text>"`, ` with id "<id>"` and
+    ` within <duration>`, in any order.
 
-    Example: Then I receive an event "tick"
+    Example: Then I receive an event "tick" with data containing "\\"n\\": 1" within 2 seconds
     """
-    _next_event(context, name, f"an event {format_value(name)}", duration=duration)
-
-
-@library_step(
-    "I receive an event {name:Quoted} with data containing {text:Quoted}", section=STREAMING
-)
-def receive_event_with_data_containing(context: Any, name: str, text: str) -> None:
-    """Check the next event's type, and that its data contains this text.
-
-    Example: Then I receive an event "tick" with data containing "\\"n\\": 1"
-    """
-    expected = get_world(context).variables.interpolate(text)
-    expecting = f"an event {format_value(name)} with data containing {format_value(expected)}"
-    _next_event(context, name, expecting, data_containing=expected)
-
-
-@library_step("I receive an event {name:Quoted} with data {data:Quoted}", section=STREAMING)
-def receive_event_with_data(context: Any, name: str, data: str) -> None:
-    """Check the next event's type and its data, as exact text.
-
-    Example: Then I receive an event "tick" with data "{\\"n\\": 1}"
-    """
-    expected = get_world(context).variables.interpolate(data)
-    expecting = f"an event {format_value(name)} with data {format_value(expected)}"
-    _next_event(context, name, expecting, data=expected)
-
-
-@library_step("I receive an event {name:Quoted} with id {event_id:Quoted}", section=STREAMING)
-def receive_event_with_id(context: Any, name: str, event_id: str) -> None:
-    """Check the next event's type and its id (the stream's last event id when it was sent).
-
-    Example: Then I receive an event "tick" with id "1"
-    """
-    expected = get_world(context).variables.interpolate(event_id)
-    expecting = f"an event {format_value(name)} with id {format_value(expected)}"
-    _next_event(context, name, expecting, id=expected)
+    interpolate = get_world(context).variables.interpolate
+    expecting = f"an event {format_value(name)}"
+    fields: dict[str, str] = {}
+    containing: str | None = None
+    for clause, value in clauses.items():
+        if clause == "within":
+            continue
+        text = interpolate(value)
+        expecting += f" with {clause.replace('_', ' ')} {format_value(text)}"
+        if clause == "data_containing":
+            containing = text
+        else:
+            fields[clause] = text
+    _next_event(
+        context,
+        name,
+        expecting,
+        duration=clauses.get("within"),
+        data_containing=containing,
+        **fields,
+    )
 
 
 def _event_subject(context: Any, name: str, expecting: str) -> JSONSubject:
@@ -283,15 +264,21 @@ def receive_event_with_json_containing(context: Any, name: str) -> None:
     _event_subject(context, name, expecting).assert_contains(expected)
 
 
-@library_step("I receive {events:Events} within {duration:Duration}", section=STREAMING)
-def receive_events_within(context: Any, events: int, duration: float) -> None:
-    """Check that the next events (`1 event`, `3 events`), of any type, all arrive in time.
+@library_step(
+    "I receive {events:Events} within {duration:Duration}",
+    ("I receive {events:Events}", "Then I receive 2 events"),
+    section=STREAMING,
+)
+def receive_events_within(context: Any, events: int, duration: float | None = None) -> None:
+    """Check that the next events (`1 event`, `3 events`), of any type, all arrive in time
+    (within the configured timeout when no duration is given).
 
     Example: Then I receive 3 events within 1 second
     """
     stream: EventStream = _session(
         context, EVENT_STREAM, EventStream, "When I open the event stream /events"
     )
+    duration = wait_limit(get_world(context), duration)
     deadline = time.monotonic() + duration
     before = len(stream.history)
     try:
@@ -305,6 +292,66 @@ def receive_events_within(context: Any, events: int, duration: float) -> None:
             f"Expected {wanted} from the event stream {stream.path} within "
             f"{seconds_text(duration)}, got {got}{ended}.\n{stream.received_so_far()}"
         ) from None
+
+
+def _last_event(context: Any) -> tuple[EventStream, ServerSentEvent]:
+    """The event the last `I receive an event` step took; the next one if none was taken."""
+    stream: EventStream = _session(
+        context, EVENT_STREAM, EventStream, "When I open the event stream /events"
+    )
+    if not stream.history:
+        deadline = time.monotonic() + get_world(context).config.timeout
+        stream.next_event(deadline, "an event")
+    return stream, stream.history[-1]
+
+
+def _last_event_json(context: Any, where: str) -> JSONSubject:
+    stream, event = _last_event(context)
+    document = parse_json_text(
+        event.data, f"Expected {where} of the last event from {stream.path}", describe_event(event)
+    )
+    return JSONSubject(
+        document, f"the data of the last event from {stream.path}", stream.received_so_far
+    )
+
+
+declare_json_checks(
+    "the event JSON at",
+    STREAMING,
+    "the last event's data",
+    lambda context, where: _last_event_json(context, f'the event JSON at "{where}"'),
+)
+
+
+def _check_event_part(context: Any, part: str, text: str, *, exact: bool) -> None:
+    expected = get_world(context).variables.interpolate(text)
+    stream, event = _last_event(context)
+    actual = {"data": event.data, "id": event.id, "type": event.event}[part]
+    if (actual == expected) if exact else (expected in (actual or "")):
+        return
+    relation = "to be" if exact else "to contain"
+    raise ExpectationFailed(
+        f"Expected the {part} of the last event from {stream.path} {relation} "
+        f"{format_value(expected)}, got {format_value(actual)}.\n{stream.received_so_far()}"
+    )
+
+
+@library_step("the event {part:EventPart} is {text:Quoted}", section=STREAMING)
+def event_part_is(context: Any, part: str, text: str) -> None:
+    """Check the last received event's `data`, `id` or `type`, as exact text.
+
+    Example: Then the event id is "1"
+    """
+    _check_event_part(context, part, text, exact=True)
+
+
+@library_step("the event {part:EventPart} contains {text:Quoted}", section=STREAMING)
+def event_part_contains(context: Any, part: str, text: str) -> None:
+    """Check that the last received event's `data`, `id` or `type` contains some text.
+
+    Example: Then the event data contains "n"
+    """
+    _check_event_part(context, part, text, exact=False)
 
 
 # -- lines of a chunked body ------------------------------------------------------------------

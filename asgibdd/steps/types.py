@@ -11,18 +11,29 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 | `{x:Literal}`   | the rest of the line, e.g. `3`, `"a"`     | the raw text (parse later)  |
 | `{x:Count}`     | a bare whole number, e.g. `3`             | an `int`                    |
 | `{x:Seconds}`   | a bare number, e.g. `0.2`                 | a `float`                   |
-| `{x:Duration}`  | `2 seconds`, `1 second`, `500 ms`         | seconds, a `float` above 0  |
+| `{x:Duration}`  | `2 seconds`, `500 ms`, `5 minutes`, `1 day` | seconds, a `float` above 0 |
 | `{x:Events}`    | `1 event`, `3 events`                     | the number, an `int`        |
-| `{x:Items}`     | `1 item`, `3 items`                       | the number, an `int`        |
+| `{x:Rows}`      | `1 row`, `3 rows`, `{{n}} rows`           | an `int`, or the `{{n}}`    |
+| `{x:Items}`     | `1 item`, `3 items`, `{{n}} items`        | an `int`, or the `{{n}}`    |
 | `{x:JSONPath}`  | `"$.a[?(@.b == "x")]"`: quotes inside too | the text between the quotes |
-| `{x:Number}`    | a bare JSON number, e.g. `3`, `-2.5`      | an `int` or `float`         |
+| `{x:Number}`    | a bare JSON number, e.g. `3`, `-2.5`, or  | an `int` or `float`, or the |
+|                 | a variable `{{limit}}`                    | `{{limit}}` text            |
 | `{x:JSONType}`  | `a string`, `an integer`, `a null`, ...   | the type word, `integer`    |
 | `{x:Expected}`  | like `Literal`, but none of the phrases   | the raw text (parse later)  |
 |                 | that follow `is` (`a number`, `empty`,    |                             |
-|                 | `not ...`, `one of ...`, `greater than`)  |                             |
-| `{x:Status}`    | like `Literal`, but not `one of ...`      | the raw text (parse later)  |
+|                 | `not ...`, `one of ...`, `sorted`, ...)   |                             |
+| `{x:VariableValue}` | like `Literal`, not ending ` for the run` | the raw text          |
+| `{x:Status}`    | like `Literal`, not `one of`, `not ...`   | the raw text (parse later)  |
 | `{x:Check}`     | like `Literal`, not ending `within 2 s`   | the raw text (a step)       |
 | `{x:Words}`     | a few words, e.g. `tasks`, `open tasks`   | the text                    |
+| `{x:Order}`     | `ascending` or `descending`               | the word                    |
+| `{x:DayOffset}` | `today`, `3 days from today`, `1 day ago` | days from today, an `int`   |
+| `{x:TimeOrder}` | `after` or `before`                       | the word                    |
+| `{x:EventPart}` | `data`, `id` or `type`                    | the word                    |
+| `{x:EventClauses}` | nothing, or ` with data "x"`, ` with data containing "x"`, ` with id "1"`, |
+|                 | ` within 2 seconds`, in any order         | a dict by clause            |
+| `{x:CookieFlag}`| `HttpOnly`, `Secure`, `Partitioned`       | the word, as written        |
+| `{x:CookieAttribute}` | `SameSite`, `Max-Age`, `Path`, `Domain`, `Expires` | the word    |
 
 A field converter that rejects its text raises `UsageError` with the rest of a sentence
 that starts "The step "<text>" ..."; the registry adds that start when the step runs.
@@ -45,7 +56,12 @@ _QUOTED = r'"(?:[^"\\]|\\.)*"'
 # Only the two escapes a quoted field needs; any other backslash is kept, so a regex like
 # "^\d+$" reaches the step as written.
 _ESCAPE = re.compile(r'\\(["\\])')
-_DURATION = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>seconds?|s|milliseconds?|ms)")
+_DURATION = re.compile(
+    r"(?P<amount>\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>seconds?|s|milliseconds?|ms|minutes?|min|hours?|h|days?|d)"
+)
+# Seconds per duration unit, by the unit's first letters.
+_UNIT_SECONDS = {"ms": 0.001, "mi": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 _TYPE_WORDS = "|".join(TYPE_NAMES)
 
 
@@ -105,15 +121,17 @@ def _seconds(text: str) -> float:
 
 
 def parse_duration(text: str) -> float:
-    """Seconds from `0.2 seconds`, `1 second`, `500 ms`; `UsageError` for anything else."""
+    """Seconds from `0.2 seconds`, `500 ms`, `5 minutes`, `2 hours`, `1 day`; `UsageError`
+    for anything else."""
     found = _DURATION.fullmatch(text.strip())
     if found is None or float(found["amount"]) <= 0:
         raise UsageError(
             f'has the duration "{text}", which is not a time above zero. Write it like '
-            '"2 seconds", "1 second" or "500 ms".'
+            '"2 seconds", "500 ms", "5 minutes", "2 hours" or "1 day".'
         )
-    amount = float(found["amount"])
-    return amount / 1000 if found["unit"].startswith("m") else amount
+    unit = found["unit"]
+    prefix = next(p for p in ("min", "ms", "mi", "s", "h", "d") if unit.startswith(p))
+    return float(found["amount"]) * _UNIT_SECONDS[prefix]
 
 
 # Loose on purpose (a number and a word): "2 minutes" reaches the converter and gets a clear
@@ -128,9 +146,22 @@ def _events(text: str) -> int:
     return int(text.split(" ", 1)[0])
 
 
-@_with_pattern(r"\d+ items?")
-def _items(text: str) -> int:
-    return int(text.split(" ", 1)[0])
+_VARIABLE = r"\{\{[^{}]+\}\}"
+
+
+def _counted(text: str) -> int | str:
+    count = text.rsplit(" ", 1)[0]
+    return int(count) if count.isdigit() else count
+
+
+@_with_pattern(rf"(?:\d+|{_VARIABLE}) items?")
+def _items(text: str) -> int | str:
+    return _counted(text)
+
+
+@_with_pattern(rf"(?:\d+|{_VARIABLE}) rows?")
+def _rows(text: str) -> int | str:
+    return _counted(text)
 
 
 # Inner double quotes are allowed (a filter like [?(@.a == "x")]): the field ends at the
@@ -140,9 +171,12 @@ def _jsonpath(text: str) -> str:
     return text[1:-1].replace('\\"', '"')
 
 
-@_with_pattern(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-def _number(text: str) -> int | float:
-    # "3" stays the integer 3, "2.5" and "1e3" are floats, as JSON reads them.
+@_with_pattern(rf"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|{_VARIABLE}")
+def _number(text: str) -> int | float | str:
+    # "3" stays the integer 3, "2.5" and "1e3" are floats, as JSON reads them; a
+    # {{variable}} is read when the step runs.
+    if text.startswith("{{"):
+        return text
     return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
@@ -159,7 +193,14 @@ def _json_type(text: str) -> str:
 
 
 # Words that start another phrase after `is`: `is empty`, `is not 3`, `is one of [...]`.
-_AFTER_IS = rf"an? (?:{_TYPE_WORDS})$|empty$|not |one of |greater than |less than "
+# Each of them either is a phrase of its own or gets advice naming one (`approximately`).
+_AFTER_IS = (
+    rf"an? (?:{_TYPE_WORDS})$|empty$|not |one of |greater than |less than |sorted\b"
+    r"|ordered |in \w+ order$"
+    r"|within |(?:after|before) the JSON at |the JSON at |today$|\d+ days? (?:from today|ago)$"
+    r"|(?:(?:approximately|about|around|roughly|nearly|close to) )?-?[\d.]+"
+    r" (?:±|\+/-|\+-|within|plus or minus|give or take) "
+)
 
 
 @_with_pattern(rf"(?!{_AFTER_IS}).*[^:]")
@@ -167,7 +208,13 @@ def _expected(text: str) -> str:
     return text
 
 
-@_with_pattern(r"(?!one of ).*[^:]")
+# A variable's value, but not the ` for the run` that may follow it (another phrase).
+@_with_pattern(r"(?!.* for the run$).*[^:]")
+def _variable_value(text: str) -> str:
+    return text
+
+
+@_with_pattern(r"(?!one of |not ).*[^:]")
 def _status(text: str) -> str:
     return text
 
@@ -176,6 +223,56 @@ def _status(text: str) -> str:
 @_with_pattern(r"(?!.* within \S+ \S+$).*[^:]")
 def _check(text: str) -> str:
     return text
+
+
+@_with_pattern(r"ascending|descending")
+def _order(text: str) -> str:
+    return text.casefold()
+
+
+@_with_pattern(r"today|\d+ days? (?:from today|ago)")
+def _day_offset(text: str) -> int:
+    if text.casefold() == "today":
+        return 0
+    days = int(text.split(" ", 1)[0])
+    return -days if text.casefold().endswith("ago") else days
+
+
+@_with_pattern(r"after|before")
+def _time_order(text: str) -> str:
+    return text.casefold()
+
+
+@_with_pattern(r"HttpOnly|Secure|Partitioned")
+def _cookie_flag(text: str) -> str:
+    return text
+
+
+@_with_pattern(r"SameSite|Max-Age|Path|Domain|Expires")
+def _cookie_attribute(text: str) -> str:
+    return text
+
+
+@_with_pattern(r"data|id|type")
+def _event_part(text: str) -> str:
+    return text
+
+
+_EVENT_CLAUSE = re.compile(
+    rf" with (?P<clause>data containing|data|id) (?P<text>{_QUOTED})| within (?P<duration>\S+ \S+)"
+)
+
+
+@_with_pattern(rf"(?: with (?:data containing|data|id) {_QUOTED}| within \S+ \S+)*")
+def _event_clauses(text: str) -> dict[str, Any]:
+    clauses: dict[str, Any] = {}
+    for found in _EVENT_CLAUSE.finditer(text):
+        key = "within" if found["duration"] else found["clause"].replace(" ", "_")
+        if key in clauses:
+            raise UsageError(f'says "{key.replace("_", " ")}" twice; say it once.')
+        value = found["duration"] or found["text"]
+        clauses[key] = parse_duration(value) if found["duration"] else unquote(value)
+    return clauses
 
 
 STEP_TYPES: dict[str, Callable[[str], Any]] = {
@@ -188,6 +285,7 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Duration": _duration,
     "Events": _events,
     "Items": _items,
+    "Rows": _rows,
     "JSONPath": _jsonpath,
     "Number": _number,
     "Words": _words,
@@ -195,4 +293,12 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Check": _check,
     "JSONType": _json_type,
     "Expected": _expected,
+    "VariableValue": _variable_value,
+    "Order": _order,
+    "DayOffset": _day_offset,
+    "TimeOrder": _time_order,
+    "EventPart": _event_part,
+    "EventClauses": _event_clauses,
+    "CookieFlag": _cookie_flag,
+    "CookieAttribute": _cookie_attribute,
 }

@@ -8,26 +8,38 @@ from asgibdd._suggest import did_you_mean
 from asgibdd.environment import get_world
 from asgibdd.matching.jsonpath import compile_jsonpath
 from asgibdd.matching.literal import loads_strict, parse_cell, parse_literal
-from asgibdd.steps.registry import library_step
+from asgibdd.steps.registry import current_step_text, library_step
 from asgibdd.steps.support.exchange import exchange_failure, last_exchange
 from asgibdd.steps.support.inputs import name_value_rows
 
 CAPTURES = "Captures"
 
 
-def _store(context: Any, name: str, value: Any) -> None:
+def _store(context: Any, name: str, value: Any, *, for_the_run: bool = False) -> None:
     """Set a variable; a secret-named one (`token`, `password`) is masked in every output."""
     world = get_world(context)
-    world.variables.set(name, value)
+    if for_the_run:
+        world.variables.set_for_run(name, value)
+    else:
+        world.variables.set(name, value)
     if world.secrets.policy.is_secret_name(name):
         world.secrets.remember(value)
 
 
-@library_step("I store the JSON at {path:JSONPath} as {name:Quoted}", section=CAPTURES)
+@library_step(
+    "I store the JSON at {path:JSONPath} as {name:Quoted}",
+    (
+        "I store the JSON at {path:JSONPath} as {name:Quoted} for the run",
+        'And I store the JSON at "$.id" as "first_item" for the run',
+    ),
+    section=CAPTURES,
+)
 def store_json_value(context: Any, path: str, name: str) -> None:
     """Store the value a JSONPath selects in the last response's JSON as a variable.
 
-    A wildcard or filter path stores the list of everything it selects.
+    A wildcard or filter path stores the list of everything it selects. `for the run`
+    keeps it for every later scenario of the run too (they depend on running after this
+    one: see docs/product-owners.md).
 
     Example: And I store the JSON at "$.id" as "item_id"
     """
@@ -47,7 +59,8 @@ def store_json_value(context: Any, path: str, name: str) -> None:
             context,
             f'Cannot store the JSON at "{path}" as "{name}". {selection.explain_missing()}',
         )
-    _store(context, name, selection.value)
+    for_the_run = (current_step_text() or "").endswith(" for the run")
+    _store(context, name, selection.value, for_the_run=for_the_run)
 
 
 @library_step("I store the response header {header:Quoted} as {name:Quoted}", section=CAPTURES)
@@ -68,15 +81,25 @@ def store_response_header(context: Any, header: str, name: str) -> None:
     _store(context, name, response.headers[header])
 
 
-@library_step("the variable {name:Quoted} is {value:Literal}", section=CAPTURES)
+@library_step(
+    "the variable {name:Quoted} is {value:VariableValue}",
+    (
+        "the variable {name:Quoted} is {value:Literal} for the run",
+        'Given the variable "run_id" is "{{$uuid}}" for the run',
+    ),
+    section=CAPTURES,
+)
 def set_variable(context: Any, name: str, value: str) -> None:
     """Set a variable to a JSON literal: `"alice"` is text, `3` a number, `[1, 2]` a list.
+
+    `for the run` keeps it for every later scenario of the run too.
 
     Example: Given the variable "user" is "alice"
     """
     variables = get_world(context).variables
     literal = parse_literal(value, what=f'the value of the variable "{name}"')
-    _store(context, name, variables.interpolate_value(literal))
+    for_the_run = (current_step_text() or "").endswith(" for the run")
+    _store(context, name, variables.interpolate_value(literal), for_the_run=for_the_run)
 
 
 @library_step("the variables:", section=CAPTURES)

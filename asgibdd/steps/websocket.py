@@ -27,11 +27,10 @@ from asgibdd.environment import World, get_world
 from asgibdd.errors import AppTimeout, ExpectationFailed
 from asgibdd.matching.format import format_json, format_value
 from asgibdd.steps.registry import current_step_text, library_step, step_usage_error
+from asgibdd.steps.support.grammar import declare_json_checks
 from asgibdd.steps.support.inputs import (
     doc_string,
     expected_json,
-    expected_literal,
-    jsonpath_text,
 )
 from asgibdd.steps.support.requests import request_options
 from asgibdd.steps.support.subject import JSONSubject, parse_json_text
@@ -508,6 +507,23 @@ def receive_bytes(context: Any, data: str, name: str | None = None) -> None:
 
 
 @library_step(
+    "I receive a message from the websocket",
+    (
+        "I receive a message from the websocket within {duration:Duration}",
+        "Then I receive a message from the websocket within 2 seconds",
+    ),
+    section=WEBSOCKET,
+)
+def receive_any(context: Any, duration: float | None = None) -> None:
+    """Check that a message (text, JSON or bytes) arrives; `the message JSON at` checks it.
+
+    Example: Then I receive a message from the websocket
+    """
+    world = get_world(context)
+    conversation(context, None).receive_data(wait_limit(world, duration), "a message")
+
+
+@library_step(
     "I receive no message within {duration:Duration}",
     (
         "{name:Quoted} receives no message within {duration:Duration}",
@@ -559,30 +575,12 @@ def _last_message(context: Any, where: str) -> JSONSubject:
     )
 
 
-@library_step("the message JSON at {path:JSONPath} is {value:Literal}", section=WEBSOCKET)
-def message_json_at(context: Any, path: str, value: str) -> None:
-    """Check one value in the last websocket message (JSONPath); after a send, in the reply.
-
-    Same rules as the response JSON steps: a wildcard or filter yields a list, markers work.
-    When the scenario sent a message after the last one it received, the next message (the
-    reply) is awaited and checked.
-
-    Example: Then the message JSON at "$.type" is "joined"
-    """
-    where = jsonpath_text(context, path)
-    subject = _last_message(context, f'the message JSON at "{where}"')
-    subject.assert_at_is(where, expected_literal(context, value))
-
-
-@library_step("the message JSON at {path:JSONPath} contains {value:Literal}", section=WEBSOCKET)
-def message_json_at_contains(context: Any, path: str, value: str) -> None:
-    """Check that a value in the last websocket message contains a text, item or keys.
-
-    Example: Then the message JSON at "$.type" contains "join"
-    """
-    where = jsonpath_text(context, path)
-    subject = _last_message(context, f'the message JSON at "{where}"')
-    subject.assert_at_contains(where, expected_literal(context, value))
+declare_json_checks(
+    "the message JSON at",
+    WEBSOCKET,
+    "the last websocket message (after a send, the reply)",
+    lambda context, where: _last_message(context, f'the message JSON at "{where}"'),
+)
 
 
 # -- closing ----------------------------------------------------------------------------------
@@ -637,6 +635,27 @@ def closed_with_code(context: Any, code: int, name: str | None = None) -> None:
             f"Expected the app to close {session.label} with code {code}, but it closed it "
             f"with code {closing.get('code', 1000)}"
             + (f" ({closing['reason']})." if closing.get("reason") else ".")
+        )
+
+
+@library_step(
+    "the websocket connection is accepted",
+    (
+        "the websocket connection of {name:Quoted} is accepted",
+        'Then the websocket connection of "alice" is accepted',
+    ),
+    section=WEBSOCKET,
+)
+def accepted(context: Any, name: str | None = None) -> None:
+    """Check that the app accepted the handshake (it may have closed the session since).
+
+    Example: Then the websocket connection is accepted
+    """
+    session = conversation(context, name)
+    if session.rejection is not None:
+        raise ExpectationFailed(
+            f"Expected the app to accept the connection to {session.label}, but it was "
+            f"{rejection_text(session)}."
         )
 
 

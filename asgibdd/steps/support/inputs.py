@@ -9,16 +9,20 @@ from asgibdd.environment import World, get_world
 from asgibdd.errors import UsageError
 from asgibdd.matching.jsonpath import compile_jsonpath
 from asgibdd.matching.literal import parse_literal
+from asgibdd.matching.markers import is_number
 from asgibdd.matching.patterns import Pattern, PatternError, compile_pattern
 from asgibdd.steps.registry import step_usage_error
 
 __all__ = [
+    "COMPARISONS_AFTER_IS",
+    "count_value",
     "doc_string",
     "expected_json",
     "expected_literal",
     "find_feature_file",
     "jsonpath_text",
     "name_value_rows",
+    "number_value",
     "step_pattern",
 ]
 
@@ -88,13 +92,59 @@ def find_feature_file(world: World, context: Any, relative: str) -> Path:
     )
 
 
+# What may follow `is` besides a JSON value: said when a bare word after `is` is refused,
+# since quoting it would compare with that text, which is rarely what was meant.
+COMPARISONS_AFTER_IS = (
+    "is not <value>",
+    "is <n> ± <tolerance>",
+    "is greater than <n>",
+    "is less than <n>",
+    "is one of [<values>]",
+    "is a <type>",
+    "is empty",
+    'is sorted (by "<key>") (in descending order)',
+    "is within the last <duration>",
+    "is <n> days from today",
+    'is after / before the JSON at "<path>"',
+    'is the JSON at "<path>"',
+)
+
+
+def number_value(context: Any, number: float | str) -> float:
+    """A number field of a phrase (`greater than 3`), or the number in its `{{variable}}`."""
+    if not isinstance(number, str):
+        return number
+    value = get_world(context).variables.interpolate_value(number)
+    if not is_number(value):
+        raise step_usage_error(
+            f"compares with {number}, which holds {value!r}, not a number. Store a number in "
+            "it, or write the number itself."
+        )
+    return float(value)
+
+
+def count_value(context: Any, count: int | str) -> int:
+    """A count field of a phrase (`has 3 items`), or the whole number in its `{{variable}}`."""
+    value = number_value(context, count)
+    if value < 0 or value != int(value):
+        raise step_usage_error(f"counts {count} items, which holds {value:g}, not a count.")
+    return int(value)
+
+
 def expected_literal(context: Any, text: str) -> Any:
     """Parse a one-line expected value: a JSON literal with `{{variables}}` typed inside."""
     variables = get_world(context).variables
     try:
         literal = parse_literal(text, what="the expected value")
-    except UsageError:
+    except UsageError as error:
         if "{{" not in text:
+            # One bare word is a value left unquoted; several may be a comparison.
+            if text.strip()[:1].isalpha() and len(text.split()) > 1:
+                listed = ", ".join(f"`{phrase}`" for phrase in COMPARISONS_AFTER_IS)
+                raise UsageError(
+                    f"{error}. If it is a comparison rather than a text, the comparisons "
+                    f"after `is` are: {listed}."
+                ) from None
             raise
         # A bare {{name}} (or one inside an array) is the variable's JSON, as in doc strings.
         return variables.interpolate_json(text.strip(), what="the expected value")

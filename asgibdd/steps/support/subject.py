@@ -12,6 +12,7 @@ list of everything it selected.
 
 from __future__ import annotations
 
+import datetime as _dt
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,14 @@ from asgibdd.matching.patterns import Pattern
 from asgibdd.steps.registry import step_usage_error
 from asgibdd.steps.support.exchange import last_exchange, transcript
 
-__all__ = ["JSONSubject", "capital", "describe_kind", "parse_json_text", "response_json"]
+__all__ = [
+    "JSONSubject",
+    "capital",
+    "describe_kind",
+    "parse_json_text",
+    "parse_moment",
+    "response_json",
+]
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,108 @@ class JSONSubject:
                 f"{_selected(selection)}"
             )
 
+    def assert_at_close(self, path: str, number: float, tolerance: float) -> None:
+        """The number at `path` is `number`, give or take `tolerance` (bounds included)."""
+        wanted = f"to be {format_value(number)} ± {format_value(tolerance)}"
+        selection = self.select(path, wanted)
+        value = selection.value
+        if not is_number(value):
+            raise self.fail(f'Expected the JSON at "{path}" {wanted}, got {describe_kind(value)}.')
+        off = abs(value - number)
+        # Binary floats miss decimal bounds by a hair (10.05 - 10 > 0.05): allow that hair.
+        if off > tolerance + 1e-9 * max(1.0, abs(number)):
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, got {format_value(value)} '
+                f"(off by {off:.6g}).{_selected(selection)}"
+            )
+
+    def assert_at_sorted(self, path: str, key: str | None, *, descending: bool) -> None:
+        """The array at `path` is in order (of its items, or of each item's `key`)."""
+        order = "descending" if descending else "ascending"
+        wanted = f"to be sorted in {order} order" + (f' by "{key}"' if key else "")
+        selection = self.select(path, wanted)
+        value = selection.value
+        if not isinstance(value, list):
+            raise self.fail(f'Expected the JSON at "{path}" {wanted}, got {describe_kind(value)}.')
+        keys = [item.get(key, MISSING) if isinstance(item, dict) else MISSING for item in value]
+        sorted_values: list[Any] = keys if key else value
+        if key and MISSING in keys:
+            index = keys.index(MISSING)
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, but item {index} has no "{key}": '
+                f"{format_value(value[index])}."
+            )
+        kinds = {"number" if is_number(v) else type_name(v) for v in sorted_values}
+        if len(kinds) > 1 or not kinds <= {"number", "integer", "string"}:
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, but its values are not all numbers '
+                f"or all strings: {format_value(sorted_values)}."
+            )
+        for index in range(1, len(sorted_values)):
+            before, after = sorted_values[index - 1], sorted_values[index]
+            if (after > before) if descending else (after < before):
+                raise self.fail(
+                    f'Expected the JSON at "{path}" {wanted}, but item {index} '
+                    f"({format_value(after)}) comes after {format_value(before)}: "
+                    f"{format_value(sorted_values)}."
+                )
+
+    def assert_at_recent(self, path: str, seconds: float, now: _dt.datetime) -> None:
+        """The date-time at `path` lies within `seconds` before `now` (and not after it)."""
+        wanted = f"to be a date-time within the last {_seconds(seconds)}"
+        moment = self._moment(path, wanted)
+        age = (now - moment).total_seconds()
+        # A second of grace: an app that rounds its clock up is not in the future.
+        if not -1 <= age <= seconds:
+            when = f"{_seconds(abs(age))} {'ago' if age >= 0 else 'from now'}"
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted} (now is {_iso(now)}), got '
+                f"{_iso(moment)}, {when}."
+            )
+
+    def assert_at_days_from_today(self, path: str, days: int, today: _dt.date) -> None:
+        """The date (or date-time's UTC date) at `path` is `days` after `today` (before, < 0)."""
+        target = today + _dt.timedelta(days=days)
+        wanted = f"to be the date {target.isoformat()} ({_days(days)})"
+        moment = self._moment(path, wanted)
+        if moment.date() != target:
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, got {_iso(moment)} '
+                f"({_days((moment.date() - today).days)})."
+            )
+
+    def assert_at_time_order(self, path: str, relation: str, other: str) -> None:
+        """The date-time at `path` is `after` / `before` the one at `other`."""
+        wanted = f'to be {relation} the JSON at "{other}"'
+        moment = self._moment(path, wanted)
+        reference = self._moment(other, f"to be a date-time (it is compared with {path})")
+        if not (moment > reference if relation == "after" else moment < reference):
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, got {_iso(moment)}, which is not '
+                f"{relation} {_iso(reference)}."
+            )
+
+    def assert_at_same_as(self, path: str, other: str) -> None:
+        """The value at `path` deeply equals the value at `other` in the same document."""
+        reference = self.select(other, f'to be compared with the JSON at "{path}"').value
+        selection = self.select(path, f'to be the JSON at "{other}"')
+        if not values_equal(reference, selection.value):
+            raise self.fail(
+                f'Expected the JSON at "{path}" to be the JSON at "{other}", '
+                f"{format_value(reference)}, got {format_value(selection.value)}."
+            )
+
+    def _moment(self, path: str, wanted: str) -> _dt.datetime:
+        """The date or date-time at `path`, in UTC (no offset means UTC)."""
+        value = self.select(path, wanted).value
+        moment = parse_moment(value)
+        if moment is None:
+            raise self.fail(
+                f'Expected the JSON at "{path}" {wanted}, got {describe_kind(value)}, which is '
+                'no ISO 8601 date or date-time (e.g. "2026-12-07" or "2026-12-07T10:30:00Z").'
+            )
+        return moment
+
     def assert_at_one_of(self, path: str, options: list[Any]) -> None:
         """The value at `path` equals one of `options` (markers honoured)."""
         shown = format_value(options)
@@ -198,8 +308,11 @@ class JSONSubject:
                 f"{format_value(selection.value)}.{_selected(selection)}"
             )
 
-    def assert_each(self, path: str, expected: Any, *, subset: bool) -> None:
-        """Every item of the array at `path` equals (or, with `subset`, contains) `expected`."""
+    def assert_each(
+        self, path: str, expected: Any, *, subset: bool, allow_empty: bool = False
+    ) -> None:
+        """Every item of the array at `path` equals (or, with `subset`, contains) `expected`;
+        an empty array fails unless `allow_empty`."""
         selection = self.select(path, "to be an array")
         value = selection.value
         if not isinstance(value, list):
@@ -207,8 +320,11 @@ class JSONSubject:
                 f'Expected the JSON at "{path}" to be an array, got {describe_kind(value)}.'
             )
         if not value:
+            if allow_empty:
+                return
             raise self.fail(
-                f'Expected each item of the JSON at "{path}" to match, but the array is empty.'
+                f'Expected each item of the JSON at "{path}" to match, but the array is empty. '
+                "If an empty array is fine, write `each item, if any, of the JSON at`."
             )
         base = selection.matches[0][0] if selection.query.is_definite else path
         compare = compare_contains if subset else compare_equal
@@ -265,6 +381,36 @@ class JSONSubject:
         value = selection.value
         if not check_type(value, kind):
             raise self.fail(f'Expected the JSON at "{path}" {wanted}, got {describe_kind(value)}.')
+
+
+def parse_moment(value: Any) -> _dt.datetime | None:
+    """An ISO 8601 date (midnight) or date-time as an aware UTC datetime; None if not one."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    text = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
+    try:
+        moment = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(_dt.timezone.utc)
+
+
+def _iso(moment: _dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:g} second" + ("" if seconds == 1 else "s")
+
+
+def _days(days: int) -> str:
+    if days == 0:
+        return "today"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"{days} {unit} from today" if days > 0 else f"{-days} {unit} ago"
 
 
 def capital(text: str) -> str:
