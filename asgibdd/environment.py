@@ -77,7 +77,7 @@ from asgibdd.config import (
 from asgibdd.contracts import CONTRACT_TAG, ContractChecker, render_table, write_coverage
 from asgibdd.django import DjangoTestRun, load_app_and_django
 from asgibdd.errors import ConfigError, UsageError
-from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
+from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal, release_journals
 from asgibdd.report import Section, register_report_section
 from asgibdd.report.coverage import coverage_section
 from asgibdd.secrets import SecretPolicy, Secrets
@@ -216,6 +216,8 @@ class World:
     secret_policy: SecretPolicy = field(default_factory=SecretPolicy)
     journal: Journal = field(default_factory=Journal)
     check_contract: bool = False
+    #: The feature whose scenarios carry journals, until the next feature starts.
+    journaled_feature: Any = None
     #: The scenario scope's client once its lifespan has ended, for the next scenario.
     spare_client: _ReusedClient | None = None
 
@@ -231,6 +233,7 @@ class World:
         self.last_duration = None
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
+        self.journal.seal()  # the previous scenario is over: keep its transcript as text
         self.journal = Journal(self.secrets)
 
     def finish_scenario(self) -> None:
@@ -548,6 +551,9 @@ def _quiet_httpx_request_lines(context: Any) -> None:
 def before_feature(context: Any, feature: Any) -> None:
     """Pick the feature's lifespan scope, and start its client if the scope is "feature"."""
     world = get_world(context)
+    # The reports read the journals of the previous feature when it ended.
+    release_journals(world.journaled_feature)
+    world.journaled_feature = feature
     world.feature_scope = feature_lifespan(world.config, feature.tags)
     if world.feature_scope == "feature":
         use_fixture(asgibdd_client, context, "feature")
