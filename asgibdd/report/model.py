@@ -191,7 +191,9 @@ def results_path(report: Path) -> Path:
 
 
 def write_run(run: Run, path: Path) -> None:
-    path.write_text(run.to_json(), encoding="utf-8")
+    """Write `run` as a results file, piece by piece (never the whole text at once)."""
+    with path.open("w", encoding="utf-8") as out:
+        json.dump({"format": FORMAT, **vars(run)}, out, ensure_ascii=False, default=vars)
 
 
 def read_run(path: Path) -> Run:
