@@ -309,6 +309,7 @@ def new_live_client(config: AsgiBddConfig) -> LiveClient:
         wait_timeout=config.timeout,
         verify=config.verify,
         proxy=config.proxy,
+        secret_names=config.secret_names,
     )
 
 

@@ -39,13 +39,17 @@ class TLSFiles:
     ca_bundle: Path
 
 
+#: The demo in its test mode, as uvicorn's --factory builds it.
+DEMO = "asgibdd.demo:create_testing_app"
+
+
 @contextmanager
-def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
-    """Run the demo under uvicorn while the block runs; yields its base URL (https:// when
-    `tls` gives it a certificate)."""
+def serve_demo(log: Path, tls: TLSFiles | None = None, factory: str = DEMO) -> Iterator[str]:
+    """Run the demo (or the app `factory` builds) under uvicorn while the block runs;
+    yields its base URL (https:// when `tls` gives it a certificate)."""
     port = free_port()
     command = [
-        *(sys.executable, "-m", "uvicorn", "--factory", "asgibdd.demo:create_testing_app"),
+        *(sys.executable, "-m", "uvicorn", "--factory", factory),
         *("--host", "127.0.0.1", "--port", str(port), "--ws", "wsproto", "--lifespan", "on"),
         # Fixed headers, so that failure transcripts can be compared as exact text.
         *("--no-server-header", "--no-date-header", "--log-level", "warning"),

@@ -41,6 +41,7 @@ __all__ = ["LiveWebSocketSession"]
 # httpx-ws up to 0.9 raised queue.Empty when a receive timed out; 0.10 raises TimeoutError.
 _NOTHING_RECEIVED = (queue.Empty, TimeoutError)
 
+
 def _httpx_ws() -> Any:
     try:
         import httpx_ws
