@@ -80,6 +80,7 @@ SETTINGS = (
     "follow_redirects",
     "headers",
     "lifespan",
+    "max_body_size",
     "openapi",
     "proxy",
     "raise_server_exceptions",
@@ -88,6 +89,9 @@ SETTINGS = (
     "timeout",
     "verify",
 )
+#: The most bytes of body a live response read whole may have: as in-process, where a
+#: plain request keeps at most `asgibdd.client._exchange.MAX_KEPT_BODY`.
+DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 _PYPROJECT_ONLY = frozenset({"headers", "secret_names"})
 _USERDATA_PREFIX = "asgibdd."
 _ENV_PREFIX = "ASGIBDD_"
@@ -120,6 +124,8 @@ class AsgiBddConfig:
       against the CA bundle at this path.
     - `proxy`: live only: the proxy URL to go through; None uses the environment's
       `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
+    - `max_body_size`: live only: the most bytes of body a response read whole may have
+      (64 MiB, the most an in-process plain request keeps); streams are read as they come.
     - `project_dir`: the folder of the `pyproject.toml` used, if any.
 
     In the live target `app` is "" when none is configured: nothing is imported.
@@ -142,6 +148,7 @@ class AsgiBddConfig:
     target: Target = "in-process"
     verify: bool | str = True
     proxy: str | None = None
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
     project_dir: Path | None = None
 
     @property
@@ -256,6 +263,8 @@ def load_config(
         changes["verify"] = _verify_setting(*found)
     if (found := lookup("proxy")) is not None:
         changes["proxy"] = _proxy_setting(*found)
+    if (found := lookup("max_body_size")) is not None:
+        changes["max_body_size"] = _size_setting(*found)
     config = dataclasses.replace(config, **changes)
     _check_target(config, base_url_source=found_base_url[1] if found_base_url else None)
     return config
@@ -289,6 +298,28 @@ def _verify_setting(value: Any, source: str) -> bool | str:
     )
 
 
+_SIZE = re.compile(r"(\d+)\s*(|[KMG]i?B)", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9}
+_SIZE_UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30})
+
+
+def _size_setting(value: Any, source: str) -> int:
+    """A number of bytes above 0: an integer, or text like 1048576, 10 MB or 64 MiB."""
+    found = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif found is not None:
+        size = int(found[1]) * _SIZE_UNITS[found[2].lower()]
+    else:
+        size = 0
+    if size <= 0:
+        raise ConfigError(
+            f"The max_body_size from {source} must be a number of bytes above 0, like "
+            f"1048576, 10 MB or 64 MiB; got {value!r}."
+        )
+    return size
+
+
 def _proxy_setting(value: Any, source: str) -> str:
     text = _text_setting(value, source).strip()
     scheme, separator, rest = text.partition("://")
@@ -303,7 +334,7 @@ def _proxy_setting(value: Any, source: str) -> str:
 def _check_target(config: AsgiBddConfig, *, base_url_source: str | None) -> None:
     """`ConfigError` for settings the target cannot honour, each with what to do instead."""
     if not config.live:
-        defaults = (("verify", True), ("proxy", None))
+        defaults = (("verify", True), ("proxy", None), ("max_body_size", DEFAULT_MAX_BODY_SIZE))
         wrong = [name for name, unset in defaults if getattr(config, name) != unset]
         if wrong:
             raise ConfigError(

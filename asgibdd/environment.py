@@ -310,6 +310,7 @@ def new_live_client(config: AsgiBddConfig) -> LiveClient:
         verify=config.verify,
         proxy=config.proxy,
         secret_names=config.secret_names,
+        max_body_size=config.max_body_size,
     )
 
 

@@ -1,6 +1,6 @@
 """Live redirects to another origin leave every credential behind, as browsers and curl do.
 
-Two real uvicorn servers on loopback, on two ports, run `tests/apps/redirect_app.py`:
+Two real uvicorn servers on loopback, on two ports, run `tests/apps/live_app.py`:
 `/redirect?to=URL` answers 302 (setting its own cookie `here_session`), `/echo` shows
 the headers and cookies a request brought.
 """
@@ -18,7 +18,7 @@ from asgibdd.steps.support.requests import BearerAuth
 from tests.behave_project import run_feature
 from tests.live_server import serve_demo
 
-FACTORY = "tests.apps.redirect_app:create_app"
+FACTORY = "tests.apps.live_app:create_app"
 
 
 @pytest.fixture(scope="module")

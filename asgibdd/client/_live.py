@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 import httpx
 
+from asgibdd.client._exchange import MAX_KEPT_BODY
 from asgibdd.client._live_body import LiveBody, network_errors, origin
 from asgibdd.client._live_websocket import LiveWebSocketSession
 from asgibdd.client._redirects import CookieOrigins, RedirectChain
@@ -58,6 +59,15 @@ def _check_base_url(base_url: object) -> httpx.URL:
     )
 
 
+def _check_max_body_size(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise UsageError(
+        "LiveClient(max_body_size=...) expects a number of bytes above 0, e.g. "
+        f"64 * 1024 * 1024, got {value!r}."
+    )
+
+
 class LiveClient(TestClient):
     """A client for a service that runs elsewhere, with the TestClient's interface.
 
@@ -65,7 +75,9 @@ class LiveClient(TestClient):
     a whole plain response and each websocket receive; `verify` is True, False or the path
     of a CA bundle; `proxy` a proxy URL (None: the environment's HTTPS_PROXY and friends);
     `secret_names` adds to the names of secret headers, which, like cookies and
-    authentication, never follow a redirect to another origin.
+    authentication, never follow a redirect to another origin; `max_body_size` bounds the
+    body of a response read whole (a larger one fails, unread); a streamed response is read
+    a few chunks ahead at most, whatever its size.
     There is no app object here: `app`, `app_state` and lifespan belong to the in-process
     client, and the server's exceptions arrive as its 500 responses.
     """
@@ -82,8 +94,11 @@ class LiveClient(TestClient):
         verify: bool | str = True,
         proxy: str | None = None,
         secret_names: Iterable[str] = (),
+        max_body_size: int = MAX_KEPT_BODY,
     ) -> None:
         url = _check_base_url(base_url)
+        #: The most bytes of body a response read whole may have (streams are not bounded).
+        self.max_body_size = _check_max_body_size(max_body_size)
         #: Which header names are secret: none of them follows a redirect to another origin.
         self.secret_policy = SecretPolicy(secret_names)
         self._cookie_origins = CookieOrigins()
@@ -228,7 +243,7 @@ class LiveClient(TestClient):
         """`response` with its whole body read (within `wait_timeout`), its socket let go."""
         body = LiveBody(response, self._live_timeout)
         try:
-            content = body.read_all(self._live_timeout)
+            content = body.read_all(self._live_timeout, self.max_body_size)
         finally:
             body.close()
         complete = httpx.Response(
