@@ -233,7 +233,6 @@ class World:
         self.last_duration = None
         self.sessions = {}
         self.secrets = Secrets(self.secret_policy)
-        self.journal.seal()  # the previous scenario is over: keep its transcript as text
         self.journal = Journal(self.secrets)
 
     def finish_scenario(self) -> None:

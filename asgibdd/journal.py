@@ -2,16 +2,17 @@
 
 Every HTTP exchange, every websocket message (both directions) and every server-sent
 event a library step sends or receives is appended to the scenario's `Journal`, with the
-text of the step that caused it. While the scenario runs, entries keep the raw objects.
-Once it is over the journal is sealed: each entry becomes the `TranscriptItem` a report
-shows (rendered with `asgibdd.transcript`, masked with the journal's `secrets`, which by
-then know every secret the scenario met, bodies cut at `BODY_LIMIT`), and the raw
-requests and responses are let go. A passed scenario of a long run so costs what its
-report shows, not kilobytes of httpx objects.
+text of the step that caused it. Entries keep the raw objects until a report reads the
+journal, once the scenario's feature has ended: `seal()` turns each entry into the
+`TranscriptItem` a report shows (rendered with `asgibdd.transcript`, masked with the
+journal's `secrets`, which by then know every secret the scenario met, bodies cut at
+`BODY_LIMIT`) and lets the raw requests and responses go; several reports share that
+one rendering. A run without reports renders nothing.
 
 The behave integration puts the journal on the scenario object as `asgibdd_journal`, so
 formatters, which never see behave's context, can read it when the feature ends (`eof`);
-it takes the journals off again when the next feature starts.
+it takes the journals off again when the next feature starts, so a long run holds the
+raw exchanges of one feature at most, not of every scenario it ran.
 """
 
 from __future__ import annotations
@@ -111,9 +112,9 @@ class Journal:
     def seal(self) -> list[TranscriptItem]:
         """Every entry as a report shows it, rendered and masked with the secrets known now.
 
-        Call it once the scenario is over (reading the transcript does): the raw entries
-        are rendered, kept as text and dropped. Entries recorded later are sealed by the
-        next call, after the earlier ones.
+        Call it once the scenario is over (reports do, when its feature has ended): the
+        raw entries are rendered, kept as text and dropped. Entries recorded later are
+        sealed by the next call, after the earlier ones.
         """
         if self.entries:
             self._items.extend(_item(entry, self.secrets) for entry in self.entries)

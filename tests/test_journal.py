@@ -87,7 +87,7 @@ def after_all(context):
 """
 
 
-def test_a_run_keeps_the_raw_responses_of_its_last_scenario_only(tmp_path: Path) -> None:
+def test_a_run_keeps_the_raw_responses_of_its_last_feature_only(tmp_path: Path) -> None:
     scenarios = "".join(
         f"""
           Scenario: item {number}
@@ -103,9 +103,8 @@ def test_a_run_keeps_the_raw_responses_of_its_last_scenario_only(tmp_path: Path)
         tmp_path, f"Feature: first\n{scenarios}", **{"environment.py": COUNTING_HOOKS}
     )
     assert outcome.passed, outcome.output
-    # The last scenario's response is the world's last response; every earlier journal
-    # was sealed into text when the next scenario started.
-    assert (tmp_path / "alive.txt").read_text() == "1 of 6"
+    # The first feature's journals were taken off its scenarios when the second started.
+    assert (tmp_path / "alive.txt").read_text() == "3 of 6"
 
 
 def test_a_sealed_journal_keeps_the_transcript_as_text_and_seals_later_entries_after_it() -> None:

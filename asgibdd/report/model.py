@@ -191,9 +191,15 @@ def results_path(report: Path) -> Path:
 
 
 def write_run(run: Run, path: Path) -> None:
-    """Write `run` as a results file, piece by piece (never the whole text at once)."""
+    """Write `run` as a results file (the text of `Run.to_json`) one feature at a time,
+    never the whole text at once."""
+    rest = {key: value for key, value in vars(run).items() if key != "features"}
     with path.open("w", encoding="utf-8") as out:
-        json.dump({"format": FORMAT, **vars(run)}, out, ensure_ascii=False, default=vars)
+        out.write(f'{{"format": {json.dumps(FORMAT)}, "features": [')
+        for index, feature in enumerate(run.features):
+            out.write(", " if index else "")
+            out.write(json.dumps(feature, ensure_ascii=False, default=vars))
+        out.write(f"], {json.dumps(rest, ensure_ascii=False, default=vars)[1:]}")
 
 
 def read_run(path: Path) -> Run:
