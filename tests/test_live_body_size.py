@@ -16,8 +16,6 @@ import pytest
 
 from asgibdd import ExpectationFailed
 from asgibdd.client import LiveClient, read_chunk
-from asgibdd.client._live_body import READ_AHEAD_CHUNKS, LiveBody
-from asgibdd.client._streamed import StreamedResponse
 from asgibdd.config import load_config
 from asgibdd.errors import ConfigError, UsageError
 from tests.behave_project import run_feature
@@ -75,31 +73,27 @@ def test_a_declared_content_length_over_the_limit_fails_before_reading(service: 
 
 def test_reading_whole_keeps_at_most_the_limit_and_a_few_chunks_more(service: str) -> None:
     with LiveClient(service) as client, client.stream("GET", f"/big?size={32 * MIB}") as response:
-        assert isinstance(response, StreamedResponse)
-        body = response.reader
-        assert isinstance(body, LiveBody)
+        body = response.reader  # type: ignore[attr-defined]  # the LiveBody it is read through
         with pytest.raises(ExpectationFailed):
             body.read_all(10.0, max_size=MIB)
         # Counted, not timed: what the reader kept, and what the pump read beyond it.
         assert MIB < body.received <= MIB + READ_SIZE
-        assert body.pumped - body.received <= (READ_AHEAD_CHUNKS + 1) * READ_SIZE
+        assert body.pumped - body.received <= (body.read_ahead + 1) * READ_SIZE
 
 
 def test_a_large_streamed_body_is_read_a_few_chunks_ahead_at_most(service: str) -> None:
     size = 32 * MIB
     with LiveClient(service) as client, client.stream("GET", f"/big?size={size}") as response:
-        assert isinstance(response, StreamedResponse)
-        body = response.reader
-        assert isinstance(body, LiveBody)
+        body = response.reader  # type: ignore[attr-defined]  # the LiveBody it is read through
         first = read_chunk(response, timeout=10)
         assert first is not None
         # The pump runs ahead until its queue is full, then waits for the reader.
         deadline = time.monotonic() + WAIT_SECONDS
-        while not body._chunks.full() and time.monotonic() < deadline:
+        while body.queued() < body.read_ahead and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert body._chunks.full(), f"the pump read {body.pumped} of {size} bytes"
+        assert body.queued() == body.read_ahead, f"the pump read {body.pumped} of {size} bytes"
         ahead = body.pumped - body.received
-        assert ahead <= (READ_AHEAD_CHUNKS + 1) * READ_SIZE
+        assert ahead <= (body.read_ahead + 1) * READ_SIZE
         # Everything still arrives, in order, for a reader that goes on.
         total = len(first)
         while (chunk := read_chunk(response, timeout=10)) is not None:

@@ -102,7 +102,13 @@ def _lift_read_timeout(request: httpx.Request) -> None:
 
 
 class LiveBody(ChunkReader):
-    """A response body from the network, read chunk by chunk with a bound per read."""
+    """A response body from the network, read chunk by chunk with a bound per read.
+
+    `received` counts the bytes handed to the reader, `pumped` those read off the network;
+    at most `read_ahead` chunks wait between the two (`queued()`).
+    """
+
+    read_ahead = READ_AHEAD_CHUNKS
 
     def __init__(self, response: httpx.Response, read_timeout: float | None) -> None:
         self.read_timeout = read_timeout
@@ -110,7 +116,7 @@ class LiveBody(ChunkReader):
         self.received = 0
         #: Bytes the pump has read off the network (`received` and what waits for the reader).
         self.pumped = 0
-        self._chunks: queue.Queue[bytes | Exception | None] = queue.Queue(READ_AHEAD_CHUNKS)
+        self._chunks: queue.Queue[bytes | Exception | None] = queue.Queue(self.read_ahead)
         self._ended = False
         self._closed = False
         self._pumped = threading.Event()  # the pump has read the whole body (or failed)
@@ -141,6 +147,10 @@ class LiveBody(ChunkReader):
                 continue
             return True
         return False
+
+    def queued(self) -> int:
+        """How many chunks the pump has read that the reader has not taken yet."""
+        return self._chunks.qsize()
 
     def __iter__(self) -> Iterator[bytes]:
         while (chunk := self.read_chunk(self.read_timeout)) is not None:
