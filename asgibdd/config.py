@@ -61,6 +61,9 @@ LIFESPAN_SCOPES: tuple[LifespanScope, ...] = ("scenario", "feature", "run")
 Target = Literal["in-process", "live"]
 TARGETS: tuple[Target, ...] = ("in-process", "live")
 DEFAULT_TIMEOUT = 5.0
+#: The most bytes of body a live response read whole may have: as in-process, where a
+#: plain request keeps at most `asgibdd.client._exchange.MAX_KEPT_BODY`.
+DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 ContractMode = Literal["on", "strict", "off"]
@@ -99,6 +102,7 @@ class AsgiBddConfig:
     target: Target = "in-process"
     verify: bool | str = True
     proxy: str | None = None
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
     extensions: tuple[str, ...] = ()
     project_dir: Path | None = None
 
@@ -272,10 +276,32 @@ def _proxy_setting(value: Any, source: str) -> str:
     return text
 
 
+_SIZE = re.compile(r"(\d+)\s*(|[KMG]i?B)", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9}
+_SIZE_UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30})
+
+
+def _size_setting(value: Any, source: str) -> int:
+    """A number of bytes above 0: an integer, or text like 1048576, 10 MB or 64 MiB."""
+    found = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif found is not None:
+        size = int(found[1]) * _SIZE_UNITS[found[2].lower()]
+    else:
+        size = 0
+    if size <= 0:
+        raise ConfigError(
+            f"The max_body_size from {source} must be a number of bytes above 0, like "
+            f"1048576, 10 MB or 64 MiB; got {value!r}."
+        )
+    return size
+
+
 def _check_target(config: AsgiBddConfig, *, base_url_source: str | None) -> None:
     """`ConfigError` for settings the target cannot honour, each with what to do instead."""
     if not config.live:
-        defaults = (("verify", True), ("proxy", None))
+        defaults = (("verify", True), ("proxy", None), ("max_body_size", DEFAULT_MAX_BODY_SIZE))
         wrong = [name for name, unset in defaults if getattr(config, name) != unset]
         if wrong:
             raise ConfigError(
@@ -594,6 +620,13 @@ SETTING_TABLE: tuple[Setting, ...] = (
         "live only: the proxy URL to go through (none: the environment's `HTTPS_PROXY`, "
         "`HTTP_PROXY`, `NO_PROXY`): see [live](live.md)",
         _proxy_setting,
+    ),
+    Setting(
+        "max_body_size",
+        "`64 MiB`",
+        "live only: the most bytes of body a response read whole may have (a number, or "
+        "text like `10 MB` or `64 MiB`); streams are read as they come: see [live](live.md)",
+        _size_setting,
     ),
     Setting(
         "extensions",

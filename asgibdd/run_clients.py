@@ -25,6 +25,8 @@ def new_live_client(config: AsgiBddConfig) -> LiveClient:
         wait_timeout=config.timeout,
         verify=config.verify,
         proxy=config.proxy,
+        secret_names=config.secret_names,
+        max_body_size=config.max_body_size,
     )
 
 

@@ -39,11 +39,15 @@ class TLSFiles:
     ca_bundle: Path
 
 
+#: The demo in its test mode, as uvicorn's --factory builds it.
+DEMO = "asgibdd.demo:create_testing_app"
+
+
 @contextmanager
-def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
-    """Run the demo under uvicorn while the block runs; yields its base URL (https:// when
-    `tls` gives it a certificate)."""
-    with serve("--factory", "asgibdd.demo:create_testing_app", log=log, tls=tls) as base_url:
+def serve_demo(log: Path, tls: TLSFiles | None = None, factory: str = DEMO) -> Iterator[str]:
+    """Run the demo (or the app `factory` builds) under uvicorn while the block runs;
+    yields its base URL (https:// when `tls` gives it a certificate)."""
+    with serve("--factory", factory, log=log, tls=tls) as base_url:
         yield base_url
 
 

@@ -33,13 +33,13 @@ HELLO: Message = {"type": "websocket.send", "text": "hello"}
     [
         (
             [ACCEPT, CLOSE, CLOSE],
-            'The app sent "websocket.close" while the WebSocket /ws was closed: a closed '
-            "connection takes no more messages.",
+            'The app sent "websocket.close" after close: the WebSocket /ws was already '
+            "closed, and a closed connection takes no more messages.",
         ),
         (
             [ACCEPT, CLOSE, HELLO],
-            'The app sent "websocket.send" while the WebSocket /ws was closed: a closed '
-            "connection takes no more messages.",
+            'The app sent "websocket.send" after close: the WebSocket /ws was already '
+            "closed, and a closed connection takes no more messages.",
         ),
         (
             [ACCEPT, ACCEPT],

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from asgibdd.journal import Journal
-from asgibdd.report.collect import transcript_items
 from asgibdd.report.html_render import duration
 from asgibdd.report.model import read_run
 from asgibdd.secrets import SecretPolicy, Secrets
@@ -121,7 +120,7 @@ def test_a_long_body_is_cut_with_its_size_and_the_characters_left_out() -> None:
     request = httpx.Request("GET", "http://testserver/big")
     response = httpx.Response(200, text="z" * 10_000, request=request)
     journal.http("I GET /big", request, response, 0.25)
-    [item] = transcript_items(journal)
+    [item] = journal.seal()
     assert item.title == "GET /big → 200 OK, 10000 bytes"
     assert item.text.endswith("z" * 100 + "\n  ... (6000 more characters)")
     assert (item.kind, item.step, item.duration) == ("http", "I GET /big", 0.25)
@@ -131,7 +130,7 @@ def test_websocket_messages_and_events_are_transcript_entries_too() -> None:
     journal = Journal()
     journal.message("I send it", "websocket", "sent", "the websocket /ws", 'text "hi"')
     journal.message(None, "event stream", "received", "/events", 'event "tick"')
-    assert [(item.kind, item.title, item.text) for item in transcript_items(journal)] == [
+    assert [(item.kind, item.title, item.text) for item in journal.seal()] == [
         (
             "websocket",
             'sent text "hi" (the websocket /ws)',
@@ -153,5 +152,5 @@ def test_a_projects_own_secret_names_are_masked_before_any_value_is_remembered()
     journal = Journal(Secrets(SecretPolicy(["shop-key"])))
     request = httpx.Request("GET", "http://testserver/", headers={"X-Shop-Key": "k-123"})
     journal.http("I GET /", request, httpx.Response(204, request=request), 0.001)
-    [item] = transcript_items(journal)
+    [item] = journal.seal()
     assert "  X-Shop-Key: ***\n" in item.text

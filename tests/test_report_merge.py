@@ -267,3 +267,19 @@ def test_merge_needs_something_to_write(capsys: pytest.CaptureFixture[str]) -> N
         "asgibdd report: error: say what to write: --html FILE, --junit FILE and/or "
         "--results FILE.\n"
     )
+
+
+@pytest.mark.parametrize("features", [0, 1, 3], ids=["no feature", "one", "three"])
+def test_a_results_file_is_written_a_feature_at_a_time_as_the_runs_json_text(
+    tmp_path: Path, features: int
+) -> None:
+    run = Run(
+        features=[
+            FeatureResult(f"F{n} é", "features/a.feature", 1, ["t"], [_scenario("s", 3)])
+            for n in range(features)
+        ],
+        started=100.0,
+        duration=5.0,
+    )
+    write_run(run, tmp_path / "r.results.json")
+    assert (tmp_path / "r.results.json").read_text(encoding="utf-8") == run.to_json()

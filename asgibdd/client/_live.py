@@ -14,18 +14,21 @@ import contextlib
 import ssl
 import sys
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, NoReturn
 
 import httpx
 
+from asgibdd.client._exchange import MAX_KEPT_BODY
 from asgibdd.client._live_body import LiveBody, network_errors, origin
 from asgibdd.client._live_websocket import LiveWebSocketSession
+from asgibdd.client._redirects import CookieOrigins, RedirectChain
 from asgibdd.client._settings import DEFAULT_WAIT_TIMEOUT
 from asgibdd.client._streamed import StreamedResponse, check_read_timeout
 from asgibdd.client._testclient import TestClient, WebSocketTestSession
 from asgibdd.errors import UsageError
+from asgibdd.secrets import SecretPolicy
 
 if sys.version_info >= (3, 11):
     from typing import Self
@@ -56,12 +59,25 @@ def _check_base_url(base_url: object) -> httpx.URL:
     )
 
 
+def _check_max_body_size(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise UsageError(
+        "LiveClient(max_body_size=...) expects a number of bytes above 0, e.g. "
+        f"64 * 1024 * 1024, got {value!r}."
+    )
+
+
 class LiveClient(TestClient):
     """A client for a service that runs elsewhere, with the TestClient's interface.
 
     `base_url` is where the service answers; `wait_timeout` bounds connecting, each read,
     a whole plain response and each websocket receive; `verify` is True, False or the path
-    of a CA bundle; `proxy` a proxy URL (None: the environment's HTTPS_PROXY and friends).
+    of a CA bundle; `proxy` a proxy URL (None: the environment's HTTPS_PROXY and friends);
+    `secret_names` adds to the names of secret headers, which, like cookies and
+    authentication, never follow a redirect to another origin; `max_body_size` bounds the
+    body of a response read whole (a larger one fails, unread); a streamed response is read
+    a few chunks ahead at most, whatever its size.
     There is no app object here: `app`, `app_state` and lifespan belong to the in-process
     client, and the server's exceptions arrive as its 500 responses.
     """
@@ -77,8 +93,15 @@ class LiveClient(TestClient):
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         verify: bool | str = True,
         proxy: str | None = None,
+        secret_names: Iterable[str] = (),
+        max_body_size: int = MAX_KEPT_BODY,
     ) -> None:
         url = _check_base_url(base_url)
+        #: The most bytes of body a response read whole may have (streams are not bounded).
+        self.max_body_size = _check_max_body_size(max_body_size)
+        #: Which header names are secret: none of them follows a redirect to another origin.
+        self.secret_policy = SecretPolicy(secret_names)
+        self._cookie_origins = CookieOrigins()
         #: The proxy given (None: the environment's, if any), for error messages.
         self.proxy = proxy
         self._live_timeout = check_read_timeout(wait_timeout)
@@ -164,25 +187,63 @@ class LiveClient(TestClient):
         self, request: httpx.Request, *, stream: bool = False, **kwargs: Any
     ) -> httpx.Response:
         """Send `request`; a plain response is read whole within `wait_timeout`, a streamed
-        one (`client.stream`, `client.sse`) is read with `read_chunk(response, timeout)`."""
-        with network_errors(request, self._live_timeout, self.proxy):
-            response = httpx.Client.send(self, request, stream=True, **kwargs)
+        one (`client.stream`, `client.sse`) is read with `read_chunk(response, timeout)`.
+
+        `auth` and `follow_redirects` work as for httpx. Redirects are followed hop by hop;
+        once a hop leaves the origin of `request` it carries no credential (see
+        `asgibdd.client._redirects`)."""
+        auth = kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
+        follow_redirects = kwargs.pop("follow_redirects", httpx.USE_CLIENT_DEFAULT)
+        if kwargs:
+            raise TypeError(f"LiveClient.send() got unexpected arguments: {', '.join(kwargs)}")
+        follow = follow_redirects if isinstance(follow_redirects, bool) else self.follow_redirects
+        chain = RedirectChain(request, self.secret_policy, self._cookie_origins)
+        history: list[httpx.Response] = []
+        while True:
+            response = self._send_one(request, auth)
+            next_request = response.next_request
+            if not follow or next_request is None:
+                break
+            history.append(self._complete(response))
+            if len(history) > self.max_redirects:
+                raise httpx.TooManyRedirects(
+                    f"The service at {origin(request.url)} redirected more than "
+                    f"{self.max_redirects} times, the last time to "
+                    f"{origin(next_request.url)}{next_request.url.path}.",
+                    request=next_request,
+                )
+            auth = chain.restrict(next_request, self.cookies, auth)
+            request = next_request
+        response.history = history
+        if not stream:
+            return self._complete(response)
         body = LiveBody(response, self._live_timeout)
-        if stream:
-            self._bodies.add(body)
-            streamed = StreamedResponse(
-                response.status_code,
-                headers=response.headers.raw,
-                reader=body,
-                request=response.request,
-                extensions=dict(response.extensions),
-            )
-            streamed.history = response.history
-            streamed.next_request = response.next_request
-            streamed.default_encoding = response.default_encoding
-            return streamed
+        self._bodies.add(body)
+        streamed = StreamedResponse(
+            response.status_code,
+            headers=response.headers.raw,
+            reader=body,
+            request=response.request,
+            extensions=dict(response.extensions),
+        )
+        streamed.history = response.history
+        streamed.next_request = response.next_request
+        streamed.default_encoding = response.default_encoding
+        return streamed
+
+    def _send_one(self, request: httpx.Request, auth: Any) -> httpx.Response:
+        """One hop, its body not read yet; the cookies it set are remembered as its origin's."""
+        with (
+            network_errors(request, self._live_timeout, self.proxy),
+            self._cookie_origins.watch(self.cookies, request),
+        ):
+            return httpx.Client.send(self, request, stream=True, auth=auth, follow_redirects=False)
+
+    def _complete(self, response: httpx.Response) -> httpx.Response:
+        """`response` with its whole body read (within `wait_timeout`), its socket let go."""
+        body = LiveBody(response, self._live_timeout)
         try:
-            content = body.read_all(self._live_timeout)
+            content = body.read_all(self._live_timeout, self.max_body_size)
         finally:
             body.close()
         complete = httpx.Response(

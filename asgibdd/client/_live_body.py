@@ -19,10 +19,17 @@ import httpx
 from asgibdd.client._streamed import ChunkReader, check_read_timeout
 from asgibdd.errors import AppTimeout, ConfigError, ExpectationFailed
 
-__all__ = ["RAISE_THE_LIMIT", "LiveBody", "network_errors", "origin"]
+__all__ = ["RAISE_THE_LIMIT", "READ_AHEAD_CHUNKS", "LiveBody", "network_errors", "origin"]
 
 #: How long closing a stream waits for its pump thread once the socket is shut.
 _PUMP_STOP_SECONDS = 1.0
+
+#: Chunks the pump reads ahead of the reader, at most: a body nobody reads yet (a stream
+#: between two steps) waits in the socket, not in memory.
+READ_AHEAD_CHUNKS = 16
+
+#: How often a pump held up by a full queue looks whether the body was closed meanwhile.
+_PUT_POLL_SECONDS = 0.05
 
 RAISE_THE_LIMIT = (
     "If it is slow on purpose, raise the limit: LiveClient(base_url, wait_timeout=...) or "
@@ -95,13 +102,21 @@ def _lift_read_timeout(request: httpx.Request) -> None:
 
 
 class LiveBody(ChunkReader):
-    """A response body from the network, read chunk by chunk with a bound per read."""
+    """A response body from the network, read chunk by chunk with a bound per read.
+
+    `received` counts the bytes handed to the reader, `pumped` those read off the network;
+    at most `read_ahead` chunks wait between the two (`queued()`).
+    """
+
+    read_ahead = READ_AHEAD_CHUNKS
 
     def __init__(self, response: httpx.Response, read_timeout: float | None) -> None:
         self.read_timeout = read_timeout
         self.response = response
         self.received = 0
-        self._chunks: queue.Queue[bytes | Exception | None] = queue.Queue()
+        #: Bytes the pump has read off the network (`received` and what waits for the reader).
+        self.pumped = 0
+        self._chunks: queue.Queue[bytes | Exception | None] = queue.Queue(self.read_ahead)
         self._ended = False
         self._closed = False
         self._pumped = threading.Event()  # the pump has read the whole body (or failed)
@@ -112,13 +127,30 @@ class LiveBody(ChunkReader):
     def _run(self) -> None:
         try:
             for chunk in self.response.iter_raw():
-                self._chunks.put(chunk)
+                self.pumped += len(chunk)
+                if not self._hand_over(chunk):
+                    return
         except Exception as error:
             self._pumped.set()
-            self._chunks.put(None if self._closed else error)
+            self._hand_over(None if self._closed else error)
         else:
             self._pumped.set()
-            self._chunks.put(None)
+            self._hand_over(None)
+
+    def _hand_over(self, item: bytes | Exception | None) -> bool:
+        """Queue `item` for the reader, waiting while the queue is full; False once the body
+        was closed (nobody will read it)."""
+        while not self._closed:
+            try:
+                self._chunks.put(item, timeout=_PUT_POLL_SECONDS)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def queued(self) -> int:
+        """How many chunks the pump has read that the reader has not taken yet."""
+        return self._chunks.qsize()
 
     def __iter__(self) -> Iterator[bytes]:
         while (chunk := self.read_chunk(self.read_timeout)) is not None:
@@ -151,8 +183,15 @@ class LiveBody(ChunkReader):
         self.received += len(item)
         return item
 
-    def read_all(self, timeout: float | None) -> bytes:
-        """The whole body within `timeout` seconds in all; `AppTimeout` says what came."""
+    def read_all(self, timeout: float | None, max_size: int | None = None) -> bytes:
+        """The whole body within `timeout` seconds in all; `AppTimeout` says what came.
+
+        A body longer than `max_size` bytes is not kept: `ExpectationFailed` names the
+        `max_body_size` setting as soon as the Content-Length or the bytes read pass it.
+        """
+        declared = self.response.headers.get("content-length", "")
+        if max_size is not None and declared.isdigit() and int(declared) > max_size:
+            raise self._too_large(max_size, f"declares {int(declared)} bytes (Content-Length)")
         deadline = None if timeout is None else time.monotonic() + timeout
         parts: list[bytes] = []
         while True:
@@ -163,7 +202,20 @@ class LiveBody(ChunkReader):
                 raise self._unfinished(timeout) from None
             if chunk is None:
                 return b"".join(parts)
+            if max_size is not None and self.received > max_size:
+                raise self._too_large(max_size, f"sent {self.received} bytes so far")
             parts.append(chunk)
+
+    def _too_large(self, max_size: int, what: str) -> ExpectationFailed:
+        request = self.response.request
+        return ExpectationFailed(
+            f"The response to {_request_line(request)} is larger than max_body_size "
+            f"({max_size} bytes), the most a response read whole may hold: it {what}. "
+            f"Read a large body as it arrives (`When I open the stream {request.url.path}` "
+            "in a feature, client.stream(...) in Python), or raise the limit: max_body_size "
+            "in asgibdd's config (-D asgibdd.max_body_size=...), or "
+            "LiveClient(base_url, max_body_size=...)."
+        )
 
     def _unfinished(self, bound: float | None) -> AppTimeout:
         response = self.response

@@ -197,6 +197,11 @@ class AsyncWebSocketSession:
                 f'("websocket.http.response.start"/"...body").{hint}'
             )
         state = _NEXT_STATE.get((self._state, kind))
+        if state is None and self._state == _CLOSED:
+            raise ASGIProtocolError(
+                f'The app sent "{kind}" after close: the WebSocket {self.path} was already '
+                f"closed, and {_RULES[_CLOSED]}."
+            )
         if state is None:
             raise ASGIProtocolError(
                 f'The app sent "{kind}" while the WebSocket {self.path} was {self._state}: '

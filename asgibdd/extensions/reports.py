@@ -9,7 +9,7 @@ import httpx
 from behave.formatter.json import JSONFormatter
 from behave.model_type import Status
 
-from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
+from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal, release_journals
 from asgibdd.report.sections import clear_report_sections
 from asgibdd.world import Channel, Direction, Extension, World
 
@@ -18,10 +18,17 @@ __all__ = ["JSONReportMessages", "ReportSections", "ScenarioJournal"]
 
 class ScenarioJournal(Extension):
     """Every exchange, message and event of a scenario, in order (`asgibdd.journal`), on
-    the behave scenario as `asgibdd_journal`, where formatters read it."""
+    the behave scenario as `asgibdd_journal`, where formatters read it. The journals of
+    a feature are taken off its scenarios when the next feature starts: the reports read
+    them when it ended, and behave keeps every scenario to the end of the run."""
 
     def __init__(self) -> None:
         self.journal = Journal()
+        self._journaled_feature: Any = None
+
+    def feature_started(self, world: World, feature: Any) -> None:
+        release_journals(self._journaled_feature)
+        self._journaled_feature = feature
 
     def scenario_started(self, world: World, scenario: Any) -> None:
         self.journal = Journal(world.secrets)

@@ -20,7 +20,7 @@ from typing import Any
 from behave.formatter.base import Formatter, StreamOpener
 from behave.formatter.plain import PlainFormatter
 
-from asgibdd.journal import SCENARIO_ATTRIBUTE
+from asgibdd.journal import release_journals
 
 __all__ = ["RecordsFormatter", "scenario_location"]
 
@@ -111,13 +111,11 @@ class RecordsFormatter(Formatter):  # type: ignore[misc]
         self._release_journals()
 
     def _release_journals(self) -> None:
-        """Drop each scenario's journal (every request and response it made) once its
-        feature has ended. behave keeps every scenario to the end of the run, so the
-        journals would make a worker grow by kilobytes per scenario. The runner puts this
-        formatter last, after any report that reads the journals at the feature's end."""
+        """Drop each scenario's journal once its feature has ended (see `release_journals`).
+        The runner puts this formatter last, after any report that reads the journals at
+        the feature's end."""
         feature, self._feature = self._feature, None
-        for scenario in feature.walk_scenarios() if feature is not None else ():
-            scenario.__dict__.pop(SCENARIO_ATTRIBUTE, None)
+        release_journals(feature)
 
     def close(self) -> None:
         self._finish()

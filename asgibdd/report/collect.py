@@ -1,7 +1,7 @@
 """behave's model and the scenario journals, turned into report data (`asgibdd.report.model`).
 
-Called once a feature has ended, so every scenario's journal knows every secret it met:
-transcripts are rendered and masked here, and only text goes on.
+Called once a feature has ended, when every scenario's journal is sealed (or is sealed
+here): its transcript is text, masked with every secret the scenario met.
 """
 
 from __future__ import annotations
@@ -9,25 +9,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import httpx
+from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
+from asgibdd.report.model import FeatureResult, ScenarioResult, StepResult
 
-from asgibdd.journal import SCENARIO_ATTRIBUTE, HTTPEntry, Journal
-from asgibdd.report.model import FeatureResult, ScenarioResult, StepResult, TranscriptItem
-from asgibdd.transcript import masked_url, render_exchange
-
-__all__ = [
-    "BODY_LIMIT",
-    "collect_feature",
-    "error_text",
-    "ordered_tags",
-    "public_name",
-    "transcript_items",
-]
+__all__ = ["collect_feature", "error_text", "ordered_tags", "public_name"]
 
 _ASSERTION_PREFIXES = ("ASSERT FAILED: ", "Assertion Failed: ")
-
-BODY_LIMIT = 4000
-"""Characters of a body a report shows before cutting it (the cut says how many more)."""
 
 
 def public_name(error: BaseException | None) -> str | None:
@@ -78,7 +65,7 @@ def _scenario(scenario: Any) -> ScenarioResult:
         line=scenario.line,
         tags=ordered_tags(scenario),
         steps=steps,
-        transcript=transcript_items(journal) if isinstance(journal, Journal) else [],
+        transcript=journal.seal() if isinstance(journal, Journal) else [],
         error_type=public_name(scenario.exception) if hook_message else None,
         error_message=mask(hook_message) if hook_message else None,
     )
@@ -119,62 +106,3 @@ def _step(step: Any, mask: Any) -> StepResult:
         text=mask(step.text) if step.text is not None else None,
         table=table,
     )
-
-
-def transcript_items(journal: Journal) -> list[TranscriptItem]:
-    """Every entry of `journal`, rendered and masked with the journal's secrets."""
-    items = []
-    for entry in journal.entries:
-        if isinstance(entry, HTTPEntry):
-            items.append(
-                TranscriptItem(
-                    kind="http",
-                    step=journal.secrets.mask_text(entry.step) if entry.step else None,
-                    at=entry.at,
-                    title=_http_title(entry, journal),
-                    text=render_exchange(
-                        entry.request,
-                        entry.response,
-                        secrets=journal.secrets,
-                        body_limit=BODY_LIMIT,
-                    ),
-                    duration=entry.duration,
-                )
-            )
-        else:
-            where = journal.secrets.mask_text(entry.where)
-            text = journal.secrets.mask_text(entry.text)
-            items.append(
-                TranscriptItem(
-                    kind=entry.channel,
-                    step=journal.secrets.mask_text(entry.step) if entry.step else None,
-                    at=entry.at,
-                    title=f"{entry.direction} {_cut(text, 120)} ({where})",
-                    text=f"{entry.direction} on {where}:\n{_cut(text, BODY_LIMIT)}",
-                )
-            )
-    return items
-
-
-def _http_title(entry: HTTPEntry, journal: Journal) -> str:
-    request = entry.request
-    url = masked_url(request.url, journal.secrets)
-    shown = url.split("://", 1)[-1].partition("/")[2]
-    line = f"{request.method} /{shown}"
-    if entry.response is None:
-        return f"{line} → no response"
-    size = _size(entry.response)
-    return f"{line} → {entry.response.status_code} {entry.response.reason_phrase}{size}".rstrip()
-
-
-def _size(response: httpx.Response) -> str:
-    try:
-        return f", {len(response.content)} bytes"
-    except httpx.StreamError:
-        return ", streamed"
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text) - limit} more characters)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from asgibdd.report._formatter import CollectingFormatter
-from asgibdd.report.html_render import render_html
+from asgibdd.report.html_render import html_parts
 from asgibdd.report.model import Run, results_path, write_run
 
 __all__ = ["HTMLFormatter"]
@@ -23,6 +23,6 @@ class HTMLFormatter(CollectingFormatter):
     description = "asgibdd's HTML report: summary, steps, failures, masked transcripts."
 
     def write(self, run: Run) -> None:
-        self.open().write(render_html(run))
+        self.open().writelines(html_parts(run))
         if self.stream_opener.name:
             write_run(run, results_path(Path(self.stream_opener.name)))

@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import html
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import resources
 
 from asgibdd.report.model import (
@@ -26,7 +26,7 @@ from asgibdd.report.model import (
     TranscriptItem,
 )
 
-__all__ = ["render_html"]
+__all__ = ["html_parts", "render_html"]
 
 
 def _asset(name: str) -> str:
@@ -65,6 +65,12 @@ def _statuses(counts: Counter[str]) -> list[str]:
 
 
 def render_html(run: Run) -> str:
+    return "".join(html_parts(run))
+
+
+def html_parts(run: Run) -> Iterator[str]:
+    """The page in pieces, each scenario's made when it is reached: a writer that writes
+    them one by one never holds the whole page."""
     scenarios = run.scenarios()
     counts = run.counts()
     problems = sum(counts[status] for status in PROBLEMS)
@@ -72,7 +78,7 @@ def render_html(run: Run) -> str:
     title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
     ordered = sorted(enumerate(scenarios), key=lambda pair: (_rank(pair[1].status), pair[0]))
     style, script = _asset("report.css"), _asset("report.js")
-    parts = [
+    yield from [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # No network, ever, and no script or style but the page's own: the policy names
@@ -92,12 +98,11 @@ def render_html(run: Run) -> str:
         *(_section(section) for section in run.sections),
         _controls(counts, scenarios),
         '<section id="scenarios" aria-label="Scenarios">',
-        *(_scenario(index, scenario) for index, scenario in ordered),
-        '<p id="nothing" hidden>No scenario matches the filters.</p>',
-        "</section></main>",
-        f"<script>{script}</script></body></html>\n",
     ]
-    return "".join(parts)
+    yield from (_scenario(index, scenario) for index, scenario in ordered)
+    yield '<p id="nothing" hidden>No scenario matches the filters.</p>'
+    yield "</section></main>"
+    yield f"<script>{script}</script></body></html>\n"
 
 
 def _meta(run: Run) -> str:

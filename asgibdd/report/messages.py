@@ -26,12 +26,7 @@ from behave.formatter.base import Formatter
 
 from asgibdd import __version__
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
-from asgibdd.report.collect import (
-    error_text,
-    ordered_tags,
-    public_name,
-    transcript_items,
-)
+from asgibdd.report.collect import error_text, ordered_tags, public_name
 from asgibdd.secrets import Secrets
 
 __all__ = ["PROTOCOL_VERSION", "MessagesFormatter"]
@@ -465,7 +460,7 @@ class _FeatureWriter:
             }
         )
         journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
-        items = transcript_items(journal) if isinstance(journal, Journal) else []
+        items = list(journal.seal()) if isinstance(journal, Journal) else []
         secrets = journal.secrets if isinstance(journal, Journal) else None
         clock = start
         steps = list(scenario.all_steps)

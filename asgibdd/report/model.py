@@ -260,7 +260,15 @@ def results_path(report: Path) -> Path:
 
 
 def write_run(run: Run, path: Path) -> None:
-    path.write_text(run.to_json(), encoding="utf-8")
+    """Write `run` as a results file (the text of `Run.to_json`) one feature at a time,
+    never the whole text at once."""
+    rest = {key: value for key, value in vars(run).items() if key != "features"}
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f'{{"format": {json.dumps(FORMAT)}, "features": [')
+        for index, feature in enumerate(run.features):
+            out.write(", " if index else "")
+            out.write(json.dumps(feature, ensure_ascii=False, default=vars))
+        out.write(f"], {json.dumps(rest, ensure_ascii=False, default=vars)[1:]}")
 
 
 def read_run(path: Path) -> Run:
