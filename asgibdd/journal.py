@@ -29,13 +29,18 @@ SCENARIO_ATTRIBUTE = "asgibdd_journal"
 
 @dataclass(frozen=True)
 class HTTPEntry:
-    """One request and its response (None when the app never answered)."""
+    """One request and its response (None when the app never answered).
+
+    `outbound`: for a call the app made to the outside world, the service it went to
+    ("" when no declared service has its URL); None for the scenario's own requests.
+    """
 
     step: str | None
     at: float
     request: httpx.Request
     response: httpx.Response | None
     duration: float | None
+    outbound: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,18 @@ class Journal:
         duration: float | None,
     ) -> None:
         self.entries.append(HTTPEntry(step, self._now(), request, response, duration))
+        learn_secrets(self.secrets, request, response)
+
+    def outbound_call(
+        self,
+        step: str | None,
+        service: str | None,
+        request: httpx.Request,
+        response: httpx.Response | None,
+    ) -> None:
+        """A call the app made to the outside world (to `service`, if one was declared)."""
+        entry = HTTPEntry(step, self._now(), request, response, None, service or "")
+        self.entries.append(entry)
         learn_secrets(self.secrets, request, response)
 
     def message(

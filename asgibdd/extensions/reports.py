@@ -48,6 +48,16 @@ class ScenarioJournal(Extension):
     ) -> None:
         self.journal.message(step, channel, direction, where, text)
 
+    def outbound_recorded(
+        self,
+        world: World,
+        step: str | None,
+        service: str | None,
+        request: httpx.Request,
+        response: httpx.Response | None,
+    ) -> None:
+        self.journal.outbound_call(step, service, request, response)
+
 
 class JSONReportMessages(Extension):
     """Gives behave's JSON report the message of each step that errored or is undefined.

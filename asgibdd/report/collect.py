@@ -161,6 +161,10 @@ def _http_title(entry: HTTPEntry, journal: Journal) -> str:
     url = masked_url(request.url, journal.secrets)
     shown = url.split("://", 1)[-1].partition("/")[2]
     line = f"{request.method} /{shown}"
+    if entry.outbound is not None:
+        # A call the app made: where it went matters, so the whole URL, and the service.
+        service = f' (service "{entry.outbound}")' if entry.outbound else ""
+        line = f"the app called {request.method} {url}{service}"
     if entry.response is None:
         return f"{line} → no response"
     size = _size(entry.response)

@@ -37,6 +37,8 @@ STEP_MODULES = (
     "websocket",
     "streaming",
     "contracts",
+    "outbound",
+    "clock",
 )
 
 
