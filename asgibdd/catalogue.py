@@ -39,6 +39,8 @@ SECTION_ORDER = (
     "Captures",
     "WebSocket",
     "Streaming",
+    "Outside services",
+    "Time",
     "Debugging",
 )
 

@@ -256,19 +256,29 @@ class Outbound:
         return call, outcome
 
     def unstubbed_text(self, call: Call) -> str:
-        """The failure for a call no step declared: the call, then what was declared."""
+        """The failure for a call no step declared: the call, what was declared, and the
+        step that would stub it."""
         declared = [line for service in self.services.values() for line in service.describe()]
         shown = "\n".join(f"  - {line}" for line in declared) or "  (none)"
-        first = declared[0] if declared else None
         return (
             f"The app called {call.describe()}, which no step stubs, and this scenario "
             "lets no call reach the real network.\n"
             f"Stubs declared in this scenario:\n{shown}\n"
-            'Stub it, e.g. `Given the service "payments" at https://payments.example.com '
-            "answers POST /charges with status 201`"
-            + (" (the stubs above show the form)" if first else "")
-            + ", or let its URL through with outbound_allow in [tool.asgibdd]."
+            f"Stub it, e.g. `Given {self._suggestion(call)}`, or let its URL through "
+            "with outbound_allow in [tool.asgibdd]."
         )
+
+    def _suggestion(self, call: Call) -> str:
+        """The stub step for `call`: its declared service, or one named after its host."""
+        parts = urlsplit(call.url)
+        if call.service is not None and call.path is not None:
+            name, base, path = call.service, self.services[call.service].base_url, call.path
+        else:
+            name = (parts.hostname or "service").split(".")[0]
+            base, path = f"{parts.scheme}://{parts.netloc}", parts.path or "/"
+        if parts.query:
+            path = f"{path}?{parts.query}"
+        return f'the service "{name}" at {base} answers {call.method} {path} with status 200'
 
     def unstubbed(self) -> list[str]:
         """The failure texts of the calls no step declared, in order."""
