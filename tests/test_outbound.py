@@ -88,7 +88,7 @@ Feature: What goes wrong with the outside world, said in the failure
 
   Scenario: A time that is no time
     Given the time is 2026-13-01T09:00:00Z
-'''
+'''  # noqa: E501
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,9 @@ def test_an_unstubbed_call_fails_the_scenario_naming_the_call(failures: BehaveOu
 def test_an_unstubbed_call_the_app_swallows_still_fails(failures: BehaveOutcome) -> None:
     message = failure_of(failures, "The app hides the unstubbed call behind its own 500")
     expected = UNSTUBBED.replace("{declared}", "  (none)")
-    assert message == f"ExpectationFailed: {expected}\n\nThe app answered 500 Internal Server Error."
+    assert (
+        message == f"ExpectationFailed: {expected}\n\nThe app answered 500 Internal Server Error."
+    )
 
 
 CHARGE = (

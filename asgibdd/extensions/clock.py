@@ -44,7 +44,7 @@ class ScenarioClock(Extension):
         self._stop()
         self._travel = time_machine.travel(instant, tick=True)
         self._traveller = self._travel.start()
-        model = sys.modules.get("behave.model")
+        model: Any = sys.modules.get("behave.model")
         if model is not None and getattr(model, "time", None) is time:
             model.time = _RealWallClock(time_machine.escape_hatch.time.time)
 
@@ -65,7 +65,7 @@ class ScenarioClock(Extension):
         travel, self._travel, self._traveller = self._travel, None, None
         if travel is not None:
             travel.stop()
-        model = sys.modules.get("behave.model")
+        model: Any = sys.modules.get("behave.model")
         if model is not None and isinstance(getattr(model, "time", None), _RealWallClock):
             model.time = time
 

@@ -205,7 +205,34 @@ class Interceptors:
             status=answer.status,
             body=answer.body,
             content_type=answer.content_type or "text/plain",
+            response_class=_aiohttp_response_class(),
         )
+
+
+class _SentRequest:
+    """What aiohttp 3.14's response asks of the writer its request went through."""
+
+    output_size = 0
+
+
+def _aiohttp_response_class() -> Any:
+    """aiohttp's `ClientResponse`, built the way aioresponses (0.7.9) builds it: from
+    aiohttp 3.14 on, a response also needs the writer its request was sent with, which a
+    stubbed call never had."""
+    import inspect
+
+    import aiohttp
+
+    base = aiohttp.ClientResponse
+    if "stream_writer" not in inspect.signature(base.__init__).parameters:
+        return base
+
+    class StubbedResponse(base):  # type: ignore[misc,valid-type]
+        def __init__(self, method: str, url: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("stream_writer", _SentRequest())
+            super().__init__(method, url, **kwargs)
+
+    return StubbedResponse
 
 
 def _aiohttp_body(kwargs: Mapping[str, Any]) -> bytes:

@@ -130,6 +130,15 @@ def _netloc(parts: SplitResult) -> str:
     return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
 
+def _under(url: str, prefix: str) -> bool:
+    """Whether `url` starts with `prefix` at a boundary: `https://a.example` lets
+    `https://a.example/x` and `https://a.example:8443/` through, not `https://a.examples`."""
+    if not url.startswith(prefix):
+        return False
+    rest = url[len(prefix) :]
+    return not rest or prefix.endswith("/") or rest[0] in "/?#:"
+
+
 @dataclass(frozen=True)
 class Call:
     """One call the app made to the outside world, as the client library sent it.
@@ -226,7 +235,7 @@ class Outbound:
         host = (urlsplit(url).hostname or "").lower()
         if host in LOOPBACK_HOSTS or host.startswith("127."):
             return True
-        return any(url.startswith(prefix) for prefix in self.allowed)
+        return any(_under(url, prefix) for prefix in self.allowed)
 
     def answer(self, call: Call, timeout: float | None) -> tuple[Call, Outcome]:
         """What `call` gets (its `service` and `path` filled in), kept for the checks.
