@@ -7,6 +7,7 @@ with httpx-ws), so no websockets library deprecation warning can reach the tests
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import subprocess
@@ -60,6 +61,34 @@ def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         try:
             _wait_until_ready(process, base_url, log, verify)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(STOP_SECONDS)
+
+
+@contextmanager
+def serve_app(app: str, log: Path, env: dict[str, str]) -> Iterator[str]:
+    """Run `app` ("module:attribute", with a GET /health) under uvicorn while the block
+    runs, with `env` added to its environment; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    base_url = f"http://127.0.0.1:{port}"
+    root = str(Path(__file__).resolve().parent.parent)
+    environment = {**os.environ, **env, "PYTHONPATH": root}
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "--log-level", "warning"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+        try:
+            _wait_until_ready(process, base_url, log, True)
             yield base_url
         finally:
             process.terminate()

@@ -44,7 +44,12 @@ class StubServer:
             ) from None
         host, _, port = self.address.rpartition(":")
         config = uvicorn.Config(
-            self._app, host=host, port=int(port), log_level="warning", lifespan="off"
+            self._app,
+            host=host,
+            port=int(port),
+            log_level="warning",
+            lifespan="off",
+            interface="asgi3",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="asgibdd-stubs")

@@ -14,6 +14,7 @@ from typing import Any
 from asgibdd.environment import get_world
 from asgibdd.extensions.clock import ScenarioClock
 from asgibdd.steps.registry import library_step, step_usage_error
+from asgibdd.steps.support.exchange import show
 
 TIME = "Time"
 
@@ -27,6 +28,7 @@ def _clock(context: Any) -> ScenarioClock | None:
             f"and this run tests the live service at {world.config.base_url}"
         )
         context.scenario.skip(reason)
+        show(context, f"    Skipped, {reason}.")
         return None
     clock = world.extension(ScenarioClock)
     if clock is None:

@@ -37,6 +37,11 @@ class Order(BaseModel):
     email: str | None = None
 
 
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
 @app.post("/sessions", status_code=201)
 def login(body: Login) -> dict[str, str]:
     token = secrets.token_hex(8)
