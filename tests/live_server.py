@@ -57,18 +57,8 @@ def serve_demo(log: Path, tls: TLSFiles | None = None) -> Iterator[str]:
         command += ["--ssl-certfile", str(tls.certificate), "--ssl-keyfile", str(tls.key)]
         base_url = f"https://127.0.0.1:{port}"
         verify = ssl.create_default_context(cafile=str(tls.ca_bundle))
-    with log.open("w") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            _wait_until_ready(process, base_url, log, verify)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(STOP_SECONDS)
+    with _running(command, base_url, log, verify, None) as url:
+        yield url
 
 
 @contextmanager
@@ -80,15 +70,23 @@ def serve_app(app: str, log: Path, env: dict[str, str]) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     root = str(Path(__file__).resolve().parent.parent)
     environment = {**os.environ, **env, "PYTHONPATH": root}
+    with _running([*command, "--log-level", "warning"], base_url, log, True, environment) as url:
+        yield url
+
+
+@contextmanager
+def _running(
+    command: list[str],
+    base_url: str,
+    log: Path,
+    verify: bool | ssl.SSLContext,
+    env: dict[str, str] | None,
+) -> Iterator[str]:
+    """Run `command` (a uvicorn server at `base_url`) until the block ends."""
     with log.open("w") as output:
-        process = subprocess.Popen(
-            [*command, "--log-level", "warning"],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=environment,
-        )
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
         try:
-            _wait_until_ready(process, base_url, log, True)
+            _wait_until_ready(process, base_url, log, verify)
             yield base_url
         finally:
             process.terminate()
