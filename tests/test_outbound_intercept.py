@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import http.server
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -219,3 +221,28 @@ def test_a_base_url_that_is_not_one_is_refused() -> None:
         "the scheme and host the app calls, e.g. https://payments.example.com (a path prefix "
         "may follow)."
     )
+
+
+def test_only_imported_clients_are_patched_and_a_later_import_is_caught_next_time() -> None:
+    script = (
+        "import sys\n"
+        "from asgibdd.outbound.intercept import Interceptors\n"
+        "from asgibdd.outbound.stubs import Outbound\n"
+        "table = Outbound()\n"
+        "interceptors = Interceptors(table.answer, table.lets_through)\n"
+        "interceptors.start()\n"
+        "print(interceptors.caught, 'aiohttp' in sys.modules)\n"
+        "import requests\n"
+        "interceptors.start()\n"
+        "print(interceptors.caught, 'aiohttp' in sys.modules)\n"
+        "interceptors.stop()\n"
+        "print(interceptors.caught)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.stdout.splitlines() == [
+        "['httpx'] False",
+        "['httpx', 'requests'] False",
+        "[]",
+    ], completed.stderr

@@ -1,9 +1,10 @@
 """The app's outside world under the scenario's control: outbound HTTP calls caught,
 answered by the scenario's stubs, and recorded for the `received` checks and the reports.
 
-In process, every call the app makes through httpx, requests or aiohttp is caught for
-the length of each scenario (`asgibdd.outbound.intercept`); a call no step stubs fails the
-scenario (the next request step, or the step whose request raised it). Loopback and the
+In process, every call the app makes through httpx, requests or aiohttp is caught
+(`asgibdd.outbound.intercept`, for the whole run) and answered from the current
+scenario's stubs; a call no step stubs fails the scenario (the step whose request raised
+it, or else the request step that made it). Between scenarios no stub answers. Loopback and the
 URL prefixes of the `outbound_allow` setting go to the real network.
 
 Against a live service (`target = "live"`), the stubs are served by a real HTTP server on
@@ -36,8 +37,15 @@ class OutboundServices(Extension):
         self._interceptors: Interceptors | None = None
         self._server: Any = None
         self._reported = 0
+        self._in_scenario = False
 
     def run_started(self, world: World) -> None:
+        self.world = world
+        self.outbound = Outbound(allowed=world.config.outbound_allow)
+        if not world.config.live:
+            # The current scenario's table answers: between scenarios, a fresh one.
+            self._interceptors = Interceptors(self._decide, self._lets_through)
+            self._interceptors.start()
         if world.config.live and world.config.outbound_server:
             from asgibdd.outbound.server import StubServer
 
@@ -45,6 +53,9 @@ class OutboundServices(Extension):
             self._server.start(world.config.timeout)
 
     def run_ended(self, world: World) -> None:
+        interceptors, self._interceptors = self._interceptors, None
+        if interceptors is not None:
+            interceptors.stop()
         server, self._server = self._server, None
         if server is not None:
             server.stop()
@@ -58,14 +69,16 @@ class OutboundServices(Extension):
         self.world = world
         self.outbound = Outbound(allowed=world.config.outbound_allow)
         self._reported = 0
-        if not world.config.live:
-            self._interceptors = Interceptors(self._decide, self.outbound.lets_through)
-            self._interceptors.start()
+        self._in_scenario = True
+        if self._interceptors is not None:
+            self._interceptors.start()  # a client the app imported since the last start
 
     def scenario_ended(self, world: World, scenario: Any, status: str) -> None:
-        interceptors, self._interceptors = self._interceptors, None
-        if interceptors is not None:
-            interceptors.stop()
+        self.outbound = Outbound(allowed=world.config.outbound_allow)
+        self._in_scenario = False
+
+    def _lets_through(self, url: str) -> bool:
+        return self.outbound.lets_through(url)
 
     def exchange_recorded(
         self,
@@ -90,7 +103,7 @@ class OutboundServices(Extension):
     def _decide(self, call: Call, timeout: float | None) -> tuple[Call, Outcome]:
         """What `call` gets; the call is recorded for the reports on the way."""
         call, outcome = self.outbound.answer(replace(call, step=current_step_text()), timeout)
-        if self.world is not None:
+        if self.world is not None and self._in_scenario:  # a report of the scenario's own
             request = httpx.Request(call.method, call.url, headers=call.headers, content=call.body)
             response = None
             if isinstance(outcome, Reply):

@@ -4,13 +4,17 @@
 - requests (also from a framework's thread pool): responses;
 - aiohttp: aioresponses.
 
-Each is used when both it and its client are installed. Every call goes to one function,
+Each is used when both it and its client are installed, and the client is imported: an
+app imports its client when it is imported, before the run starts, and a client that
+asgibdd would import only to patch it costs every run its import time. Every call goes
+to one function,
 `decide` (what the scenario's `Outbound` says it gets), and its outcome is turned into
 what that client would have seen: the stub's response, a refused connection, the
 client's own timeout error, or `UnstubbedCall` for a call no step declared. A call to
 loopback or to an allowed URL (`lets_through`) goes to the real network.
 
-Patching is process-wide (threads included), started for a scenario and stopped after it.
+Patching is process-wide (threads included): started once for the run (and again at each
+scenario start for a client imported since), undone when the run ends.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextvars
 import functools
 import importlib.util
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
@@ -44,14 +49,17 @@ _IN_ASYNC_CLIENT: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
-def _installed(*modules: str) -> bool:
-    return all(importlib.util.find_spec(module) is not None for module in modules)
+_LIBRARIES = {"httpx": "respx", "requests": "responses", "aiohttp": "aioresponses"}
 
 
 def installed_clients() -> list[str]:
-    """The HTTP clients whose calls are caught in this environment."""
-    pairs = (("httpx", "respx"), ("requests", "responses"), ("aiohttp", "aioresponses"))
-    return [client for client, library in pairs if _installed(client, library)]
+    """The HTTP clients whose calls can be caught here: each with its library installed."""
+    return [
+        client
+        for client, library in _LIBRARIES.items()
+        if importlib.util.find_spec(client) is not None
+        and importlib.util.find_spec(library) is not None
+    ]
 
 
 def _read_timeout(value: Any) -> float | None:
@@ -77,22 +85,30 @@ class Interceptors:
         self.decide = decide
         self.lets_through = lets_through
         self._stack = ExitStack()
+        #: The clients whose calls are caught now, in the order they were started.
+        self.caught: list[str] = []
 
     def start(self) -> None:
-        clients = installed_clients()
+        """Catch the calls of every installed client that is imported by now; a client
+        imported later is caught from the next `start` on (see `caught`)."""
+        starts = {
+            "httpx": self._start_respx,
+            "requests": self._start_responses,
+            "aiohttp": self._start_aioresponses,
+        }
         try:
-            if "httpx" in clients:
-                self._start_respx()
-            if "requests" in clients:
-                self._start_responses()
-            if "aiohttp" in clients:
-                self._start_aioresponses()
+            for client in installed_clients():
+                if client in sys.modules and client not in self.caught:
+                    starts[client]()
+                    self.caught.append(client)
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
+        """Undo every patch `start` made."""
         stack, self._stack = self._stack, ExitStack()
+        self.caught = []
         stack.close()
 
     # -- httpx, through respx
