@@ -33,6 +33,7 @@ class HTTPEntry:
 
     `outbound`: for a call the app made to the outside world, the service it went to
     ("" when no declared service has its URL); None for the scenario's own requests.
+    `missing`: why such a call got no response ("connection refused", ...).
     """
 
     step: str | None
@@ -41,6 +42,7 @@ class HTTPEntry:
     response: httpx.Response | None
     duration: float | None
     outbound: str | None = None
+    missing: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,10 @@ class Journal:
         service: str | None,
         request: httpx.Request,
         response: httpx.Response | None,
+        missing: str = "",
     ) -> None:
         """A call the app made to the outside world (to `service`, if one was declared)."""
-        entry = HTTPEntry(step, self._now(), request, response, None, service or "")
+        entry = HTTPEntry(step, self._now(), request, response, None, service or "", missing)
         self.entries.append(entry)
         learn_secrets(self.secrets, request, response)
 

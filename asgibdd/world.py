@@ -124,10 +124,11 @@ class Extension(Protocol):
         service: str | None,
         request: httpx.Request,
         response: httpx.Response | None,
+        missing: str,
     ) -> None:
         """The app called the outside world while `step` ran: `request` went to `service`
-        (None: no declared service) and got `response` (None: refused, timed out or not
-        stubbed)."""
+        (None: no declared service) and got `response`, or none, for the reason
+        `missing` says ("connection refused", "timed out after 1 s", "not stubbed")."""
         return None
 
 
@@ -374,10 +375,11 @@ class World:
         service: str | None,
         request: httpx.Request,
         response: httpx.Response | None,
+        missing: str = "",
     ) -> None:
         """Tell every extension of a call the app made to the outside world."""
         for hook in self.extensions.outbound:
-            hook(self, step, service, request, response)
+            hook(self, step, service, request, response, missing)
 
     def finish_scenario(self) -> None:
         """Close every session the scenario opened and empty the cookie jar.

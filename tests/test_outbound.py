@@ -183,13 +183,17 @@ def test_the_calls_the_app_made_are_in_the_html_report_under_their_step(
         *("-f", "asgibdd.report.html:HTMLFormatter", "-o", str(report), "-f", "plain"),
         *("-D", f"asgibdd.app={APP}", "-D", f"asgibdd.api_coverage={tmp_path / 'c.json'}"),
         "features/orders.feature:5",
+        "features/orders.feature:42",
     )
     assert outcome.passed, outcome.output
     text = html.unescape(report.read_text(encoding="utf-8"))
     titles = re.findall(r"the app called [^<]*<span class=\"cause\">— [^<]*", text)
     assert titles == [
         'the app called POST https://payments.example/charges (service "payments") → 201 '
-        'Created, 32 bytes <span class="cause">— I POST /orders with JSON:'
+        'Created, 32 bytes <span class="cause">— I POST /orders with JSON:',
+        'the app called POST https://payments.example/charges (service "payments") → '
+        'connection refused (the service is down) <span class="cause">— I POST /orders with '
+        "JSON:",
     ]
     assert "authorization: Bearer ***" in text
     assert "sk_live_orders_4242" not in text

@@ -20,7 +20,7 @@ import httpx
 
 from asgibdd.errors import ExpectationFailed
 from asgibdd.outbound.intercept import Interceptors
-from asgibdd.outbound.stubs import Call, Outbound, Outcome, Reply
+from asgibdd.outbound.stubs import Call, Outbound, Outcome, Refused, Reply, TimedOut, Unstubbed
 from asgibdd.steps.registry import current_step_text
 from asgibdd.world import Extension, World
 
@@ -105,12 +105,23 @@ class OutboundServices(Extension):
         call, outcome = self.outbound.answer(replace(call, step=current_step_text()), timeout)
         if self.world is not None and self._in_scenario:  # a report of the scenario's own
             request = httpx.Request(call.method, call.url, headers=call.headers, content=call.body)
-            response = None
+            response, missing = None, _missing(outcome)
             if isinstance(outcome, Reply):
                 answer = outcome.answer
                 headers = {"Content-Type": answer.content_type} if answer.content_type else {}
                 response = httpx.Response(
                     answer.status, headers=headers, content=answer.body, request=request
                 )
-            self.world.record_outbound(call.step, call.service, request, response)
+            self.world.record_outbound(call.step, call.service, request, response, missing)
         return call, outcome
+
+
+def _missing(outcome: Outcome) -> str:
+    """Why a call got no response, as a report's title says it."""
+    if isinstance(outcome, Refused):
+        return "connection refused (the service is down)"
+    if isinstance(outcome, TimedOut):
+        return f"timed out after {outcome.after:g} s (the app's own timeout)"
+    if isinstance(outcome, Unstubbed):
+        return "not stubbed: no step answers this call"
+    return ""

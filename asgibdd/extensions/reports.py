@@ -55,8 +55,9 @@ class ScenarioJournal(Extension):
         service: str | None,
         request: httpx.Request,
         response: httpx.Response | None,
+        missing: str,
     ) -> None:
-        self.journal.outbound_call(step, service, request, response)
+        self.journal.outbound_call(step, service, request, response, missing)
 
 
 class JSONReportMessages(Extension):

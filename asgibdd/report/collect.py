@@ -166,7 +166,7 @@ def _http_title(entry: HTTPEntry, journal: Journal) -> str:
         service = f' (service "{entry.outbound}")' if entry.outbound else ""
         line = f"the app called {request.method} {url}{service}"
     if entry.response is None:
-        return f"{line} → no response"
+        return f"{line} → {entry.missing or 'no response'}"
     size = _size(entry.response)
     return f"{line} → {entry.response.status_code} {entry.response.reason_phrase}{size}".rstrip()
 
