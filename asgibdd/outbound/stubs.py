@@ -156,9 +156,14 @@ class Call:
     service: str | None = None
     path: str | None = None
 
-    def describe(self) -> str:
-        """`POST https://pay.example.com/charges` and the body, cut when long."""
-        line = f"{self.method} {self.url}"
+    def describe(self, *, relative: bool = False) -> str:
+        """`POST https://pay.example.com/charges` and the body, cut when long; `relative`:
+        the path under the service's base URL (`POST /charges`), its query kept."""
+        where = self.url
+        if relative and self.path is not None:
+            query = urlsplit(self.url).query
+            where = f"{self.path}?{query}" if query else self.path
+        line = f"{self.method} {where}"
         if not self.body:
             return line + " (no body)"
         text = self.body.decode("utf-8", errors="replace")

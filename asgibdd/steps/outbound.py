@@ -12,6 +12,7 @@ from typing import Any
 
 from asgibdd._suggest import did_you_mean
 from asgibdd.environment import get_world
+from asgibdd.errors import ExpectationFailed
 from asgibdd.extensions.outbound import OutboundServices
 from asgibdd.outbound.stubs import Answer, Call, Outbound, Service, Stub
 from asgibdd.steps.registry import library_step, step_usage_error
@@ -164,14 +165,12 @@ def _received_text(name: str, calls: list[Call]) -> str:
     lines = [f'The service "{name}" received ({len(calls)}):']
     for number, call in enumerate(calls, 1):
         during = f" (during: {call.step})" if call.step else ""
-        shown = call.describe().replace(call.url, f"{call.path}", 1)
-        lines.append(f"  {number}. {shown}{during}")
+        lines.append(f"  {number}. {call.describe(relative=True)}{during}")
     return "\n".join(lines)
 
 
-def _fail(context: Any, message: str) -> AssertionError:
-    from asgibdd.errors import ExpectationFailed
-
+def _fail(context: Any, message: str) -> ExpectationFailed:
+    """A failure whose text has the scenario's secrets masked (a body may hold one)."""
     return ExpectationFailed(get_world(context).secrets.mask_text(message))
 
 
@@ -222,7 +221,7 @@ def service_received_json(context: Any, name: str, method: str, path: str) -> No
             f'Expected the service "{name}" to receive a {method} {route} with JSON, it '
             f"received none.\n{_received_text(name, calls)}",
         )
-    failure: AssertionError | None = None
+    failure: ExpectationFailed | None = None
     for call in reversed(candidates):
         try:
             document = call.json()
