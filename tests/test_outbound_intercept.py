@@ -119,6 +119,15 @@ def test_a_slow_service_meets_the_client_s_own_timeout(client: str, outbound: Ou
 
 
 @pytest.mark.parametrize("client", CLIENTS)
+def test_a_slow_service_within_the_client_s_timeout_answers(
+    client: str, outbound: Outbound
+) -> None:
+    outbound.services["pay"].delay = 0.1
+    status, _ = CLIENTS[client]("POST", "https://pay.example/v1/charges", {}, 5.0)
+    assert status == 201
+
+
+@pytest.mark.parametrize("client", CLIENTS)
 def test_an_unstubbed_call_raises_into_the_app(client: str, outbound: Outbound) -> None:
     with pytest.raises(UnstubbedCall, match=r"^The app called GET https://pay.example/v1/refunds"):
         CLIENTS[client]("GET", "https://pay.example/v1/refunds", None, 5.0)

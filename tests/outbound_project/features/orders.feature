@@ -102,3 +102,19 @@ Feature: Orders are paid with the payment provider and receipts are mailed
     And I GET /me
     Then the response status is 401
     And the JSON at "$.detail" is "session expired"
+
+  Scenario: The provider's URL and the charge's id from variables
+    Given the variables:
+      | name     | value                    |
+      | payments | https://payments.example |
+      | charge   | ch_var                   |
+    And the service "payments" at {{payments}} answers POST /charges with status 201 and JSON:
+      """
+      {"id": "{{charge}}"}
+      """
+    When I POST /orders with JSON:
+      """
+      {"amount": 300, "card": "4242"}
+      """
+    Then the JSON at "$.charge" is "ch_var"
+    And the service "payments" received 1 request to POST /charges
