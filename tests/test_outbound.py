@@ -197,3 +197,34 @@ def test_the_calls_the_app_made_are_in_the_html_report_under_their_step(
     ]
     assert "authorization: Bearer ***" in text
     assert "sk_live_orders_4242" not in text
+
+
+def test_the_outbound_settings_are_read_and_bad_ones_explained(tmp_path: Path) -> None:
+    from asgibdd.config import load_config
+    from asgibdd.errors import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.asgibdd]\napp = "shop:app"\noutbound_allow = ["https://sandbox.example/"]\n'
+    )
+    config = load_config({"asgibdd.outbound_server": "0.0.0.0:8089"}, {}, tmp_path)
+    assert (config.outbound_allow, config.outbound_server) == (
+        ("https://sandbox.example/",),
+        "0.0.0.0:8089",
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.asgibdd]\napp = "shop:app"\noutbound_allow = "sandbox.example"\n'
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_config({}, {}, tmp_path)
+    assert str(refused.value) == (
+        f"[tool.asgibdd] outbound_allow in {tmp_path / 'pyproject.toml'} "
+        "must be a list of URL prefixes the app may call for real, e.g. outbound_allow = "
+        "[\"https://sandbox.example.com/\"]; got 'sandbox.example'."
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.asgibdd]\napp = "shop:app"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config({"asgibdd.outbound_server": "8089"}, {}, tmp_path)
+    assert str(refused.value) == (
+        "The outbound_server from behave -D asgibdd.outbound_server must be a host and port "
+        "to serve the stubbed services on, e.g. \"0.0.0.0:8089\"; got '8089'."
+    )
