@@ -20,7 +20,7 @@ APP = "tests.apps.orders_app:app"
 def test_the_order_app_scenarios_all_pass() -> None:
     outcome = run_behave(PROJECT, "-f", "plain", "-D", f"asgibdd.app={APP}", "features/")
     assert outcome.passed, outcome.output
-    assert outcome.scenarios.passed == 8, outcome.output
+    assert outcome.scenarios.passed == 9, outcome.output
     assert outcome.scenarios.failed == outcome.scenarios.error == 0, outcome.output
 
 

@@ -1,6 +1,6 @@
 """An order service with an outside world: it charges a payment provider with httpx
 (async), sends the receipt through a mail service with requests (sync, from FastAPI's
-thread pool), and its sessions expire after an hour.
+thread pool), reads exchange rates with aiohttp, and its sessions expire after an hour.
 
 The outside services' URLs come from the environment, as a deployed service's would.
 """
@@ -11,6 +11,7 @@ import os
 import secrets
 import time
 
+import aiohttp
 import httpx
 import requests
 from fastapi import FastAPI, Header, HTTPException
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 PAYMENTS_URL = os.environ.get("PAYMENTS_URL", "https://payments.example")
 MAIL_URL = os.environ.get("MAIL_URL", "https://mail.example")
+RATES_URL = os.environ.get("RATES_URL", "https://rates.example")
 PAYMENTS_KEY = "sk_live_orders_4242"
 SESSION_SECONDS = 3600
 
@@ -94,3 +96,13 @@ async def place_order(order: Order) -> dict[str, object]:
     if order.email:
         await run_in_threadpool(send_receipt, order.email, order.amount, charge)
     return {"status": "paid", "charge": charge, "amount": order.amount}
+
+
+@app.get("/prices/{amount}", responses={502: _ERROR})
+async def price_in_dollars(amount: int) -> dict[str, object]:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{RATES_URL}/eur", params={"to": "usd"}) as answer:
+            if answer.status != 200:
+                raise HTTPException(502, "no exchange rate")
+            rate = float(await answer.text())
+    return {"eur": amount, "usd": round(amount * rate, 2)}

@@ -118,3 +118,9 @@ Feature: Orders are paid with the payment provider and receipts are mailed
       """
     Then the JSON at "$.charge" is "ch_var"
     And the service "payments" received 1 request to POST /charges
+
+  Scenario: A price in dollars, the rate read with aiohttp
+    Given the service "rates" at https://rates.example answers GET /eur?to=usd with status 200 and body "1.5"
+    When I GET /prices/20
+    Then the JSON at "$.usd" is 30.0
+    And the service "rates" received 1 request to GET /eur?to=usd
