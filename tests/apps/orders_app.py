@@ -100,9 +100,11 @@ async def place_order(order: Order) -> dict[str, object]:
 
 @app.get("/prices/{amount}", responses={502: _ERROR})
 async def price_in_dollars(amount: int) -> dict[str, object]:
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{RATES_URL}/eur", params={"to": "usd"}) as answer:
-            if answer.status != 200:
-                raise HTTPException(502, "no exchange rate")
-            rate = float(await answer.text())
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{RATES_URL}/eur", params={"to": "usd"}) as answer,
+    ):
+        if answer.status != 200:
+            raise HTTPException(502, "no exchange rate")
+        rate = float(await answer.text())
     return {"eur": amount, "usd": round(amount * rate, 2)}
