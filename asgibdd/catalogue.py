@@ -40,6 +40,8 @@ SECTION_ORDER = (
     "Captures",
     "WebSocket",
     "Streaming",
+    "Outside services",
+    "Time",
     "Debugging",
 )
 

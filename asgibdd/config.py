@@ -104,6 +104,8 @@ class AsgiBddConfig:
     proxy: str | None = None
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     extensions: tuple[str, ...] = ()
+    outbound_allow: tuple[str, ...] = ()
+    outbound_server: str | None = None
     project_dir: Path | None = None
 
     @property
@@ -490,6 +492,29 @@ def _extensions_setting(value: Any, source: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _outbound_allow_setting(value: Any, source: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and v.strip().startswith(("http://", "https://")) for v in value
+    ):
+        raise ConfigError(
+            f"[tool.asgibdd] outbound_allow in {source} must be a list of URL prefixes the "
+            f'app may call for real, e.g. outbound_allow = ["https://sandbox.example.com/"]; '
+            f"got {value!r}."
+        )
+    return tuple(v.strip() for v in value)
+
+
+def _outbound_server_setting(value: Any, source: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"The outbound_server from {source} must be a host and port to serve the "
+            f'stubbed services on, e.g. "0.0.0.0:8089"; got {value!r}.'
+        )
+    return text
+
+
 def _app_text(value: Any, source: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(
@@ -635,6 +660,22 @@ SETTING_TABLE: tuple[Setting, ...] = (
         "called with no arguments: see [Extensions](extensions.md)",
         _extensions_setting,
         pyproject_only=True,
+    ),
+    Setting(
+        "outbound_allow",
+        "none",
+        "URL prefixes the app may call for real during a scenario (loopback always may); "
+        "any other call no step stubs fails the scenario: see [Outbound](outbound.md)",
+        _outbound_allow_setting,
+        pyproject_only=True,
+    ),
+    Setting(
+        "outbound_server",
+        "none",
+        'live only: the host and port (`"0.0.0.0:8089"`) the stubbed services are served '
+        "on, for a deployed service whose dependency URLs point there: see "
+        "[Outbound](outbound.md)",
+        _outbound_server_setting,
     ),
 )
 #: Every setting's key, as written in `[tool.asgibdd]` (`-D asgibdd.KEY`, `ASGIBDD_KEY`).

@@ -3,6 +3,7 @@
 ```
 AsgiBddError
 ├── ExpectationFailed (also AssertionError)   a step's expectation did not hold
+│   └── UnstubbedCall                          the app called a service no step stubbed
 ├── UsageError                                 the library was called or phrased wrongly
 ├── ConfigError                                the app or a setting could not be found/used
 └── ASGIProtocolError                          the app broke the ASGI contract
@@ -43,6 +44,7 @@ __all__ = [
     "ExpectationFailed",
     "LifespanError",
     "ResponseOrderError",
+    "UnstubbedCall",
     "UsageError",
 ]
 
@@ -53,6 +55,11 @@ class AsgiBddError(Exception):
 
 class ExpectationFailed(AsgiBddError, AssertionError):
     """An expectation about the app's behaviour did not hold (a *failed* step)."""
+
+
+class UnstubbedCall(ExpectationFailed):
+    """The app called the outside world where no step stubbed the call: raised into the
+    app (whose client sees it instead of a response) and failing the scenario either way."""
 
 
 class UsageError(AsgiBddError):

@@ -46,13 +46,20 @@ BODY_LIMIT = 4000
 
 @dataclass(frozen=True)
 class HTTPEntry:
-    """One request and its response (None when the app never answered)."""
+    """One request and its response (None when the app never answered).
+
+    `outbound`: for a call the app made to the outside world, the service it went to
+    ("" when no declared service has its URL); None for the scenario's own requests.
+    `missing`: why such a call got no response ("connection refused", ...).
+    """
 
     step: str | None
     at: float
     request: httpx.Request
     response: httpx.Response | None
     duration: float | None
+    outbound: str | None = None
+    missing: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,19 @@ class Journal:
         duration: float | None,
     ) -> None:
         self.entries.append(HTTPEntry(step, self._now(), request, response, duration))
+        learn_secrets(self.secrets, request, response)
+
+    def outbound_call(
+        self,
+        step: str | None,
+        service: str | None,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        missing: str = "",
+    ) -> None:
+        """A call the app made to the outside world (to `service`, if one was declared)."""
+        entry = HTTPEntry(step, self._now(), request, response, None, service or "", missing)
+        self.entries.append(entry)
         learn_secrets(self.secrets, request, response)
 
     def message(
@@ -161,8 +181,12 @@ def _http_title(entry: HTTPEntry, secrets: Secrets) -> str:
     url = masked_url(request.url, secrets)
     shown = url.split("://", 1)[-1].partition("/")[2]
     line = f"{request.method} /{shown}"
+    if entry.outbound is not None:
+        # A call the app made: where it went matters, so the whole URL, and the service.
+        service = f' (service "{entry.outbound}")' if entry.outbound else ""
+        line = f"the app called {request.method} {url}{service}"
     if entry.response is None:
-        return f"{line} → no response"
+        return f"{line} → {entry.missing or 'no response'}"
     size = _size(entry.response)
     return f"{line} → {entry.response.status_code} {entry.response.reason_phrase}{size}".rstrip()
 

@@ -121,6 +121,20 @@ class Extension(Protocol):
         session, `text`: the message as failure texts describe it)."""
         return None
 
+    def outbound_recorded(
+        self,
+        world: World,
+        step: str | None,
+        service: str | None,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        missing: str,
+    ) -> None:
+        """The app called the outside world while `step` ran: `request` went to `service`
+        (None: no declared service) and got `response`, or none, for the reason
+        `missing` says ("connection refused", "timed out after 1 s", "not stubbed")."""
+        return None
+
 
 HOOKS = (
     "run_started",
@@ -131,6 +145,7 @@ HOOKS = (
     "scenario_ended",
     "exchange_recorded",
     "message_recorded",
+    "outbound_recorded",
 )
 Hook = Callable[..., None]
 E = TypeVar("E")
@@ -202,6 +217,9 @@ class Extensions:
         )
         self.message = tuple(
             hook for e in self.all if (hook := _hook(e, "message_recorded")) is not None
+        )
+        self.outbound = tuple(
+            hook for e in self.all if (hook := _hook(e, "outbound_recorded")) is not None
         )
 
     def find(self, kind: type[E]) -> E | None:
@@ -362,6 +380,18 @@ class World:
         """Tell every extension of a websocket message or server-sent event."""
         for hook in self.extensions.message:
             hook(self, step, channel, direction, where, text)
+
+    def record_outbound(
+        self,
+        step: str | None,
+        service: str | None,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        missing: str = "",
+    ) -> None:
+        """Tell every extension of a call the app made to the outside world."""
+        for hook in self.extensions.outbound:
+            hook(self, step, service, request, response, missing)
 
     def finish_scenario(self) -> None:
         """Close every session the scenario opened and empty the cookie jar.

@@ -7,6 +7,7 @@ with httpx-ws), so no websockets library deprecation warning can reach the tests
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import subprocess
@@ -70,8 +71,38 @@ def serve(
         command += ["--ssl-certfile", str(tls.certificate), "--ssl-keyfile", str(tls.key)]
         base_url = f"https://127.0.0.1:{port}"
         verify = ssl.create_default_context(cafile=str(tls.ca_bundle))
+    with _running(command, base_url, log, verify, None, ready) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(app: str, log: Path, env: dict[str, str]) -> Iterator[str]:
+    """Run `app` ("module:attribute", with a GET /health) under uvicorn while the block
+    runs, with `env` added to its environment; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    base_url = f"http://127.0.0.1:{port}"
+    root = str(Path(__file__).resolve().parent.parent)
+    environment = {**os.environ, **env, "PYTHONPATH": root}
+    with _running(
+        [*command, "--log-level", "warning"], base_url, log, True, environment, "/health"
+    ) as url:
+        yield url
+
+
+@contextmanager
+def _running(
+    command: list[str],
+    base_url: str,
+    log: Path,
+    verify: bool | ssl.SSLContext,
+    env: dict[str, str] | None,
+    ready: str,
+) -> Iterator[str]:
+    """Run `command` (a uvicorn server at `base_url`, ready once `ready` answers 200)
+    until the block ends."""
     with log.open("w") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
         try:
             _wait_until_ready(process, base_url + ready, log, verify)
             yield base_url

@@ -14,7 +14,17 @@ import asgibdd
 import asgibdd.client
 
 PACKAGE = Path(asgibdd.__file__).parent
-STEP_CONCERNS = ("http", "response", "json", "variables", "websocket", "streaming", "contracts")
+STEP_CONCERNS = (
+    "http",
+    "response",
+    "json",
+    "variables",
+    "websocket",
+    "streaming",
+    "contracts",
+    "outbound",
+    "clock",
+)
 
 
 def _module_name(path: Path) -> str:

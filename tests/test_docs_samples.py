@@ -26,6 +26,8 @@ DOCS = (
     "errors.md",
 )
 EXPECT_FAIL = "<!-- expect: fail -->"
+# A gherkin sample about an app other than the demo names it: `<!-- app: module:attribute -->`.
+_APP_MARK = re.compile(r"^<!-- app: (?P<app>\S+) -->$")
 _FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.S | re.M)
 
 DEMO_PROJECT = {
@@ -42,6 +44,7 @@ class Sample:
     lang: str
     body: str
     expect_fail: bool
+    app: str | None = None
 
     @property
     def name(self) -> str:
@@ -56,6 +59,7 @@ def samples(lang: str) -> list[Sample]:
             if block["lang"] != lang:
                 continue
             before = text[: block.start()].rstrip().splitlines()
+            app = _APP_MARK.match(before[-1].strip()) if before else None
             found.append(
                 Sample(
                     doc=doc,
@@ -63,6 +67,7 @@ def samples(lang: str) -> list[Sample]:
                     lang=lang,
                     body=block["body"],
                     expect_fail=bool(before) and before[-1].strip() == EXPECT_FAIL,
+                    app=app["app"] if app else None,
                 )
             )
     return found
@@ -75,15 +80,15 @@ def subprocess_env() -> dict[str, str]:
 def test_the_docs_have_samples_of_each_kind() -> None:
     assert len(samples("gherkin")) >= 15
     assert [s.name for s in samples("gherkin") if s.expect_fail] == [
-        "errors.md:35",
-        "errors.md:85",
+        "errors.md:40",
+        "errors.md:90",
     ]
     assert samples("python")
     assert samples("sh")
 
 
 def test_every_gherkin_sample_runs_against_the_demo_as_marked(tmp_path: Path) -> None:
-    gherkin = samples("gherkin")
+    gherkin = [sample for sample in samples("gherkin") if sample.app is None]
     files = {f"features/{i:02d}_{s.doc[:-3]}.feature": s.body for i, s in enumerate(gherkin)}
     write_project(tmp_path, {**DEMO_PROJECT, **files})
 
@@ -102,6 +107,17 @@ def test_every_gherkin_sample_runs_against_the_demo_as_marked(tmp_path: Path) ->
         if statuses.get(path) not in expected[path]
     }
     assert not wrong, f"{wrong}\n{outcome.output}"
+
+
+def test_every_gherkin_sample_about_another_app_passes_against_it(tmp_path: Path) -> None:
+    others = [sample for sample in samples("gherkin") if sample.app is not None]
+    assert {sample.app for sample in others} == {"tests.apps.orders_app:app"}
+    assert [sample.name for sample in others] == ["recipes.md:145", "recipes.md:192"]
+    files = {f"features/{i:02d}_{s.doc[:-3]}.feature": s.body for i, s in enumerate(others)}
+    write_project(tmp_path, {**DEMO_PROJECT, **files})
+    outcome = run_behave(tmp_path, "features/", "-D", f"asgibdd.app={others[0].app}")
+    assert outcome.passed, outcome.output
+    assert outcome.scenarios.passed == 4, outcome.output
 
 
 def test_every_python_sample_executes(tmp_path: Path) -> None:

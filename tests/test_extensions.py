@@ -180,8 +180,8 @@ def test_every_hook_is_called_in_order_and_ends_in_reverse(tmp_path: Path) -> No
             'The extension "plain:Nothing" ([tool.asgibdd] extensions in {folder}) built '
             "<plain.Nothing object>, which has none of the extension hooks (run_started, "
             "run_ended, feature_started, feature_ended, scenario_started, scenario_ended, "
-            "exchange_recorded, message_recorded). Subclass asgibdd.world.Extension and write "
-            "the hooks you need.",
+            "exchange_recorded, message_recorded, outbound_recorded). Subclass "
+            "asgibdd.world.Extension and write the hooks you need.",
         ),
         (
             'extensions = ["plain:broken"]',
@@ -332,5 +332,5 @@ def test_the_extensions_page_names_every_one_of_asgibdd_s_own_extensions() -> No
             and value.__module__ == module.__name__
             and Extension in value.__mro__[1:]
         }
-    assert len(own) == 10, own
+    assert len(own) == 12, own
     assert [name for name in sorted(own) if f"| `{name}` |" not in text] == []

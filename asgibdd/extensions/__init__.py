@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from asgibdd._types import ASGIApp
 from asgibdd.config import AsgiBddConfig
 from asgibdd.django import DjangoTestRun
+from asgibdd.extensions.clock import ScenarioClock
 from asgibdd.extensions.contracts import ContractCheck
 from asgibdd.extensions.django import DjangoDatabases
 from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
+from asgibdd.extensions.outbound import OutboundServices
 from asgibdd.extensions.project import project_extensions
 from asgibdd.extensions.reports import JSONReportMessages, ReportSections, ScenarioJournal
 from asgibdd.extensions.speedups import BehaveSpeedups
@@ -54,6 +56,9 @@ def run_extensions(
     if django is not None:
         extensions.append(DjangoDatabases(django))
     extensions += [ScenarioJournal(), JSONReportMessages()]
+    # After the journal, which records the app's outbound calls; before the contract
+    # check, so a call no step stubbed is the failure shown, not its consequence.
+    extensions += [OutboundServices(), ScenarioClock()]
     extensions.append(ContractCheck.for_run(config, app))
     extensions += project_extensions(config)
     extensions += extra

@@ -55,6 +55,17 @@ class ScenarioJournal(Extension):
     ) -> None:
         self.journal.message(step, channel, direction, where, text)
 
+    def outbound_recorded(
+        self,
+        world: World,
+        step: str | None,
+        service: str | None,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        missing: str,
+    ) -> None:
+        self.journal.outbound_call(step, service, request, response, missing)
+
 
 class JSONReportMessages(Extension):
     """Gives behave's JSON report the message of each step that errored or is undefined.

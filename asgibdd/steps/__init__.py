@@ -38,6 +38,8 @@ STEP_MODULES = (
     "websocket",
     "streaming",
     "contracts",
+    "outbound",
+    "clock",
 )
 
 

@@ -34,6 +34,10 @@ They are handed to asgibdd's own matchers only (see `registry.py`); behave's glo
 |                 | ` within 2 seconds`, in any order         | a dict by clause            |
 | `{x:CookieFlag}`| `HttpOnly`, `Secure`, `Partitioned`       | the word, as written        |
 | `{x:CookieAttribute}` | `SameSite`, `Max-Age`, `Path`, `Domain`, `Expires` | the word    |
+| `{x:URL}`       | `https://pay.example.com`, `{{pay_url}}`  | the text, not yet resolved  |
+| `{x:Requests}`  | `1 request`, `3 requests`                 | the number, an `int`        |
+| `{x:TimeUnit}`  | `seconds`, `minute`, `hours`, `days`      | seconds in one, an `int`    |
+| `{x:Instant}`   | `2026-03-01T09:00:00Z`, `{{start}}`       | the text, not yet parsed    |
 
 A field converter that rejects its text raises `UsageError` with the rest of a sentence
 that starts "The step "<text>" ..."; the registry adds that start when the step runs.
@@ -275,6 +279,31 @@ def _event_clauses(text: str) -> dict[str, Any]:
     return clauses
 
 
+@_with_pattern(r"(?:https?://|\{\{)\S+")
+def _url(text: str) -> str:
+    return text
+
+
+@_with_pattern(r"\d+ requests?")
+def _requests(text: str) -> int:
+    return int(text.split(" ", 1)[0])
+
+
+_TIME_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+@_with_pattern(r"(?:second|minute|hour|day)s?")
+def _time_unit(text: str) -> int:
+    return _TIME_UNITS[text.lower().removesuffix("s")]
+
+
+# An ISO 8601 date and time (checked by the step, which names the step in its error) or a
+# whole variable.
+@_with_pattern(r"\d{4}-\d\d-\d\d[T ]\S+|\{\{\S+\}\}")
+def _instant(text: str) -> str:
+    return text
+
+
 STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "Method": _method,
     "Path": _path,
@@ -301,4 +330,8 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "EventClauses": _event_clauses,
     "CookieFlag": _cookie_flag,
     "CookieAttribute": _cookie_attribute,
+    "URL": _url,
+    "Requests": _requests,
+    "TimeUnit": _time_unit,
+    "Instant": _instant,
 }

@@ -1,0 +1,1 @@
+from asgibdd.environment import *  # noqa: F403

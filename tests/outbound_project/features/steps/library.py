@@ -1,0 +1,1 @@
+from asgibdd.steps import *  # noqa: F403
