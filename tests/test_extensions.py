@@ -3,10 +3,12 @@ and two behave runs in one process that see nothing of each other."""
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,6 +219,8 @@ from behave.model_type import Status
 from asgibdd.report import sections
 
 status_tests = {name: getattr(Status, name) for name in ("has_failed", "is_error")}
+# Python 3.12.1 starts with objects frozen: what counts is a change from that.
+FROZEN_AT_START = gc.get_freeze_count()
 
 
 def left_behind():
@@ -225,7 +229,8 @@ def left_behind():
         f"status tests are behave's: "
         f"{all(getattr(Status, n) is f for n, f in status_tests.items())}, "
         f"httpx level: {logging.getLogger('httpx').level}, "
-        f"report sections: {len(sections._providers)}, frozen: {gc.get_freeze_count() > 0}, "
+        f"report sections: {len(sections._providers)}, "
+        f"frozen: {gc.get_freeze_count() != FROZEN_AT_START}, "
         f"library steps in behave: {len(library_steps())}, "
         f"find_match replaced: {'find_match' in vars(runner.the_step_registry)}"
     )
@@ -334,3 +339,25 @@ def test_the_extensions_page_names_every_one_of_asgibdd_s_own_extensions() -> No
         }
     assert len(own) == 12, own
     assert [name for name in sorted(own) if f"| `{name}` |" not in text] == []
+
+
+def test_the_gc_freeze_is_undone_and_a_permanent_generation_made_before_is_left_alone() -> None:
+    from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
+
+    world: Any = None  # the extension reads nothing of the World
+    gc.unfreeze()  # as Python 3.10, 3.11 and 3.13 start
+    ours = FrozenGarbageCollector()
+    ours.run_started(world)
+    assert gc.get_freeze_count() > 0
+    ours.run_ended(world)
+    assert gc.get_freeze_count() == 0
+
+    gc.freeze()  # someone else's, as Python 3.12.1 starts
+    try:
+        theirs = gc.get_freeze_count()
+        other = FrozenGarbageCollector()
+        other.run_started(world)
+        other.run_ended(world)
+        assert gc.get_freeze_count() == theirs
+    finally:
+        gc.unfreeze()
