@@ -174,16 +174,21 @@ def test_the_report_shows_one_coverage_section_in_place_of_each_runs() -> None:
     assert with_coverage([other], data) == [other, coverage_section(data)]
 
 
-def test_report_coverage_adds_up_shard_files(tmp_path: Path) -> None:
+def _report_coverage(tmp_path: Path, *parts: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    """`asgibdd report coverage` on one file per part, written to all.json."""
     inputs = []
-    for number, part in enumerate((_part(3, {"200": 3}, 5), _part(2, {"404": 2}, 4)), 1):
+    for number, part in enumerate(parts, 1):
         inputs.append(tmp_path / f"shard-{number}.json")
         inputs[-1].write_text(json.dumps(part))
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "asgibdd", "report", "coverage", *map(str, inputs), "-o",
          str(tmp_path / "all.json")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
+
+
+def test_report_coverage_adds_up_shard_files(tmp_path: Path) -> None:
+    done = _report_coverage(tmp_path, _part(3, {"200": 3}, 5), _part(2, {"404": 2}, 4))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == (
         "API coverage: 1 of 1 operations, 2 of 2 documented statuses (openapi.json, OpenAPI 3.1.0)"
@@ -193,15 +198,7 @@ def test_report_coverage_adds_up_shard_files(tmp_path: Path) -> None:
 
 
 def test_report_coverage_lists_the_shards_undocumented_statuses(tmp_path: Path) -> None:
-    inputs = []
-    for number, part in enumerate((_part(3, {"500": 1}, 3), _part(2, {"500": 2}, 2)), 1):
-        inputs.append(tmp_path / f"shard-{number}.json")
-        inputs[-1].write_text(json.dumps(part))
-    done = subprocess.run(
-        [sys.executable, "-m", "asgibdd", "report", "coverage", *map(str, inputs), "-o",
-         str(tmp_path / "all.json")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = _report_coverage(tmp_path, _part(3, {"500": 1}, 3), _part(2, {"500": 2}, 2))
     assert done.returncode == 0, done.stderr
     after = done.stdout.split(f"Written to {tmp_path / 'all.json'}\n")[1]
     assert after.splitlines()[0] == (
