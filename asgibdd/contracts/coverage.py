@@ -9,6 +9,7 @@ files of several runs (parallel workers, CI shards).
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -198,9 +199,14 @@ def _more(hidden: int, what: str) -> list[str]:
 
 
 def write_coverage(data: dict[str, Any], path: Path) -> None:
-    """Save `coverage_data` as JSON at `path`, creating its folder."""
+    """Save `coverage_data` as JSON at `path`, creating its folder.
+
+    Written to a temporary file that then replaces `path`, so that a reader (another run
+    in the same folder, a CI step) never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, path)
 
 
 def read_coverage(path: Path) -> dict[str, Any]:
