@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TextIO, TypeVar
 
 import httpx
 
@@ -475,11 +475,33 @@ def scenario_tag(scenario: Any, prefix: str) -> str | None:
     return None
 
 
-def show(line: str) -> None:
+# Formats a program reads (behave's and ours): a line of ours in the same stream would make
+# the document unreadable, so with one of them on stdout our lines go to stderr.
+MACHINE_FORMATS = frozenset(
+    {"json", "json.pretty", "rerun", "junit", "messages", "cucumber", "asgibdd.records"}
+)
+
+
+def console_for(context: Any) -> TextIO | None:
+    """The stream for asgibdd's own lines in this run (what a run checks, a skip's reason, a
+    shown exchange, the coverage table): the real stdout, or stderr when a machine-readable
+    format (`behave -f json`, say) writes to stdout."""
+    runner = getattr(context, "_runner", None)
+    for formatter in getattr(runner, "formatters", None) or ():
+        stream = getattr(getattr(formatter, "stream_opener", None), "stream", None)
+        if getattr(formatter, "name", None) in MACHINE_FORMATS and stream in (
+            sys.stdout,
+            sys.__stdout__,
+        ):
+            return sys.__stderr__
+    return sys.__stdout__
+
+
+def show(line: str, context: Any = None) -> None:
     """Write `line` on the console now, past behave's capture of what hooks print (which
     shows it on failure only) and its formatters (which keep, say, a skip's reason to
     themselves)."""
-    stream = sys.__stdout__
+    stream = console_for(context)
     if stream is not None:
         sys.stdout.flush()
         stream.write(line + "\n")

@@ -87,7 +87,7 @@ class ContractCheck(Extension):
 
     def run_started(self, world: World) -> None:
         self.run_mode = world.config.contract
-        show(setup_line(world.config.contract, self.checker, self.why_none))
+        show(setup_line(world.config.contract, self.checker, self.why_none), world.context)
         if self.checker is not None:
             register_report_section(self.coverage_section)
 
@@ -152,4 +152,4 @@ class ContractCheck(Extension):
         undocumented = render_undocumented(data, strict=config.contract == "strict")
         if undocumented:
             table += f"\n{undocumented}"
-        world.after_reports(lambda: print(f"\n{table}"))
+        world.after_reports(lambda: show(f"\n{table}", world.context))

@@ -25,7 +25,7 @@ class InProcessSkips(Extension):
             f"the live service at {world.config.base_url}"
         )
         scenario.skip(reason)
-        show(f"    Skipped, {reason}.")
+        show(f"    Skipped, {reason}.", world.context)
 
 
 def effective_tags(scenario: Any) -> set[str]:

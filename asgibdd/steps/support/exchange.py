@@ -11,6 +11,8 @@ from asgibdd.environment import get_world
 from asgibdd.errors import ExpectationFailed
 from asgibdd.steps.registry import step_usage_error
 from asgibdd.transcript import render_exchange, render_replay
+from asgibdd.world import console_for
+from asgibdd.world import show as show_line
 
 __all__ = ["exchange_failure", "last_exchange", "show", "transcript"]
 
@@ -48,8 +50,12 @@ def show(context: Any, text: str) -> None:
     report of a failing scenario); with capture on (behave's default), a copy also goes to
     the console, since a step that shows something is asked to show it.
     """
+    console = console_for(context)
+    if console is not sys.__stdout__:
+        # stdout carries a machine-readable report: the text goes to stderr only.
+        show_line(text, context)
+        return
     print(text)
-    console = sys.__stdout__
     if getattr(context.config, "stdout_capture", False) and console is not None:
         console.write(text + "\n")
         console.flush()
