@@ -22,16 +22,17 @@ from behave.formatter.plain import PlainFormatter
 
 from asgibdd.journal import release_journals
 
-__all__ = ["RecordsFormatter", "scenario_location"]
+__all__ = ["RecordsFormatter", "scenario_location", "shown_path"]
 
 
 def scenario_location(scenario: Any) -> str:
     """`path.feature:LINE` relative to the working folder, as the runner's listing has it."""
-    return f"{_shown_path(str(scenario.filename))}:{scenario.line}"
+    return f"{shown_path(str(scenario.filename))}:{scenario.line}"
 
 
 @functools.lru_cache(maxsize=1024)
-def _shown_path(filename: str) -> str:
+def shown_path(filename: str) -> str:
+    """`filename` relative to the working folder, or absolute when it is outside it."""
     path = os.path.abspath(filename)
     relative = os.path.relpath(path)
     return relative if not relative.startswith("..") else path
