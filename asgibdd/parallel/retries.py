@@ -81,7 +81,7 @@ class Retries:
             outcome = {
                 record.scenario.location: record
                 for record in Pool(
-                    [[worker] for worker in workers], limit, False, interruption
+                    [[worker] for worker in workers], limit, False, interruption, said_setup=True
                 ).run([])
             }
             where = {s.location: w.folder for w in workers for s in w.scenarios}

@@ -58,11 +58,11 @@ class RunSummary:
         from behave.reporter.summary import compute_summary_sum, format_summary_v1
 
         text = ""
-        listed = [("Failing", self.failing), ("Errored", self.errored)]
-        listed.append(("Flaky (failed, then passed on a retry)", self.flaky))
+        listed = [("Failing scenarios", self.failing), ("Errored scenarios", self.errored)]
+        listed.append(("Flaky scenarios (failed, then passed on a retry)", self.flaky))
         for title, problems in listed:
             if problems:
-                text += f"\n{title} scenarios:\n"
+                text += f"\n{title}:\n"
                 text += "".join(f"  {r.scenario.location}  {r.scenario.name}\n" for r in problems)
         if self.failing or self.errored or self.flaky:
             text += "\n"
