@@ -90,6 +90,8 @@ class Retries:
                 new = outcome.get(location)
                 if new is None or new.status == "untested":
                     continue  # not run again (a signal came first): the last result stands
+                if interruption.signals and new.status != "passed":
+                    continue  # cut short by the signal: the failure before it stands
                 self.earlier.setdefault(location, []).append((record, owner[location]))
                 owner[location] = where[location]
                 status = "flaky" if new.status == "passed" else new.status
