@@ -86,12 +86,13 @@ def read_history(path: Path) -> list[HistoryRun]:
         return [_run(item) for item in data["runs"]]
     except FileNotFoundError:
         return []
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        print(
-            f"asgibdd: the results history {path} cannot be read ({error}); starting a new one.",
-            file=sys.stderr,
-        )
-        return []
+    except KeyError as error:
+        why = f"a run has no {error} field"
+    except (OSError, ValueError, TypeError, AttributeError, IndexError) as error:
+        why = str(error)
+    print(f"asgibdd: the results history {path} cannot be read ({why}); starting a new one.",
+          file=sys.stderr)  # fmt: skip
+    return []
 
 
 def _run(item: Any) -> HistoryRun:
@@ -212,10 +213,10 @@ def history_section(runs: list[HistoryRun]) -> Section | None:
     flaky = f"; {len(notes)} flaky: {named}" if notes else "; no flaky scenario"
     return Section(
         title="History",
-        summary=f"the last {len(shown)} run{'s' if len(shown) != 1 else ''}, newest first{flaky}",
+        summary=(f"the last {len(shown)} runs, newest first" if len(shown) > 1 else "this run")
+        + flaky,
         columns=["run", "passed", "flaky", "failed", "code"],
         rows=rows,
-        status="failed" if notes else "info",
         trend=[
             [run.count(("passed",)), run.count(("flaky",)), run.count(_FAILED)] for run in shown
         ],

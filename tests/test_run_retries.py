@@ -5,6 +5,11 @@ what the console, the JUnit file, the results, the HTML report and the history s
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -13,6 +18,8 @@ import pytest
 from asgibdd.report.model import read_run
 from asgibdd.testing import write_project
 from tests.test_run_behave import APP, APP_OPTION, run_asgibdd
+
+REPO = Path(__file__).resolve().parent.parent
 
 STEPS = """
 from pathlib import Path
@@ -196,3 +203,64 @@ def test_retries_is_a_count(tmp_path: Path) -> None:
         "asgibdd run: error: argument --retries: --retries expects how many times to run a "
         "failed scenario again (0 or more), got 'twice'"
     ) in outcome.output
+
+
+SIGNAL_STEP = """
+
+@when('the retry of "{name}" waits for a signal')
+def retry_waits(context, name):
+    import time
+
+    path = Path(f"attempts-{name}.txt")
+    count = int(path.read_text()) + 1 if path.exists() else 1
+    path.write_text(str(count))
+    assert count > 1, f"attempt {count} of {name} failed"
+    Path("waiting").write_text("")
+    time.sleep(120)
+"""
+
+
+def test_ctrl_c_during_a_retry_ends_the_retrying_and_still_writes_the_summary(
+    tmp_path: Path,
+) -> None:
+    root = project(
+        tmp_path,
+        "Feature: retries\n  Scenario: steady\n    When I GET /items/1\n\n"
+        '  Scenario: slow\n    When the retry of "slow" waits for a signal\n',
+    )
+    (root / "steps" / "library.py").write_text(STEPS + SIGNAL_STEP)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(root)])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asgibdd", "run", "--retries", "3", *APP_OPTION, *REPORTS,
+         "features/"],
+        cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while not (root / "waiting").exists():
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "the retry did not start within 90 s"
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 130, output
+    assert "Traceback" not in output
+    assert "asgibdd run: running 1 failed scenario again (retry 1 of 3)\n" in output
+    assert "retry 2 of 3" not in output  # no retry starts after the signal
+    assert (root / "attempts-slow.txt").read_text() == "2"
+    # The failure before the signal stands: the retry the signal cut short is no result.
+    assert "Failing scenarios:\n  features/retries.feature:5  slow\n" in output
+    assert "1 scenario passed, 0 flaky, 1 failed, 0 skipped\n" in output
+    assert output.rstrip().endswith(
+        "asgibdd run: asgibdd run was stopped by Ctrl-C (SIGINT); what did not finish counts "
+        "as untested."
+    )
+    assert {s.name: s.status for s in read_run(root / "report.html").scenarios()} == {
+        "steady": "passed",
+        "slow": "failed",
+    }
