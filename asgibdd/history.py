@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from asgibdd.parallel.records import shown_path
+from asgibdd.parallel.listing import shown_path
 from asgibdd.report.model import Run, Section
 
 __all__ = [

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from asgibdd.parallel.listing import ListedScenario
+from asgibdd.parallel.listing import ListedScenario, shown_path
 from asgibdd.parallel.pool import Interruption, Pool
-from asgibdd.parallel.records import shown_path
 from asgibdd.parallel.split import split_in_order
 from asgibdd.parallel.worker import ScenarioRecord, Worker
 from asgibdd.report.model import Attempt, Run, ScenarioResult, read_run, results_path
