@@ -293,7 +293,7 @@ def _run(
     sys.stdout.write(summary.lines(time.monotonic() - started, retries=arguments.retries > 0))
     write_durations(
         arguments.durations,
-        {r.scenario.key: r.duration for r in records if r.status in ("passed", "failed")},
+        {r.scenario.key: r.duration for r in records if r.status in ("passed", "flaky", "failed")},
     )
     history = _keep_history(settings, records, started_at)
     folders = [worker.folder for worker in workers]
