@@ -6,7 +6,9 @@ times the durations file recorded (`asgibdd.parallel.split`), and each worker ru
 share as one behave subprocess given their locations. The console gets one block per
 finished scenario, never interleaved lines, then behave's summary with the totals of all
 workers; outputs (`-f json -o FILE`, `--junit`, asgibdd's html/junit reports) are merged
-into the files asked for; the durations file is updated. See docs/parallel.md.
+into the files asked for; the durations file is updated. With `--retries N` the scenarios
+that failed run again (`asgibdd.parallel.retries`); the run is added to the results
+history (`asgibdd.history`). See docs/parallel.md.
 """
 
 from __future__ import annotations
@@ -199,7 +201,6 @@ def _chosen_shard(arguments: argparse.Namespace) -> Shard | None:
 def run(arguments: argparse.Namespace) -> int:
     """Run the suite as asked; behave's exit status: 0 when everything passed, else 1."""
     started = time.monotonic()
-    arguments.started_at = time.time()
     folder = Path(tempfile.mkdtemp(prefix="asgibdd-run-"))
     spares: list[Spare] = []
     interruption = Interruption()
@@ -249,7 +250,7 @@ def _run(
                 print(f"worker {number}: {scenario.location}  {scenario.name}")
         return 0
     settings = _settings(config)
-    started_at = float(getattr(arguments, "started_at", time.time()))
+    started_at = time.time() - (time.monotonic() - started)  # the wall clock at the start
     api_coverage = settings.api_coverage if settings is not None else ""
     plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}), api_coverage)
     options = ["--no-color", *worker_options(behave_args)]

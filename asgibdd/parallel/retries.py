@@ -121,7 +121,9 @@ class Retries:
             if folder not in cache:
                 path = folder / results_name
                 run = read_run(path) if results_path(path).exists() else Run()
-                cache[folder] = {f"{shown_path(s.filename)}:{s.line}": s for s in run.scenarios()}
+                found = ((f"{shown_path(s.filename)}:{s.line}", s) for s in run.scenarios())
+                # Only the retried scenarios' results are kept, not the whole run's.
+                cache[folder] = {where: s for where, s in found if where in self.earlier}
             return cache[folder].get(location)
 
         def amend(run: Run) -> Run:
