@@ -84,6 +84,20 @@ def test_a_scenario_that_failed_and_passed_on_the_same_code_is_flaky() -> None:
     assert flaky_scenarios([run(1, "flaky", "")]) == {KEY: "passed on a retry"}
 
 
+def test_a_results_file_written_before_retries_and_history_is_still_read(tmp_path: Path) -> None:
+    from asgibdd.report.model import FeatureResult, Run, ScenarioResult, Section
+
+    scenario = ScenarioResult("checkout", "passed", 0.5, "features/a.feature", 2, [], [])
+    written = Run([FeatureResult("a", "features/a.feature", 1, [], [scenario])], 1.0, 2.0,
+                  [Section("API coverage", "all called")])  # fmt: skip
+    data = json.loads(written.to_json())
+    for item in data["features"][0]["scenarios"]:
+        del item["attempts"], item["flaky"]
+    del data["sections"][0]["trend"]
+    (tmp_path / "old.results.json").write_text(json.dumps(data), encoding="utf-8")
+    assert read_run(tmp_path / "old.results.json") == written
+
+
 def git(root: Path, *arguments: str) -> str:
     done = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],

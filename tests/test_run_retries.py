@@ -87,12 +87,20 @@ def junit_case(root: Path, name: str) -> ElementTree.Element:
     return found
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(
+    "split",
+    [("-j", "1"), ("-j", "2"), ("--shard", "1/1", "-j", "2")],
+    ids=["serial", "j2", "shard"],
+)
 def test_a_scenario_that_passes_on_a_retry_is_flaky_in_every_output(
-    tmp_path: Path, jobs: str
+    tmp_path: Path, split: tuple[str, ...]
 ) -> None:
     root = project(tmp_path, FEATURE)
-    outcome = run_asgibdd(root, "--retries", "2", "-j", jobs, *APP_OPTION, *REPORTS, "features/")
+    # history_in_behave is for plain behave runs: the workers do not add to the history.
+    history_everywhere = ("-D", "asgibdd.history_in_behave=true")
+    outcome = run_asgibdd(
+        root, "--retries", "2", *split, *APP_OPTION, *history_everywhere, *REPORTS, "features/"
+    )
     output = outcome.output
     assert outcome.returncode == 1, output  # "broken" failed all three times
     assert "asgibdd run: running 2 failed scenarios again (retry 1 of 2)\n" in output
