@@ -22,17 +22,16 @@ from behave.formatter.plain import PlainFormatter
 
 from asgibdd.journal import release_journals
 
-__all__ = ["RecordsFormatter", "scenario_location", "shown_path"]
+__all__ = ["RecordsFormatter", "scenario_location"]
 
 
 def scenario_location(scenario: Any) -> str:
     """`path.feature:LINE` relative to the working folder, as the runner's listing has it."""
-    return f"{shown_path(str(scenario.filename))}:{scenario.line}"
+    return f"{_shown_path(str(scenario.filename))}:{scenario.line}"
 
 
 @functools.lru_cache(maxsize=1024)
-def shown_path(filename: str) -> str:
-    """`filename` relative to the working folder, or absolute when it is outside it."""
+def _shown_path(filename: str) -> str:
     path = os.path.abspath(filename)
     relative = os.path.relpath(path)
     return relative if not relative.startswith("..") else path
