@@ -99,6 +99,8 @@ class AsgiBddConfig:
     openapi: str = "auto"
     openapi_source: str = "the default"
     api_coverage: str = "reports/api-coverage.json"
+    history: str = ".asgibdd/history.json"
+    history_in_behave: bool = False
     target: Target = "in-process"
     verify: bool | str = True
     proxy: str | None = None
@@ -623,6 +625,19 @@ SETTING_TABLE: tuple[Setting, ...] = (
         '`"reports/api-coverage.json"`',
         'the file the run\'s API coverage is written to (`""`: none)',
         _text_setting,
+    ),
+    Setting(
+        "history",
+        '`".asgibdd/history.json"`',
+        "the results history `asgibdd run` adds each run to, for the HTML report's trend "
+        'and flaky marks (`""`: none): see [Reports](reports.md#history-and-flaky-scenarios)',
+        _text_setting,
+    ),
+    Setting(
+        "history_in_behave",
+        "`false`",
+        "plain `behave` runs add to the results history too",
+        bool_setting,
     ),
     Setting(
         "target",

@@ -244,7 +244,8 @@ def test_an_unknown_pyproject_key_is_refused_with_did_you_mean(tmp_path: Path) -
     assert str(raised.value) == (
         f'Unknown setting "timout" in [tool.asgibdd] of {pyproject}. Did you mean "timeout"?\n'
         "The settings are: api_coverage, app, base_url, contract, contract_failure, django, "
-        "extensions, follow_redirects, headers, lifespan, max_body_size, openapi, "
+        "extensions, follow_redirects, headers, history, history_in_behave, lifespan, "
+        "max_body_size, openapi, "
         "outbound_allow, outbound_server, proxy, raise_server_exceptions, secret_names, "
         "target, timeout, verify."
     )
@@ -267,7 +268,8 @@ def test_unknown_userdata_and_environment_keys_are_refused_with_did_you_mean(
         "Unknown setting in environment variable ASGIBDD_LIFE_SPAN. "
         'Did you mean "ASGIBDD_LIFESPAN"?\n'
         "The settings are: api_coverage, app, base_url, contract, contract_failure, django, "
-        "extensions, follow_redirects, headers, lifespan, max_body_size, openapi, "
+        "extensions, follow_redirects, headers, history, history_in_behave, lifespan, "
+        "max_body_size, openapi, "
         "outbound_allow, outbound_server, proxy, raise_server_exceptions, secret_names, "
         "target, timeout, verify."
     )

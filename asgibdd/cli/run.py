@@ -6,7 +6,9 @@ times the durations file recorded (`asgibdd.parallel.split`), and each worker ru
 share as one behave subprocess given their locations. The console gets one block per
 finished scenario, never interleaved lines, then behave's summary with the totals of all
 workers; outputs (`-f json -o FILE`, `--junit`, asgibdd's html/junit reports) are merged
-into the files asked for; the durations file is updated. See docs/parallel.md.
+into the files asked for; the durations file is updated. With `--retries N` the scenarios
+that failed run again (`asgibdd.parallel.retries`); the run is added to the results
+history (`asgibdd.history`). See docs/parallel.md.
 """
 
 from __future__ import annotations
@@ -23,15 +25,18 @@ from typing import Any
 
 from asgibdd.config import DEFAULT_TIMEOUT, AsgiBddConfig, features_paths, load_config
 from asgibdd.errors import AsgiBddError
+from asgibdd.history import HistoryRun, with_history
 from asgibdd.links import docs_page
 from asgibdd.parallel.durations import DEFAULT_PATH, read_durations, write_durations
 from asgibdd.parallel.listing import ListedScenario, behave_configuration, list_scenarios
-from asgibdd.parallel.outputs import plan_outputs, worker_options
+from asgibdd.parallel.outputs import RESULTS_NAME, plan_outputs, worker_options
 from asgibdd.parallel.pool import Interruption, Pool
+from asgibdd.parallel.retries import Retries
 from asgibdd.parallel.shard import Shard, parse_shard, shard_from_environment
 from asgibdd.parallel.split import DEFAULT_SERIAL_TAG, split, split_in_order
 from asgibdd.parallel.summary import summarise
-from asgibdd.parallel.worker import Spare, Worker, dismiss, spawn
+from asgibdd.parallel.worker import ScenarioRecord, Spare, Worker, dismiss, spawn
+from asgibdd.report.model import Run
 
 __all__ = ["add_parser", "run", "scenario_limit"]
 
@@ -98,6 +103,20 @@ def add_parser(commands: Any) -> None:
         f"processes, so memory stays flat however large the suite (default: {DEFAULT_BATCH})",
     )
     parser.add_argument(
+        "--retries",
+        type=_retries,
+        default=0,
+        metavar="N",
+        help="run each failed scenario again, up to N times; one that passes on a retry "
+        "is reported flaky, never passed (default: 0)",
+    )
+    parser.add_argument(
+        "--fail-on-flaky",
+        action="store_true",
+        help="exit with status 1 when a scenario was flaky (default: a run whose failures "
+        "all passed on a retry passes)",
+    )
+    parser.add_argument(
         "--list",
         action="store_true",
         help="print the scenarios each worker would run, and run nothing",
@@ -134,6 +153,15 @@ def _jobs_like(option: str, what: str) -> Any:
         return int(text)
 
     return convert
+
+
+def _retries(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"--retries expects how many times to run a failed scenario again (0 or more), "
+            f"got {text!r}"
+        )
+    return int(text)
 
 
 def _seconds(text: str) -> float:
@@ -222,6 +250,7 @@ def _run(
                 print(f"worker {number}: {scenario.location}  {scenario.name}")
         return 0
     settings = _settings(config)
+    started_at = time.time() - (time.monotonic() - started)  # the wall clock at the start
     api_coverage = settings.api_coverage if settings is not None else ""
     plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}), api_coverage)
     options = ["--no-color", *worker_options(behave_args)]
@@ -242,17 +271,39 @@ def _run(
         for number, part in enumerate(parts, start=1)
     ]
     workers = [batch for slot in slots for batch in slot]
-    pool = Pool(slots, limit, bool(getattr(config, "stop", False)), interruption)
-    records = pool.run(spares)
+    stop = bool(getattr(config, "stop", False))
+    pool = Pool(slots, limit, stop, interruption)
+    attempts = Retries(pool.run(spares), workers)
+    if not stop:  # --stop ended the run at the first failure: nothing is retried
+
+        def retry_worker(number: int, scenarios: list[ListedScenario], name: str) -> Worker:
+            retry_folder = folder / f"worker-{number}-{name}"
+            return Worker(number, scenarios, retry_folder, [*options, *plan.options(retry_folder)])
+
+        attempts.run(
+            arguments.retries,
+            arguments.jobs,
+            durations,
+            arguments.serial_tag,
+            retry_worker,
+            limit,
+            interruption,
+        )
+    records, workers = attempts.records, attempts.workers
     summary = summarise(counted, records)
-    sys.stdout.write(summary.lines(time.monotonic() - started))
+    sys.stdout.write(summary.lines(time.monotonic() - started, retries=arguments.retries > 0))
     write_durations(
         arguments.durations,
-        {r.scenario.key: r.duration for r in records if r.status in ("passed", "failed")},
+        {r.scenario.key: r.duration for r in records if r.status in ("passed", "flaky", "failed")},
     )
+    history = _keep_history(settings, records, started_at)
     folders = [worker.folder for worker in workers]
-    scheduled = [{s.location for s in worker.scenarios} for worker in workers]
-    for written in plan.merge(folders, scheduled, records):
+
+    def amend(run: Run) -> Run:
+        run = attempts.attempts(RESULTS_NAME)(run)
+        return with_history(run, history)
+
+    for written in plan.merge(folders, attempts.scheduled(), records, amend):
         print(f"wrote {written}")
     if plan.coverage is not None:
         from asgibdd.contracts.coverage import render_table, render_undocumented
@@ -269,4 +320,23 @@ def _run(
         )
         return interruption.exit_status
     crashed = any(worker.unfinished() for worker in workers)
-    return 1 if summary.failed or crashed else 0
+    flaky_fails = arguments.fail_on_flaky and bool(summary.flaky)
+    return 1 if summary.failed or crashed or flaky_fails else 0
+
+
+def _keep_history(
+    settings: AsgiBddConfig | None, records: Sequence[ScenarioRecord], started: float
+) -> list[HistoryRun]:
+    """Add this run to the results history (the `history` setting); the runs it keeps."""
+    if settings is None or not settings.history or not records:
+        return []
+    from asgibdd.history import add_run, code_revision
+
+    run = HistoryRun(
+        started=started,
+        revision=code_revision(),
+        scenarios={
+            r.scenario.key: (r.status, r.duration) for r in records if r.status != "untested"
+        },
+    )
+    return add_run(Path(settings.history), run)

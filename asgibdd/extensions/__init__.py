@@ -10,7 +10,9 @@ no module here imports another.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from asgibdd._types import ASGIApp
 from asgibdd.config import AsgiBddConfig
@@ -19,6 +21,7 @@ from asgibdd.extensions.clock import ScenarioClock
 from asgibdd.extensions.contracts import ContractCheck
 from asgibdd.extensions.django import DjangoDatabases
 from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
+from asgibdd.extensions.history import ResultsHistory
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
 from asgibdd.extensions.outbound import OutboundServices
@@ -60,6 +63,9 @@ def run_extensions(
     # check, so a call no step stubbed is the failure shown, not its consequence.
     extensions += [OutboundServices(), ScenarioClock()]
     extensions.append(ContractCheck.for_run(config, app))
+    # `asgibdd run` keeps the history itself; its workers (ASGIBDDRUN_WORKER) do not.
+    if config.history and config.history_in_behave and "ASGIBDDRUN_WORKER" not in os.environ:
+        extensions.append(ResultsHistory(Path(config.history)))
     extensions += project_extensions(config)
     extensions += extra
     extensions.append(FrozenGarbageCollector())

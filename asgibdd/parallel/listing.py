@@ -16,7 +16,7 @@ from typing import Any
 
 from asgibdd.errors import UsageError
 
-__all__ = ["ListedScenario", "Listing", "behave_configuration", "list_scenarios"]
+__all__ = ["ListedScenario", "Listing", "behave_configuration", "list_scenarios", "shown_path"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ def behave_configuration(behave_args: Sequence[str]) -> Any:
         ) from None
 
 
-def _relative(path: str) -> str:
+def shown_path(path: str) -> str:
+    """`path` relative to the working folder, or absolute when it is outside it: as the
+    listing, the durations file and the results history name a feature file."""
     relative = os.path.relpath(os.path.abspath(path))
     return relative if not relative.startswith("..") else os.path.abspath(path)
 
@@ -91,12 +93,12 @@ def list_scenarios(config: Any) -> Listing:
     for location in locations:
         line = getattr(location, "line", None)
         if line:
-            lines_wanted.setdefault(_relative(str(location.filename)), set()).add(int(line))
+            lines_wanted.setdefault(shown_path(str(location.filename)), set()).add(int(line))
     scenarios: list[ListedScenario] = []
     for feature in features:
         if feature is None:
             continue
-        filename = _relative(str(feature.filename))
+        filename = shown_path(str(feature.filename))
         wanted = lines_wanted.get(filename)
         for scenario in feature.walk_scenarios(with_outlines=False):
             selected = bool(scenario.should_run(config))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,15 +30,23 @@ from xml.etree import ElementTree
 
 from asgibdd.errors import UsageError
 from asgibdd.parallel.worker import ScenarioRecord
-from asgibdd.report.model import FeatureResult, ScenarioResult, read_run, results_path, write_run
+from asgibdd.report.model import (
+    FeatureResult,
+    Run,
+    ScenarioResult,
+    read_run,
+    results_path,
+    write_run,
+)
 
-__all__ = ["OutputPlan", "plan_outputs", "worker_options"]
+__all__ = ["RESULTS_NAME", "OutputPlan", "plan_outputs", "worker_options"]
 
 _CONSOLE = frozenset({"plain", "pretty", "progress", "progress2", "progress3", "null"})
 _BEHAVE_JSON = frozenset({"json", "json.pretty"})
 _ASGIBDD_HTML = frozenset({"html", "asgibdd.report.html:HTMLFormatter"})
 _ASGIBDD_JUNIT = frozenset({"junit", "asgibdd.report.junit:JUnitFormatter"})
 _RESULTS_NAME = "asgibdd-results.html"
+RESULTS_NAME = _RESULTS_NAME  # each worker's asgibdd report, in its folder
 _COVERAGE_NAME = "api-coverage.json"
 # Options the runner decides for each worker; the rest pass through unchanged.
 _OWNED = frozenset({"format", "outfiles", "junit_directory", "jobs", "summary", "paths"})
@@ -119,6 +127,7 @@ class OutputPlan:
         folders: Sequence[Path],
         scheduled: Sequence[set[str]],
         records: Sequence[ScenarioRecord] = (),
+        amend: Callable[[Run], Run] | None = None,
     ) -> list[Path]:
         """Write the merged outputs from the workers' `folders`; return what was written.
 
@@ -127,7 +136,8 @@ class OutputPlan:
         worker ran (left out by `--tags`) is kept once, skipped, as a serial run shows it.
         A scheduled scenario that no worker's asgibdd report holds (its worker was killed,
         or a signal stopped the run first) goes into the merged report as its `records`
-        entry says, with the runner's words for what happened."""
+        entry says, with the runner's words for what happened. `amend` changes the merged
+        asgibdd report before it is written (retries, history)."""
         keep = _Keep(scheduled)
         written: list[Path] = []
         if self.api_coverage is not None:
@@ -142,7 +152,7 @@ class OutputPlan:
             written.append(target)
         if self.html is not None or self.asgibdd_junit is not None:
             written += self._merge_asgibdd_reports(
-                [folder / _RESULTS_NAME for folder in folders], keep, records
+                [folder / _RESULTS_NAME for folder in folders], keep, records, amend
             )
         if self.junit_directory is not None:
             written += merge_behave_junit(
@@ -162,7 +172,11 @@ class OutputPlan:
         return [self.api_coverage]
 
     def _merge_asgibdd_reports(
-        self, results: list[Path], keep: _Keep, records: Sequence[ScenarioRecord]
+        self,
+        results: list[Path],
+        keep: _Keep,
+        records: Sequence[ScenarioRecord],
+        amend: Callable[[Run], Run] | None = None,
     ) -> list[Path]:
         # Imported when there is a report to merge: the runner starts faster without them.
         from asgibdd.report.html_render import render_html
@@ -184,6 +198,8 @@ class OutputPlan:
             from asgibdd.report.coverage import with_coverage
 
             merged.sections = with_coverage(merged.sections, self.coverage)
+        if amend is not None:
+            merged = amend(merged)
         written: list[Path] = []
         if self.html is not None:
             _write(self.html, render_html(merged))

@@ -80,6 +80,7 @@ class Pool:
         limit: float,
         stop: bool = False,
         interruption: Interruption | None = None,
+        said_setup: bool = False,
     ) -> None:
         self._pending = [list(slot) for slot in slots]
         self._running: list[Worker | None] = [queue.pop(0) for queue in self._pending]
@@ -88,6 +89,7 @@ class Pool:
         self._interruption = interruption or Interruption()
         self._environment = dict(os.environ)
         self._printer = _Printer()
+        self._printer._said_setup = said_setup  # a retry's pool: the run's first said it
         self._stopping = ""
         self._forwarded = 0
         self._deadline: float | None = None

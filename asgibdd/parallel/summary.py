@@ -9,7 +9,7 @@ as skipped, as in a serial run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asgibdd.parallel.listing import ListedScenario
 from asgibdd.parallel.worker import ScenarioRecord
@@ -32,7 +32,7 @@ def feature_status(statuses: Sequence[str]) -> str:
             return "failed"
         if status == "untested":
             return "failed" if passed else "untested"
-        passed += status == "passed"
+        passed += status in ("passed", "flaky")  # flaky: passed on a retry
     return "skipped" if all(status == "skipped" for status in statuses) else "passed"
 
 
@@ -44,28 +44,37 @@ class RunSummary:
     steps: dict[str, int]
     failing: list[ScenarioRecord]
     errored: list[ScenarioRecord]
+    flaky: list[ScenarioRecord] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
         bad = ("failed", "error", "hook_error", "cleanup_error", "undefined")
         return any(self.scenarios.get(s, 0) or self.steps.get(s, 0) for s in bad)
 
-    def lines(self, seconds: float) -> str:
-        """The text behave prints after a run, with the same words and order."""
+    def lines(self, seconds: float, retries: bool = False) -> str:
+        """The text behave prints after a run, with the same words and order; with
+        `retries`, the scenarios line counts the flaky ones after the passed ones
+        (`3 scenarios passed, 1 flaky, 0 failed`) and the flaky ones are listed."""
         from behave.reporter.summary import compute_summary_sum, format_summary_v1
 
         text = ""
-        for title, problems in (("Failing", self.failing), ("Errored", self.errored)):
+        listed = [("Failing scenarios", self.failing), ("Errored scenarios", self.errored)]
+        listed.append(("Flaky scenarios (failed, then passed on a retry)", self.flaky))
+        for title, problems in listed:
             if problems:
-                text += f"\n{title} scenarios:\n"
+                text += f"\n{title}:\n"
                 text += "".join(f"  {r.scenario.location}  {r.scenario.name}\n" for r in problems)
-        if self.failing or self.errored:
+        if self.failing or self.errored or self.flaky:
             text += "\n"
         kinds = [("feature", self.features), ("scenario", self.scenarios)]
         if any(self.rules.values()):  # behave shows the rules line only when there are rules
             kinds.insert(1, ("rule", self.rules))
         for kind, counts in kinds:
-            text += format_summary_v1(kind, {**counts, "all": compute_summary_sum(counts)})
+            line = format_summary_v1(kind, {**counts, "all": compute_summary_sum(counts)})
+            if kind == "scenario" and (retries or counts.get("flaky")):
+                passed, rest = line.split(", ", 1)
+                line = f"{passed}, {counts.get('flaky', 0)} flaky, {rest}"
+            text += line
         text += format_summary_v1("step", {**self.steps, "all": compute_summary_sum(self.steps)})
         text += f"Took {int(seconds / 60.0)}min {seconds % 60:.3f}s\n"
         return str(text)
@@ -82,6 +91,7 @@ def summarise(listed: Iterable[ListedScenario], records: Iterable[ScenarioRecord
     per_feature: dict[str, list[str]] = {}
     failing: list[ScenarioRecord] = []
     errored: list[ScenarioRecord] = []
+    flaky: list[ScenarioRecord] = []
     for scenario in listed:
         record = by_location.get(scenario.location)
         status = record.status if record is not None else "skipped"
@@ -96,10 +106,12 @@ def summarise(listed: Iterable[ListedScenario], records: Iterable[ScenarioRecord
             failing.append(record)
         elif record is not None and status in _ERRORED:
             errored.append(record)
+        elif record is not None and status == "flaky":
+            flaky.append(record)
     for statuses in per_feature.values():
         status = feature_status(statuses)
         features[status] = features.get(status, 0) + 1
     for statuses in per_rule.values():
         status = feature_status(statuses)  # behave computes a rule's status as a feature's
         rules[status] = rules.get(status, 0) + 1
-    return RunSummary(features, rules, scenarios, steps, failing, errored)
+    return RunSummary(features, rules, scenarios, steps, failing, errored, flaky)

@@ -9,7 +9,7 @@ from behave.formatter.base import Formatter
 
 from asgibdd.report.collect import collect_feature
 from asgibdd.report.model import Run
-from asgibdd.report.sections import collect_sections
+from asgibdd.report.sections import amend_run, collect_sections
 
 __all__ = ["CollectingFormatter"]
 
@@ -34,6 +34,7 @@ class CollectingFormatter(Formatter):  # type: ignore[misc]
     def close(self) -> None:
         self.run.duration = time.perf_counter() - self._clock
         self.run.sections = collect_sections()
+        self.run = amend_run(self.run)
         self.write(self.run)
         self.close_stream()
 

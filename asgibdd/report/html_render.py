@@ -188,7 +188,35 @@ def _section(section: Section) -> str:
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if head else ""
     return (
         f'<section class="extra {_e(section.status)}"><h2>{_e(section.title)}</h2>'
-        f"<p>{_e(section.summary)}</p>{table}</section>"
+        f"<p>{_e(section.summary)}</p>{_trend(section.trend)}{table}</section>"
+    )
+
+
+def _trend(runs: list[list[int]]) -> str:
+    """Passed, flaky and failed scenarios per run as stacked bars, oldest on the left: an
+    inline SVG drawn by attributes and the page's own style, so the page's policy holds."""
+    if not runs:
+        return ""
+    tallest = max((sum(counts) for counts in runs), default=0) or 1
+    bars = []
+    for index, counts in enumerate(runs):
+        top = 40.0
+        kinds = list(zip(counts, ("passed", "flaky", "failed"), strict=False))
+        title = ", ".join(f"{count} {kind}" for count, kind in kinds)
+        parts = ""
+        for count, kind in kinds:
+            height = 40.0 * count / tallest
+            top -= height
+            if count:
+                parts += (
+                    f'<rect class="{kind}" x="{index * 12}" y="{top:.1f}" width="10" '
+                    f'height="{height:.1f}"/>'
+                )
+        bars.append(f"<g><title>run {index + 1}: {_e(title)}</title>{parts}</g>")
+    return (
+        f'<svg class="trend" role="img" viewBox="0 0 {len(runs) * 12} 40" width="{len(runs) * 12}" '
+        f'height="40"><title>passed, flaky and failed scenarios in the last {len(runs)} runs, '
+        f"oldest first</title>{''.join(bars)}</svg>"
     )
 
 
@@ -229,10 +257,31 @@ def _scenario(index: int, scenario: ScenarioResult) -> str:
         f'<span class="badge {_e(status)}">{_label(status)}</span> '
         f'<span class="name">{_e(scenario.name)}</span> '
         f'<span class="where">{_e(scenario.filename)}:{_e(scenario.line)}</span> '
-        f'<span class="time">{_e(duration(scenario.duration))}</span></summary>'
+        f'<span class="time">{_e(duration(scenario.duration))}</span>{_flaky(scenario)}</summary>'
         f"{tag_list}{hook}"
         f'<ol class="steps">{"".join(_step(step) for step in scenario.steps)}</ol>'
-        f"{_transcript(scenario.transcript)}</details>"
+        f"{_transcript(scenario.transcript)}{_attempts(scenario)}</details>"
+    )
+
+
+def _flaky(scenario: ScenarioResult) -> str:
+    """The history's flaky mark (`asgibdd.history`), its reason on hover."""
+    if not scenario.flaky or scenario.status == "flaky":
+        return ""
+    return f' <span class="badge flaky" title="{_e(scenario.flaky)}">flaky</span>'
+
+
+def _attempts(scenario: ScenarioResult) -> str:
+    """The attempts `asgibdd run --retries` made before the one shown above."""
+    total = len(scenario.attempts) + 1
+    return "".join(
+        f'<details class="attempt {_e(attempt.status)}"><summary>Attempt {number} of {total}: '
+        f'<span class="badge {_e(attempt.status)}">{_label(attempt.status)}</span> '
+        f'<span class="time">{_e(duration(attempt.duration))}</span></summary>'
+        + (_error(attempt.error_type, attempt.error_message) if attempt.error_message else "")
+        + f'<ol class="steps">{"".join(_step(step) for step in attempt.steps)}</ol>'
+        + f"{_transcript(attempt.transcript)}</details>"
+        for number, attempt in enumerate(scenario.attempts, start=1)
     )
 
 

@@ -10,6 +10,11 @@ Differences from behave's own `--junit` (one file per feature in `reports/`):
   (`asgibdd.ExpectationFailed`, `AssertionError`), `message` its first line, and the
   element's text the whole message plus the step that failed.
 - Skipped and untested scenarios are `<skipped/>`.
+- A scenario `asgibdd run --retries` ran again has its earlier attempts as Maven
+  Surefire writes reruns (Jenkins reads them): a flaky one (passed on a retry) passes with a
+  `<flakyFailure>` / `<flakyError>` per failed attempt, one that failed every time has a
+  `<rerunFailure>` / `<rerunError>` per earlier attempt after its `<failure>`; each holds
+  the attempt's message in `<stackTrace>`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pathlib import PurePosixPath
 from xml.etree import ElementTree
 
 from asgibdd.report._formatter import CollectingFormatter
-from asgibdd.report.model import NOT_RUN, Run, ScenarioResult
+from asgibdd.report.model import NOT_RUN, PROBLEMS, Run, ScenarioResult
 
 __all__ = ["JUnitFormatter", "classname", "render_junit"]
 
@@ -76,7 +81,8 @@ def _add_case(suite: ElementTree.Element, scenario: ScenarioResult, cls: str) ->
     case.set("file", scenario.filename)
     case.set("line", str(scenario.line))
     case.set("time", f"{scenario.duration:.3f}")
-    if scenario.status == "passed":
+    if scenario.status in ("passed", "flaky"):
+        _add_attempts(case, scenario, "flaky")
         return None
     if scenario.status in NOT_RUN:
         ElementTree.SubElement(case, "skipped")
@@ -97,7 +103,29 @@ def _add_case(suite: ElementTree.Element, scenario: ScenarioResult, cls: str) ->
     message = _NOT_XML.sub("\ufffd", message)
     element = ElementTree.SubElement(case, tag, type=kind, message=_first_line(message))
     element.text = _NOT_XML.sub("\ufffd", f"{where}\n\n{message}")
+    _add_attempts(case, scenario, "rerun")
     return counter
+
+
+def _add_attempts(case: ElementTree.Element, scenario: ScenarioResult, prefix: str) -> None:
+    """The scenario's earlier attempts, as Surefire's `flaky…` / `rerun…` elements."""
+    for attempt in scenario.attempts:
+        step = next((step for step in attempt.steps if step.status in PROBLEMS), None)
+        failed = step is not None and step.status == "failed"
+        if step is not None:
+            message = step.error_message or f"Step {step.status}: {step.keyword} {step.name}"
+            kind = step.error_type or ("AssertionError" if failed else f"behave.{step.status}")
+            where = f"{step.keyword} {step.name} ({scenario.filename}:{step.line})"
+        else:
+            message = attempt.error_message or f"Scenario {attempt.status}"
+            kind = attempt.error_type or f"behave.{attempt.status}"
+            where = f"{scenario.filename}:{scenario.line}"
+        message = _NOT_XML.sub("\ufffd", message)
+        tag = f"{prefix}{'Failure' if failed else 'Error'}"
+        element = ElementTree.SubElement(
+            case, tag, type=kind, message=_first_line(message), time=f"{attempt.duration:.3f}"
+        )
+        ElementTree.SubElement(element, "stackTrace").text = f"{where}\n\n{message}"
 
 
 def _first_line(text: str) -> str:

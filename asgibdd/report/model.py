@@ -24,6 +24,7 @@ from asgibdd.errors import UsageError
 __all__ = [
     "FORMAT",
     "RESULTS_SUFFIX",
+    "Attempt",
     "FeatureResult",
     "Run",
     "ScenarioResult",
@@ -48,6 +49,7 @@ STATUS_ORDER = (
     "hook_error",
     "undefined",
     "pending",
+    "flaky",
     "passed",
     "skipped",
     "untested",
@@ -87,6 +89,19 @@ class StepResult:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """An earlier run of a scenario that `asgibdd run --retries` ran again: how it ended,
+    with its steps and transcript (the failing attempt is the one worth reading)."""
+
+    status: str
+    duration: float
+    steps: list[StepResult]
+    transcript: list[TranscriptItem] = field(default_factory=list)
+    error_type: str | None = None
+    error_message: str | None = None
+
+
+@dataclass(frozen=True)
 class ScenarioResult:
     name: str
     status: str
@@ -99,6 +114,11 @@ class ScenarioResult:
     error_type: str | None = None
     error_message: str | None = None
     """A hook's error (before/after scenario), when there was one."""
+    attempts: list[Attempt] = field(default_factory=list)
+    """The earlier attempts, when `asgibdd run --retries` ran it again (status "flaky":
+    it passed on a retry)."""
+    flaky: str | None = None
+    """Why the results history calls it flaky (`asgibdd.history`), if it does."""
 
     @property
     def failure(self) -> StepResult | None:
@@ -129,6 +149,8 @@ class Section:
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     status: str = "info"
+    trend: list[list[int]] = field(default_factory=list)
+    """Counts per run for a small bar chart, oldest first: passed, flaky, failed."""
 
 
 @dataclass
@@ -216,7 +238,13 @@ def _schema(kind: Any) -> dict[str, Any]:
         return {
             "type": "object",
             "properties": {item.name: _schema(hints[item.name]) for item in fields},
-            "required": [item.name for item in fields],  # `to_json` writes them all
+            # `to_json` writes them all; files from before a field existed lack it.
+            "required": [
+                item.name
+                for item in fields
+                if item.default is dataclasses.MISSING
+                and item.default_factory is dataclasses.MISSING
+            ],
             "additionalProperties": False,
         }
     if typing.get_origin(kind) is list:
@@ -247,11 +275,22 @@ def _feature(data: dict[str, Any]) -> FeatureResult:
                 **item,
                 "steps": [StepResult(**step) for step in item["steps"]],
                 "transcript": [TranscriptItem(**entry) for entry in item["transcript"]],
+                "attempts": [_attempt(entry) for entry in item.get("attempts", [])],
             }
         )
         for item in data["scenarios"]
     ]
     return FeatureResult(**{**data, "scenarios": scenarios})
+
+
+def _attempt(data: dict[str, Any]) -> Attempt:
+    return Attempt(
+        **{
+            **data,
+            "steps": [StepResult(**step) for step in data["steps"]],
+            "transcript": [TranscriptItem(**entry) for entry in data.get("transcript", [])],
+        }
+    )
 
 
 def results_path(report: Path) -> Path:

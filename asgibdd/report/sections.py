@@ -22,18 +22,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from asgibdd.report.model import Section
+from asgibdd.report.model import Run, Section
 
 __all__ = [
+    "Amendment",
     "SectionProvider",
+    "amend_run",
     "clear_report_sections",
     "collect_sections",
+    "register_report_amendment",
     "register_report_section",
 ]
 
 SectionProvider = Callable[[], "Section | None"]
+Amendment = Callable[[Run], Run]
 
 _providers: list[SectionProvider] = []
+_amendments: list[Amendment] = []
 
 
 def register_report_section(provider: SectionProvider) -> None:
@@ -49,6 +54,21 @@ def collect_sections() -> list[Section]:
     return [section for section in found if section is not None]
 
 
+def register_report_amendment(amendment: Amendment) -> None:
+    """Pass the run through `amendment` before each report is written (the results
+    history marks flaky scenarios so). Registering the same one twice applies it once."""
+    if amendment not in _amendments:
+        _amendments.append(amendment)
+
+
+def amend_run(run: Run) -> Run:
+    """`run` through every registered amendment, in the order they were registered."""
+    for amendment in _amendments:
+        run = amendment(run)
+    return run
+
+
 def clear_report_sections() -> None:
-    """Forget every provider (a run's end: the next run registers its own)."""
+    """Forget every provider and amendment (a run's end: the next run registers its own)."""
     _providers.clear()
+    _amendments.clear()
