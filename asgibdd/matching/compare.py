@@ -28,6 +28,7 @@ __all__ = [
     "compare_equal",
     "compare_same_items",
     "contains_value",
+    "nearest_item",
     "render_mismatches",
     "values_equal",
 ]
@@ -39,13 +40,15 @@ class Mismatch:
 
     `path` is JSONPath-style (`$.items[0].price`, `$["a b"]`); `actual` (or `expected`,
     for an unexpected key or item) is `MISSING` when there is no value at all; `reason`
-    is a complete phrase such as `expected 3, got 4`.
+    is a complete phrase such as `expected 3, got 4`. `details`: for an expected item no
+    item of an array matches, how the nearest item differs from it, path by path.
     """
 
     path: str
     expected: Any
     actual: Any
     reason: str
+    details: tuple[Mismatch, ...] = ()
 
 
 def compare_equal(expected: Any, actual: Any, *, path: str = "$") -> list[Mismatch]:
@@ -205,7 +208,34 @@ def _compare_unordered(
                 f"expected an item matching {_show(wanted)}, "
                 f"none of the {_items(len(actual))} matches"
             )
+            nearest = nearest_item(wanted, actual, path=path, subset=subset)
+            if nearest is not None:
+                where, details = nearest
+                reason += f"; the nearest, {where}, differs:"
+                out.append(Mismatch(path, wanted, actual, reason, tuple(details)))
+                continue
         out.append(Mismatch(path, wanted, actual, reason))
+
+
+def nearest_item(
+    expected: Any, items: Sequence[Any], *, path: str = "$", subset: bool = True
+) -> tuple[str, list[Mismatch]] | None:
+    """The item of `items` (an array at `path`) that comes closest to `expected`, and how
+    it differs: its path and its mismatches (`compare_contains`, or `compare_equal`
+    unless `subset`). Only items of the same JSON kind as `expected` count (an object
+    is never near a number); the one with the fewest differences wins, the first of
+    equals. None when no item is of that kind."""
+    compare = compare_contains if subset else compare_equal
+    kind = _json_kind(expected)
+    best: tuple[str, list[Mismatch]] | None = None
+    for index, item in enumerate(items):
+        if _json_kind(item) != kind:
+            continue
+        where = index_path(path, index)
+        differences = compare(expected, item, path=where)
+        if best is None or len(differences) < len(best[1]):
+            best = (where, differences)
+    return best
 
 
 def _scalars_equal(expected: Any, actual: Any) -> bool:
@@ -248,11 +278,16 @@ def _items(count: int) -> str:
 def render_mismatches(mismatches: Sequence[Mismatch], *, heading: str, limit: int = 50) -> str:
     """Render a heading, one `  <path>: <reason>` line per mismatch, then a count.
 
+    A mismatch's `details` (the nearest item's differences) follow it, indented further.
     The count line appears when there is more than one mismatch; past `limit` lines the
     rest are summarised as `  ... and N more`.
     """
     lines = [heading]
-    lines.extend(f"  {mismatch.path}: {mismatch.reason}" for mismatch in mismatches[:limit])
+    for mismatch in mismatches[:limit]:
+        lines.append(f"  {mismatch.path}: {mismatch.reason}")
+        lines.extend(f"    {detail.path}: {detail.reason}" for detail in mismatch.details[:limit])
+        if len(mismatch.details) > limit:
+            lines.append(f"    ... and {len(mismatch.details) - limit} more")
     if len(mismatches) > limit:
         lines.append(f"  ... and {len(mismatches) - limit} more")
     if len(mismatches) > 1:
