@@ -26,6 +26,7 @@ from asgibdd.matching.compare import (
     compare_equal,
     compare_same_items,
     contains_value,
+    nearest_item,
     render_mismatches,
     values_equal,
 )
