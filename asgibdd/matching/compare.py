@@ -10,7 +10,7 @@ JSON semantics: key order never matters, `1 == 1.0`, but `true` is not `1`. Fuzz
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,9 +193,11 @@ def _compare_unordered(
                     return True
         return False
 
-    for wanted_index, wanted in enumerate(expected):
-        if assign(wanted_index, set()):
-            continue
+    unmatched = [index for index in range(len(expected)) if not assign(index, set())]
+    # An item another expected item took is the nearest only when no other item is.
+    taken = {index for index, wanted in enumerate(owner) if wanted is not None}
+    for wanted_index in unmatched:
+        wanted = expected[wanted_index]
         if not actual:
             reason = f"expected an item matching {_show(wanted)}, but the array is empty"
         elif any(fits[wanted_index]):
@@ -208,7 +210,7 @@ def _compare_unordered(
                 f"expected an item matching {_show(wanted)}, "
                 f"none of the {_items(len(actual))} matches"
             )
-            nearest = nearest_item(wanted, actual, path=path, subset=subset)
+            nearest = nearest_item(wanted, actual, path=path, subset=subset, taken=taken)
             if nearest is not None:
                 where, details = nearest
                 reason += f"; the nearest, {where}, differs:"
@@ -218,24 +220,31 @@ def _compare_unordered(
 
 
 def nearest_item(
-    expected: Any, items: Sequence[Any], *, path: str = "$", subset: bool = True
+    expected: Any,
+    items: Sequence[Any],
+    *,
+    path: str = "$",
+    subset: bool = True,
+    taken: Collection[int] = (),
 ) -> tuple[str, list[Mismatch]] | None:
     """The item of `items` (an array at `path`) that comes closest to `expected`, and how
     it differs: its path and its mismatches (`compare_contains`, or `compare_equal`
     unless `subset`). Only items of the same JSON kind as `expected` count (an object
     is never near a number); the one with the fewest differences wins, the first of
-    equals. None when no item is of that kind."""
+    equals, and items whose index is in `taken` (matched by another expected item) only
+    when no other item is of that kind. None when no item is of that kind."""
     compare = compare_contains if subset else compare_equal
     kind = _json_kind(expected)
-    best: tuple[str, list[Mismatch]] | None = None
+    best: tuple[tuple[bool, int], str, list[Mismatch]] | None = None
     for index, item in enumerate(items):
         if _json_kind(item) != kind:
             continue
         where = index_path(path, index)
         differences = compare(expected, item, path=where)
-        if best is None or len(differences) < len(best[1]):
-            best = (where, differences)
-    return best
+        rank = (index in taken, len(differences))
+        if best is None or rank < best[0]:
+            best = (rank, where, differences)
+    return None if best is None else (best[1], best[2])
 
 
 def _scalars_equal(expected: Any, actual: Any) -> bool:
