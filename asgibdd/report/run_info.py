@@ -115,7 +115,9 @@ def git_state(folder: Path, timeout: float = GIT_TIMEOUT) -> tuple[str, bool, st
             branch = "" if head == "(detached)" else head
         elif line and not line.startswith("#"):
             dirty = True
-    return commit, dirty and bool(commit), branch
+    if not commit:  # a repository without a commit yet: nothing to name
+        return "", False, ""
+    return commit, dirty, branch
 
 
 def ci_build(environ: Mapping[str, str]) -> tuple[str, str]:
