@@ -84,14 +84,12 @@ def row_name(outline: Any, scenario: Any, policy: SecretPolicy) -> str:
     row = _row(scenario)
     pairs = dict(zip(row.headings, row.cells, strict=False))
     render = ScenarioOutlineBuilder.render_template
-    hidden = {name: MASK for name in pairs if policy.is_secret_name(name)}
-    title = render(outline.name, {**pairs, **hidden})
+    values = {name: MASK if policy.is_secret_name(name) else value for name, value in pairs.items()}
+    title = render(outline.name, values)
     shown = ", ".join(
-        f"{name}={_cut(hidden.get(name, value))}"
-        for name, value in pairs.items()
-        if f"<{name}>" not in outline.name
+        f"{name}={_cut(value)}" for name, value in values.items() if f"<{name}>" not in outline.name
     )
-    examples = _examples_name(outline, row, {**pairs, **hidden})
+    examples = _examples_name(outline, row, values)
     parts = [title, f"-- {shown}" if shown else "", f"({examples})" if examples else ""]
     return " ".join(part for part in parts if part)
 

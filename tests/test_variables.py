@@ -284,7 +284,7 @@ def test_a_step_that_used_values_is_noted_with_them_in_order() -> None:
     store = Variables(Secrets())
     store.set("item_id", 7)
     store.set("api_token", "ab")  # too short to be masked by value: masked by its name
-    text = 'I GET /items/{{item_id}}/{{$uuid}}/{{$uuid}}?t={{api_token}}&raw=\\{{x}}'
+    text = "I GET /items/{{item_id}}/{{$uuid}}/{{$uuid}}?t={{api_token}}&raw=\\{{x}}"
     with store.noting_uses(text):
         sent = store.interpolate_path(text)
     [(written, shown)] = store.resolved_steps
