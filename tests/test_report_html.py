@@ -106,6 +106,8 @@ def test_no_secret_reaches_the_report_or_its_results(project: Path) -> None:
 
 def test_the_page_needs_nothing_from_the_network(project: Path) -> None:
     page = (project / "report.html").read_text()
+    # A run in CI links to its build: a link the reader may follow, nothing the page loads.
+    page = re.sub(r'<dd><a href="https?://[^"<>]*" rel="noopener noreferrer">', "<dd>", page)
     assert re.findall(r"(?:src|href)=\"(?!#)[^\"]*\"", page) == []
     assert "default-src 'none'" in page
 

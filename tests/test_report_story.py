@@ -117,8 +117,8 @@ def test_every_feature_is_told_with_its_description_background_and_rules(
         '<p class="description">As a shop owner<br>I want to list what I sell<br>'
         "so that customers find it.</p>"
     ) in page
-    # The Background as written (the token masked), then the Rule with its description
-    # and the scenario it holds.
+    # The Background as written (its placeholder, never the token), then the Rule with its
+    # description and the scenario it holds.
     assert (
         '<div class="background"><span class="keyword">Background:</span><ul>'
         "<li>Given I am authenticated with the bearer token &quot;{{env.SHOP_TOKEN}}&quot;</li>"
