@@ -25,7 +25,7 @@ import httpx
 
 from asgibdd.report.model import TranscriptItem
 from asgibdd.secrets import Secrets
-from asgibdd.transcript import learn_secrets, masked_url, render_exchange
+from asgibdd.transcript import curl_command, learn_secrets, masked_url, render_exchange
 
 __all__ = [
     "BODY_LIMIT",
@@ -88,11 +88,13 @@ class Journal:
     """The entries of one scenario, and the secrets to mask them with.
 
     `entries` are the raw entries not sealed yet; `seal()` turns them into transcript
-    items and returns every item so far.
+    items and returns every item so far. `resolved_steps`: each step whose placeholders
+    stood for values, and its text with them (`Variables.resolved_steps`), not masked yet.
     """
 
     secrets: Secrets = field(default_factory=Secrets)
     entries: list[Entry] = field(default_factory=list)
+    resolved_steps: list[tuple[str, str]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     _items: list[TranscriptItem] = field(default_factory=list, repr=False)
 
@@ -164,6 +166,8 @@ def _item(entry: Entry, secrets: Secrets) -> TranscriptItem:
                 entry.request, entry.response, secrets=secrets, body_limit=BODY_LIMIT
             ),
             duration=entry.duration,
+            # The scenario's own requests: a reader sends one again from the report.
+            curl=curl_command(entry.request, secrets=secrets) if entry.outbound is None else None,
         )
     where = secrets.mask_text(entry.where)
     text = secrets.mask_text(entry.text)

@@ -23,6 +23,7 @@ for the run) and is read by every later scenario, after the scenario's own varia
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -33,7 +34,7 @@ from asgibdd._suggest import did_you_mean
 from asgibdd.errors import UsageError
 from asgibdd.generated import generated_value, is_generated
 from asgibdd.matching.literal import loads_strict
-from asgibdd.secrets import Secrets
+from asgibdd.secrets import MASK, Secrets
 
 __all__ = ["Variables"]
 
@@ -56,6 +57,10 @@ class Variables:
         self._values: dict[str, Any] = {}
         self._secrets = secrets
         self._run: dict[str, Any] = {} if run is None else run
+        self._uses: list[tuple[str, Any]] | None = None
+        #: Each library step whose placeholders stood for values: (its text, the text
+        #: with the values it used), in the order the steps ran (see `noting_uses`).
+        self.resolved_steps: list[tuple[str, str]] = []
 
     def set(self, name: str, value: Any) -> None:
         """Store `value` under `name`, replacing any previous value."""
@@ -99,6 +104,42 @@ class Variables:
         """A copy of the variables as a plain dict."""
         return dict(self._values)
 
+    @contextlib.contextmanager
+    def noting_uses(self, step_text: str) -> Iterator[None]:
+        """While a library step runs: note the value each placeholder stood for (a fresh
+        value as it was made), and at its end, if `step_text` has placeholders, add it
+        with those values to `resolved_steps` (a secret-named variable's value as `***`)."""
+        outer, self._uses = self._uses, []
+        uses = self._uses
+        try:
+            yield
+        finally:
+            self._uses = outer
+            if uses and "{{" in step_text:
+                resolved = self._resolve(step_text, uses)
+                if resolved != step_text:
+                    self.resolved_steps.append((step_text, resolved))
+
+    def _resolve(self, text: str, uses: list[tuple[str, Any]]) -> str:
+        left = list(uses)
+
+        def value(found: re.Match[str]) -> str:
+            name = found[2].strip()
+            if found[1]:
+                return found[0]
+            index = next((i for i, (used, _) in enumerate(left) if used == name), None)
+            if index is None:
+                return found[0]  # not used by the step (yet): as written
+            _, shown = left.pop(index)
+            policy = self._secrets.policy if self._secrets is not None else None
+            if policy is not None and policy.is_secret_name(name):
+                return MASK
+            if isinstance(shown, str):
+                return shown
+            return json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
+
+        return _PLACEHOLDER.sub(value, text)
+
     def interpolate(self, text: str) -> str:
         """Replace each `{{name}}` in `text` by the variable's value.
 
@@ -116,7 +157,8 @@ class Variables:
             if found[1]:
                 continue
             name = found[2].strip()
-            value = self._lookup(found[2], _where(path, found.start(), "the path"))
+            # Checked without noting the use: the value used is the one `interpolate` takes.
+            value = self._value(found[2], _where(path, found.start(), "the path"))
             if isinstance(value, (list, dict)):
                 kind = "a list" if isinstance(value, list) else "an object"
                 shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -223,7 +265,14 @@ class Variables:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     def _lookup(self, raw_name: str, where: str) -> Any:
-        """Return the value of the variable named in a placeholder; `where` says where it is."""
+        """Return the value of the variable named in a placeholder; `where` says where it
+        is. While a step notes its uses, the value is noted too."""
+        value = self._value(raw_name, where)
+        if self._uses is not None:
+            self._uses.append((raw_name.strip(), value))
+        return value
+
+    def _value(self, raw_name: str, where: str) -> Any:
         name = raw_name.strip()
         if is_generated(name):
             return generated_value(name, where)

@@ -4,7 +4,7 @@
 
 The run is the one the browser tests load: this repository's features/ against the demo
 app plus a feature that fails on purpose (tests/report_runs.py). The picture shows the
-summary and the failure, with the transcript of its login opened.
+run's header, the summary and the failing feature, with the transcript of its login opened.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def main() -> int:
             failure = page.locator("details.scenario.failed").first
             failure.locator("details.transcript > summary").click()
             failure.locator("li.http details > summary").first.click()
+            page.evaluate("window.scrollTo(0, 0)")  # the header first: which run this is
             page.screenshot(path=str(TARGET))
     print(f"wrote {TARGET.relative_to(REPO)}")
     return 0

@@ -8,7 +8,9 @@ from asgibdd.matching.compare import (
     Mismatch,
     compare_contains,
     compare_equal,
+    compare_same_items,
     contains_value,
+    render_mismatches,
     values_equal,
 )
 from asgibdd.matching.markers import MARKER_KINDS, Marker, check_type, parse_marker, type_name
@@ -286,16 +288,55 @@ def test_contains_matches_array_items_in_any_order() -> None:
     assert compare_contains([3, {"id": 1}], [{"id": 1, "x": 0}, 2, 3]) == []
 
 
-def test_contains_names_the_expected_item_no_actual_item_matches() -> None:
+def test_contains_names_the_expected_item_no_actual_item_matches_and_the_nearest() -> None:
     actual = [{"name": "apple"}, {"name": "pear"}]
     assert compare_contains({"items": [{"name": "kiwi"}]}, {"items": actual}) == [
         Mismatch(
             "$.items",
             {"name": "kiwi"},
             actual,
-            'expected an item matching {"name": "kiwi"}, none of the 2 items matches',
+            'expected an item matching {"name": "kiwi"}, none of the 2 items matches; '
+            "the nearest, $.items[0], differs:",
+            (Mismatch("$.items[0].name", "kiwi", "apple", 'expected "kiwi", got "apple"'),),
         )
     ]
+
+
+def test_the_nearest_item_is_the_one_with_fewest_differences_listed_path_by_path() -> None:
+    actual = [
+        "not an object",
+        {"name": "pen", "price": 2, "tags": ["red"]},
+        {"name": "pen", "price": 3, "tags": ["blue"]},
+        {"name": "ink", "price": 3, "tags": ["blue"]},
+    ]
+    expected = [{"name": "pen", "price": 3, "tags": ["red"]}]
+    rendered = render_mismatches(
+        compare_contains(expected, actual), heading="The response JSON does not contain it:"
+    )
+    assert rendered == (
+        "The response JSON does not contain it:\n"
+        '  $: expected an item matching {"name": "pen", "price": 3, "tags": ["red"]}, none of '
+        "the 4 items matches; the nearest, $[1], differs:\n"
+        "    $[1].price: expected 3, got 2"
+    )
+
+
+def test_an_equal_in_any_order_check_shows_every_difference_of_the_nearest_item() -> None:
+    actual = [{"id": 1, "name": "pen"}, {"id": 2, "name": "ink", "extra": True}]
+    mismatches = compare_same_items([{"id": 1, "name": "pen"}, {"id": 2, "name": "jar"}], actual)
+    assert render_mismatches(mismatches, heading="Not as expected:") == (
+        "Not as expected:\n"
+        '  $: expected an item matching {"id": 2, "name": "jar"}, none of the 2 items matches; '
+        "the nearest, $[1], differs:\n"
+        '    $[1].name: expected "jar", got "ink"\n'
+        '    $[1].extra: unexpected key "extra"'
+    )
+
+
+def test_no_item_of_the_expected_kind_means_no_nearest_item() -> None:
+    [mismatch] = compare_contains([{"id": 1}], [1, "a"])
+    assert mismatch.reason == 'expected an item matching {"id": 1}, none of the 2 items matches'
+    assert mismatch.details == ()
 
 
 def test_contains_never_lets_one_actual_item_satisfy_two_expected_items() -> None:

@@ -59,7 +59,9 @@ def _shown(page: Page) -> str:
 
 
 def test_the_page_loads_with_the_failure_first_and_open(page: Page) -> None:
-    expect(page).to_have_title(f"asgibdd report: {TOTAL[0]} scenarios, 1 not passed")
+    expect(page).to_have_title(
+        f"asgibdd.demo:app: {TOTAL[0]} scenarios, 1 not passed (asgibdd report)"
+    )
     assert _shown(page) == f"showing {TOTAL[0]} of {TOTAL[0]} scenarios"
     first = page.locator("details.scenario").first
     expect(first).to_have_attribute("data-status", "failed")
@@ -100,7 +102,7 @@ def test_the_keyboard_reaches_search_and_opens_a_transcript(page: Page) -> None:
     exchange = transcript.locator("li.http details").first
     exchange.locator("summary").focus()
     page.keyboard.press("Enter")
-    text = exchange.locator("pre").inner_text()
+    text = exchange.locator("pre:not(.curl)").inner_text()
     assert text.startswith("Request:\n  POST http://testserver/login\n")
     assert "password=***" in text
     assert '"access_token": "***"' in text

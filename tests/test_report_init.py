@@ -81,4 +81,4 @@ def test_after_init_behave_writes_the_html_report_by_its_alias(tmp_path: Path) -
     outcome = run_behave(tmp_path, "-f", "html", "-o", "report.html", "features/")
     assert outcome.passed, outcome.output
     page = (tmp_path / "report.html").read_text()
-    assert "<title>asgibdd report: 1 scenario, all passed</title>" in page
+    assert "<title>asgibdd.demo:app: 1 scenario, all passed (asgibdd report)</title>" in page

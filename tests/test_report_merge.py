@@ -256,7 +256,7 @@ def test_two_shards_merge_into_one_report_and_one_junit_whose_totals_add_up(
     }
     assert len(junit.findall("testsuite/testcase")) == 6
     page = (tmp_path / "all.html").read_text()
-    assert "<title>asgibdd report: 6 scenarios, 4 not passed</title>" in page
+    assert "<title>app:app: 6 scenarios, 4 not passed (asgibdd report)</title>" in page
     assert page.count('<details class="scenario ') == 6
     assert read_run(tmp_path / "all.results.json").runs == 2
 

@@ -250,8 +250,9 @@ def test_backgrounds_rules_outlines_and_examples_become_one_pickle_per_row(tmp_p
     }
     pickles = _of(envelopes, "pickle")
     assert [pickle["name"] for pickle in pickles] == [
-        "GET /page answers 200 -- @1.1 known",
-        "GET /nope answers 404 -- @2.1 unknown",
+        # Named by the row's values: the outline's name shows them, the Examples its name.
+        "GET /page answers 200 (known)",
+        "GET /nope answers 404 (unknown)",
         "A login with a doc string",
     ]
     assert [rows.get(pickle["astNodeIds"][-1]) for pickle in pickles] == ["/page", "/nope", None]

@@ -375,9 +375,9 @@ def test_every_run_updates_the_durations_file(tmp_path: Path) -> None:
     assert sorted(data["scenarios"]) == [
         "features/items.feature::a wrong expectation",
         "features/items.feature::first item",
-        "features/items.feature::item 5 -- @1.1 ",
-        "features/items.feature::item 6 -- @1.2 ",
-        "features/items.feature::item 7 -- @1.3 ",
+        "features/items.feature::item 5 -- status=200",
+        "features/items.feature::item 6 -- status=200",
+        "features/items.feature::item 7 -- status=200",
         "features/items.feature::second item",
     ]
 

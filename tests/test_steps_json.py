@@ -117,6 +117,13 @@ def json_run(tmp_path_factory: pytest.TempPathFactory) -> BehaveOutcome:
               {"items": [{"name": "Hamlet"}]}
               \"\"\"
 
+          Scenario: an item nearly there
+            When I GET /books
+            Then the JSON at "$.items" contains:
+              \"\"\"
+              {"name": "Emma", "price": 3}
+              \"\"\"
+
           Scenario: missing path
             When I GET /books
             Then the JSON at "$.item[0].name" is "Dune"
@@ -177,7 +184,7 @@ def json_run(tmp_path_factory: pytest.TempPathFactory) -> BehaveOutcome:
 
 def test_passing_json_checks_pass_and_the_others_fail(json_run: BehaveOutcome) -> None:
     assert json_run.scenarios.passed == 1, json_run.output
-    assert json_run.scenarios.failed == 10, json_run.output
+    assert json_run.scenarios.failed == 11, json_run.output
     assert json_run.scenarios.error == 4, json_run.output
 
 
@@ -192,11 +199,28 @@ def test_whole_json_mismatch_lists_every_path(json_run: BehaveOutcome) -> None:
     )
 
 
-def test_contains_failure_says_which_item_has_no_match(json_run: BehaveOutcome) -> None:
+def test_contains_failure_says_which_item_has_no_match_and_the_nearest(
+    json_run: BehaveOutcome,
+) -> None:
     assert failure_of(json_run, "contains a missing item").startswith(
         "ExpectationFailed: The response JSON does not contain what was expected:\n"
         '  $.items: expected an item matching {"name": "Hamlet"}, none of the 3 items '
-        "matches\nRequest:\n"
+        "matches; the nearest, $.items[0], differs:\n"
+        '    $.items[0].name: expected "Hamlet", got "Dune"\n'
+        "Request:\n"
+    )
+
+
+def test_an_item_the_array_lacks_is_shown_against_the_nearest_item(
+    json_run: BehaveOutcome,
+) -> None:
+    assert failure_of(json_run, "an item nearly there").startswith(
+        'ExpectationFailed: Expected the JSON at "$.items" to contain {"name": "Emma", '
+        '"price": 3}, got [{"id": 1, "name": "Dune", "price": 9.5}, {"id": 2, "name": '
+        '"Emma", "price": 2}, {"id": 3, "name": "Ulysses", "price": 4}].\n'
+        "The nearest item, $.items[1], differs:\n"
+        "  $.items[1].price: expected 3, got 2\n"
+        "Request:\n"
     )
 
 

@@ -273,3 +273,35 @@ def test_a_known_variable_in_single_braces_in_a_path_asks_for_two() -> None:
         "The path /items/{id} has {id}, which is sent as it is written. Variables are "
         "written with two braces: {{id}}."
     )
+
+
+# -- the values a step used, for the reports (`Variables.noting_uses`)
+
+
+def test_a_step_that_used_values_is_noted_with_them_in_order() -> None:
+    from asgibdd.secrets import Secrets
+
+    store = Variables(Secrets())
+    store.set("item_id", 7)
+    store.set("api_token", "ab")  # too short to be masked by value: masked by its name
+    text = "I GET /items/{{item_id}}/{{$uuid}}/{{$uuid}}?t={{api_token}}&raw=\\{{x}}"
+    with store.noting_uses(text):
+        sent = store.interpolate_path(text)
+    [(written, shown)] = store.resolved_steps
+    assert written == text
+    first, second = sent.removeprefix("I GET /items/7/").split("?")[0].split("/")
+    assert first != second  # fresh on every use, and shown as used
+    assert shown == f"I GET /items/7/{first}/{second}?t=***&raw=\\{{{{x}}}}"
+
+
+def test_a_step_without_placeholders_or_without_uses_is_not_noted() -> None:
+    store = Variables()
+    store.set("id", 1)
+    with store.noting_uses("I GET /items"):
+        store.interpolate("I GET /items")
+    with store.noting_uses("I GET /items/{{id}}"):
+        pass  # a step that failed before it used its values
+    assert store.resolved_steps == []
+    with store.noting_uses("I GET /items/{{id}}"):
+        store.interpolate("{{id}}")
+    assert store.resolved_steps == [("I GET /items/{{id}}", "I GET /items/1")]

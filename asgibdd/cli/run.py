@@ -234,7 +234,8 @@ def _run(
         ]
     behave_args: list[str] = list(arguments.behave_args)
     config = behave_configuration(behave_args)
-    listing = list_scenarios(config)
+    settings = _settings(config)
+    listing = list_scenarios(config, settings.secret_names if settings is not None else ())
     durations = read_durations(arguments.durations)
     shard = _chosen_shard(arguments)
     mine = listing.selected
@@ -249,7 +250,6 @@ def _run(
             for scenario in part.scenarios:
                 print(f"worker {number}: {scenario.location}  {scenario.name}")
         return 0
-    settings = _settings(config)
     started_at = time.time() - (time.monotonic() - started)  # the wall clock at the start
     api_coverage = settings.api_coverage if settings is not None else ""
     plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}), api_coverage)

@@ -25,6 +25,7 @@ from asgibdd.extensions.history import ResultsHistory
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
 from asgibdd.extensions.outbound import OutboundServices
+from asgibdd.extensions.outlines import OutlineRowNames
 from asgibdd.extensions.project import project_extensions
 from asgibdd.extensions.reports import JSONReportMessages, ReportSections, ScenarioJournal
 from asgibdd.extensions.speedups import BehaveSpeedups
@@ -53,6 +54,7 @@ def run_extensions(
         BehaveSpeedups(),
         QuietHttpxLog(),
         ReportSections(),
+        OutlineRowNames(),
     ]
     if config.live:
         extensions.append(InProcessSkips())

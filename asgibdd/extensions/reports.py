@@ -31,7 +31,8 @@ class ScenarioJournal(Extension):
         self._journaled_feature = feature
 
     def scenario_started(self, world: World, scenario: Any) -> None:
-        self.journal = Journal(world.secrets)
+        # The steps' resolved texts, as the scenario's variables note them.
+        self.journal = Journal(world.secrets, resolved_steps=world.variables.resolved_steps)
         setattr(scenario, SCENARIO_ATTRIBUTE, self.journal)
 
     def exchange_recorded(

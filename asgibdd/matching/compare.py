@@ -10,7 +10,7 @@ JSON semantics: key order never matters, `1 == 1.0`, but `true` is not `1`. Fuzz
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ __all__ = [
     "compare_equal",
     "compare_same_items",
     "contains_value",
+    "nearest_item",
     "render_mismatches",
     "values_equal",
 ]
@@ -39,13 +40,15 @@ class Mismatch:
 
     `path` is JSONPath-style (`$.items[0].price`, `$["a b"]`); `actual` (or `expected`,
     for an unexpected key or item) is `MISSING` when there is no value at all; `reason`
-    is a complete phrase such as `expected 3, got 4`.
+    is a complete phrase such as `expected 3, got 4`. `details`: for an expected item no
+    item of an array matches, how the nearest item differs from it, path by path.
     """
 
     path: str
     expected: Any
     actual: Any
     reason: str
+    details: tuple[Mismatch, ...] = ()
 
 
 def compare_equal(expected: Any, actual: Any, *, path: str = "$") -> list[Mismatch]:
@@ -190,9 +193,11 @@ def _compare_unordered(
                     return True
         return False
 
-    for wanted_index, wanted in enumerate(expected):
-        if assign(wanted_index, set()):
-            continue
+    unmatched = [index for index in range(len(expected)) if not assign(index, set())]
+    # An item another expected item took is the nearest only when no other item is.
+    taken = {index for index, wanted in enumerate(owner) if wanted is not None}
+    for wanted_index in unmatched:
+        wanted = expected[wanted_index]
         if not actual:
             reason = f"expected an item matching {_show(wanted)}, but the array is empty"
         elif any(fits[wanted_index]):
@@ -205,7 +210,41 @@ def _compare_unordered(
                 f"expected an item matching {_show(wanted)}, "
                 f"none of the {_items(len(actual))} matches"
             )
+            nearest = nearest_item(wanted, actual, path=path, subset=subset, taken=taken)
+            if nearest is not None:
+                where, details = nearest
+                reason += f"; the nearest, {where}, differs:"
+                out.append(Mismatch(path, wanted, actual, reason, tuple(details)))
+                continue
         out.append(Mismatch(path, wanted, actual, reason))
+
+
+def nearest_item(
+    expected: Any,
+    items: Sequence[Any],
+    *,
+    path: str = "$",
+    subset: bool = True,
+    taken: Collection[int] = (),
+) -> tuple[str, list[Mismatch]] | None:
+    """The item of `items` (an array at `path`) that comes closest to `expected`, and how
+    it differs: its path and its mismatches (`compare_contains`, or `compare_equal`
+    unless `subset`). Only items of the same JSON kind as `expected` count (an object
+    is never near a number); the one with the fewest differences wins, the first of
+    equals, and items whose index is in `taken` (matched by another expected item) only
+    when no other item is of that kind. None when no item is of that kind."""
+    compare = compare_contains if subset else compare_equal
+    kind = _json_kind(expected)
+    best: tuple[tuple[bool, int], str, list[Mismatch]] | None = None
+    for index, item in enumerate(items):
+        if _json_kind(item) != kind:
+            continue
+        where = index_path(path, index)
+        differences = compare(expected, item, path=where)
+        rank = (index in taken, len(differences))
+        if best is None or rank < best[0]:
+            best = (rank, where, differences)
+    return None if best is None else (best[1], best[2])
 
 
 def _scalars_equal(expected: Any, actual: Any) -> bool:
@@ -248,11 +287,16 @@ def _items(count: int) -> str:
 def render_mismatches(mismatches: Sequence[Mismatch], *, heading: str, limit: int = 50) -> str:
     """Render a heading, one `  <path>: <reason>` line per mismatch, then a count.
 
+    A mismatch's `details` (the nearest item's differences) follow it, indented further.
     The count line appears when there is more than one mismatch; past `limit` lines the
     rest are summarised as `  ... and N more`.
     """
     lines = [heading]
-    lines.extend(f"  {mismatch.path}: {mismatch.reason}" for mismatch in mismatches[:limit])
+    for mismatch in mismatches[:limit]:
+        lines.append(f"  {mismatch.path}: {mismatch.reason}")
+        lines.extend(f"    {detail.path}: {detail.reason}" for detail in mismatch.details[:limit])
+        if len(mismatch.details) > limit:
+            lines.append(f"    ... and {len(mismatch.details) - limit} more")
     if len(mismatches) > limit:
         lines.append(f"  ... and {len(mismatches) - limit} more")
     if len(mismatches) > 1:

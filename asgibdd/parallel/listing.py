@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from asgibdd.errors import UsageError
+from asgibdd.outlines import name_outline_rows, schema_chosen_by_project
+from asgibdd.secrets import SecretPolicy
 
 __all__ = ["ListedScenario", "Listing", "behave_configuration", "list_scenarios", "shown_path"]
 
@@ -73,8 +75,10 @@ def shown_path(path: str) -> str:
     return relative if not relative.startswith("..") else os.path.abspath(path)
 
 
-def list_scenarios(config: Any) -> Listing:
-    """Every scenario under `config.paths`, in behave's order, marked selected or not."""
+def list_scenarios(config: Any, secret_names: Sequence[str] = ()) -> Listing:
+    """Every scenario under `config.paths`, in behave's order, marked selected or not.
+    Outline rows are named as a run names them (`asgibdd.outlines`), masking the
+    columns `secret_names` (and the default names) call secret."""
     from behave.runner_util import collect_feature_locations, parse_features
 
     paths = list(config.paths) or ["features"]
@@ -89,6 +93,8 @@ def list_scenarios(config: Any) -> Listing:
         features = parse_features(locations, language=getattr(config, "lang", None))
     except Exception as error:  # behave's parser errors have no common base
         raise UsageError(f"behave could not read the features: {error}") from error
+    if not schema_chosen_by_project(config):
+        name_outline_rows(filter(None, features), SecretPolicy(secret_names))
     lines_wanted: dict[str, set[int]] = {}
     for location in locations:
         line = getattr(location, "line", None)

@@ -8,18 +8,25 @@ from typing import Any
 from behave.formatter.base import Formatter
 
 from asgibdd.report.collect import collect_feature
-from asgibdd.report.model import Run
+from asgibdd.report.model import Run, RunInfo
+from asgibdd.report.run_info import collect_run_info
 from asgibdd.report.sections import amend_run, collect_sections
 
 __all__ = ["CollectingFormatter"]
 
 
 class CollectingFormatter(Formatter):  # type: ignore[misc]
-    """Keeps a `Run`: one `FeatureResult` per feature, made when the feature ends."""
+    """Keeps a `Run`: one `FeatureResult` per feature, made when the feature ends.
+
+    A formatter with `names_the_run` reads which run this is (`RunInfo`) when it starts.
+    """
+
+    names_the_run = False
 
     def __init__(self, stream_opener: Any, config: Any) -> None:
         super().__init__(stream_opener, config)
-        self.run = Run(started=time.time())
+        info = collect_run_info(config) if self.names_the_run else RunInfo()
+        self.run = Run(started=time.time(), info=info)
         self._clock = time.perf_counter()
         self._feature: Any = None
 

@@ -10,7 +10,8 @@ import sys
 from typing import Any
 
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
-from asgibdd.report.model import FeatureResult, ScenarioResult, StepResult
+from asgibdd.report.model import FeatureResult, RuleResult, ScenarioResult, StepResult
+from asgibdd.secrets import Secrets
 
 __all__ = ["collect_feature", "error_text", "ordered_tags", "public_name"]
 
@@ -37,14 +38,51 @@ def public_name(error: BaseException | None) -> str | None:
 
 
 def collect_feature(feature: Any) -> FeatureResult:
+    # The feature's own text (descriptions, Background steps) is masked with the secrets
+    # of all its scenarios, as the step texts of each one are with its own.
+    secrets = Secrets()
+    for scenario in feature.walk_scenarios():
+        journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
+        if isinstance(journal, Journal):
+            secrets.remember_all(journal.secrets)
+    mask = secrets.mask_text
+    rules = [item for item in getattr(feature, "rules", None) or () if item is not None]
     return FeatureResult(
         name=feature.name,
         filename=str(feature.filename),
         line=feature.line,
         tags=[str(tag) for tag in feature.tags],
-        description=[str(line) for line in feature.description],
+        description=[mask(str(line)) for line in feature.description],
         scenarios=[_scenario(scenario) for scenario in feature.walk_scenarios()],
+        background=_background(feature, mask),
+        rules=[
+            RuleResult(
+                name=mask(str(rule.name)),
+                line=rule.line,
+                description=[mask(str(line)) for line in rule.description or ()],
+                background=_background(rule, mask),
+            )
+            for rule in rules
+        ],
     )
+
+
+def _background(element: Any, mask: Any) -> list[str]:
+    """The element's own Background steps as written (`Given the shop is open`)."""
+    background = getattr(element, "background", None)
+    # A rule without a Background of its own inherits the feature's: not its own story.
+    parent = getattr(getattr(element, "feature", None), "background", None)
+    if background is None or (parent is background and element.type == "rule"):
+        return []
+    return [mask(f"{step.keyword} {step.name}") for step in background.steps]
+
+
+def _rule_line(scenario: Any) -> int | None:
+    """The line of the `Rule:` the scenario (or its outline) belongs to, if any."""
+    parent = getattr(scenario, "parent", None)
+    while parent is not None and getattr(parent, "type", None) != "rule":
+        parent = getattr(parent, "parent", None)
+    return parent.line if parent is not None else None
 
 
 def _status(element: Any) -> str:
@@ -55,7 +93,8 @@ def _scenario(scenario: Any) -> ScenarioResult:
     journal = getattr(scenario, SCENARIO_ATTRIBUTE, None)
     secrets = journal.secrets if isinstance(journal, Journal) else None
     mask = secrets.mask_text if secrets is not None else (lambda text: text)
-    steps = [_step(step, mask) for step in scenario.all_steps]
+    resolved = journal.resolved_steps if isinstance(journal, Journal) else []
+    steps = [_step(step, mask, shown) for step, shown in _resolved(scenario.all_steps, resolved)]
     hook_message = error_text(scenario) if scenario.hook_failed else None
     return ScenarioResult(
         name=scenario.name,
@@ -68,7 +107,26 @@ def _scenario(scenario: Any) -> ScenarioResult:
         transcript=journal.seal() if isinstance(journal, Journal) else [],
         error_type=public_name(scenario.exception) if hook_message else None,
         error_message=mask(hook_message) if hook_message else None,
+        rule=_rule_line(scenario),
     )
+
+
+def _resolved(steps: Any, resolved: list[tuple[str, str]]) -> list[tuple[Any, str | None]]:
+    """Each step with the text its placeholders' values make (None: as written). The
+    resolved texts are in the order the steps ran; a text of a step run from inside
+    another one (`execute_steps`) pairs with no step and is passed over."""
+    paired: list[tuple[Any, str | None]] = []
+    position = 0
+    for step in steps:
+        found = next(
+            (i for i in range(position, len(resolved)) if resolved[i][0] == step.name), None
+        )
+        if found is None:
+            paired.append((step, None))
+            continue
+        paired.append((step, resolved[found][1]))
+        position = found + 1
+    return paired
 
 
 def ordered_tags(scenario: Any) -> list[str]:
@@ -89,7 +147,7 @@ def error_text(element: Any) -> str | None:
     return str(message) if message else None
 
 
-def _step(step: Any, mask: Any) -> StepResult:
+def _step(step: Any, mask: Any, resolved: str | None = None) -> StepResult:
     table = None
     if step.table is not None:
         table = [[mask(cell) for cell in step.table.headings]]
@@ -97,7 +155,8 @@ def _step(step: Any, mask: Any) -> StepResult:
     message = error_text(step)
     return StepResult(
         keyword=step.keyword,
-        name=mask(step.name),
+        name=mask(resolved if resolved is not None else step.name),
+        written=mask(step.name) if resolved is not None else None,
         status=_status(step),
         duration=float(step.duration or 0.0),
         line=step.line,

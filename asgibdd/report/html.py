@@ -20,6 +20,7 @@ class HTMLFormatter(CollectingFormatter):
     (`report.results.json` for `report.html`), which `asgibdd report merge` reads."""
 
     name = "html"
+    names_the_run = True
     description = "asgibdd's HTML report: summary, steps, failures, masked transcripts."
 
     def write(self, run: Run) -> None:

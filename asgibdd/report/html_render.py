@@ -19,7 +19,9 @@ from asgibdd.report.model import (
     NOT_RUN,
     PROBLEMS,
     STATUS_ORDER,
+    FeatureResult,
     Run,
+    RunInfo,
     ScenarioResult,
     Section,
     StepResult,
@@ -69,14 +71,21 @@ def render_html(run: Run) -> str:
 
 
 def html_parts(run: Run) -> Iterator[str]:
-    """The page in pieces, each scenario's made when it is reached: a writer that writes
+    """The page in pieces, each feature's made when it is reached: a writer that writes
     them one by one never holds the whole page."""
     scenarios = run.scenarios()
     counts = run.counts()
     problems = sum(counts[status] for status in PROBLEMS)
     counted = f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'}"
     title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
-    ordered = sorted(enumerate(scenarios), key=lambda pair: (_rank(pair[1].status), pair[0]))
+    named = _run_name(run.info)
+    title = f"{named}: {title} (asgibdd report)" if named else f"asgibdd report: {title}"
+    # Features with problems first, each telling its story in file order.
+    features = sorted(
+        enumerate(run.features),
+        key=lambda pair: (min((_rank(s.status) for s in pair[1].scenarios), default=99), pair[0]),
+    )
+    numbers = {id(scenario): index for index, scenario in enumerate(scenarios)}
     style, script = _asset("report.css"), _asset("report.js")
     yield from [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
@@ -85,10 +94,10 @@ def html_parts(run: Run) -> Iterator[str]:
         # them by hash, so nothing a run wrote into the page can run, even unescaped.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         f'style-src {_hash(style)}; script-src {_hash(script)}; img-src data:">',
-        f"<title>asgibdd report: {_e(title)}</title>",
+        f"<title>{_e(title)}</title>",
         f"<style>{style}</style></head><body>",
         '<a class="skip" href="#scenarios">Skip to the scenarios</a>',
-        f'<header><h1>Test report</h1><p class="meta">{_e(_meta(run))}</p></header>',
+        _header(run, named),
         '<main><section class="summary" aria-labelledby="summary-title">',
         '<h2 id="summary-title">Summary</h2>',
         _totals(run, counts),
@@ -99,16 +108,54 @@ def html_parts(run: Run) -> Iterator[str]:
         _controls(counts, scenarios),
         '<section id="scenarios" aria-label="Scenarios">',
     ]
-    yield from (_scenario(index, scenario) for index, scenario in ordered)
+    yield from (_feature(feature, numbers) for _, feature in features)
     yield '<p id="nothing" hidden>No scenario matches the filters.</p>'
     yield "</section></main>"
     yield f"<script>{script}</script></body></html>\n"
 
 
-def _meta(run: Run) -> str:
+def _run_name(info: RunInfo) -> str:
+    """What the run tested, as its title says: the project's name, else the app's."""
+    return info.project or info.app
+
+
+def _header(run: Run, named: str) -> str:
+    """The page's heading and which run it shows: app, target, commit, versions, when,
+    how long, and the CI build."""
+    info = run.info
     started = datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc)
-    runs = f" from {run.runs} runs" if run.runs > 1 else ""
-    return f"Started {started:%Y-%m-%d %H:%M:%S} UTC, took {duration(run.duration)}{runs}"
+    runs = f" ({run.runs} runs)" if run.runs > 1 else ""
+    commit = info.commit
+    if commit:
+        commit += f" on {info.branch}" if info.branch else ""
+        commit += ", with uncommitted changes" if info.dirty else ""
+    versions = ", ".join(
+        f"{name} {version}"
+        for name, version in (
+            ("Python", info.python),
+            ("behave", info.behave),
+            ("asgibdd", info.asgibdd),
+        )
+        if version
+    )
+    rows = [
+        ("App", info.app),
+        ("Target", info.target),
+        ("Commit", commit),
+        ("Versions", versions),
+        ("Started", f"{started:%Y-%m-%d %H:%M:%S} UTC"),
+        ("Duration", f"{duration(run.duration)}{runs}"),
+    ]
+    items = "".join(
+        f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>" for label, value in rows if value
+    )
+    if info.ci_url:
+        link = (
+            f'<a href="{_e(info.ci_url)}" rel="noopener noreferrer">{_e(info.ci or "CI")} build</a>'
+        )
+        items += f"<div><dt>CI</dt><dd>{link}</dd></div>"
+    heading = f'Test report: <span class="app">{_e(named)}</span>' if named else "Test report"
+    return f'<header><h1>{heading}</h1><dl class="run">{items}</dl></header>'
 
 
 def _totals(run: Run, counts: Counter[str]) -> str:
@@ -241,15 +288,64 @@ def _controls(counts: Counter[str], scenarios: list[ScenarioResult]) -> str:
     )
 
 
+def _feature(feature: FeatureResult, numbers: dict[int, int]) -> str:
+    """A feature as its file tells it: name, tags, description, Background, then its
+    scenarios, each Rule (with its description and Background) over its own."""
+    outside = [scenario for scenario in feature.scenarios if scenario.rule is None]
+    parts = [
+        f'<section class="feature" aria-label="Feature: {_e(feature.name)}">',
+        f'<h2><span class="keyword">Feature:</span> {_e(feature.name)} '
+        f'<span class="where">{_e(feature.filename)}:{_e(feature.line)}</span></h2>',
+        _tags(feature.tags),
+        _story(feature.description, feature.background),
+        *(_scenario(numbers[id(scenario)], scenario) for scenario in outside),
+    ]
+    for rule in feature.rules:
+        inside = [scenario for scenario in feature.scenarios if scenario.rule == rule.line]
+        parts += [
+            f'<section class="rule" aria-label="Rule: {_e(rule.name)}">',
+            f'<h3><span class="keyword">Rule:</span> {_e(rule.name)} '
+            f'<span class="where">line {_e(rule.line)}</span></h3>',
+            _story(rule.description, rule.background),
+            *(_scenario(numbers[id(scenario)], scenario) for scenario in inside),
+            "</section>",
+        ]
+    # A scenario whose rule the feature does not list (a results file of another kind).
+    known = {rule.line for rule in feature.rules}
+    parts += [
+        _scenario(numbers[id(scenario)], scenario)
+        for scenario in feature.scenarios
+        if scenario.rule is not None and scenario.rule not in known
+    ]
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _story(description: list[str], background: list[str]) -> str:
+    """A feature's or rule's description (its lines kept), and its Background steps."""
+    text = ""
+    if any(line.strip() for line in description):
+        lines = "<br>".join(_e(line) for line in description)
+        text += f'<p class="description">{lines}</p>'
+    if background:
+        steps = "".join(f"<li>{_e(step)}</li>" for step in background)
+        text += (
+            '<div class="background"><span class="keyword">Background:</span>'
+            f"<ul>{steps}</ul></div>"
+        )
+    return text
+
+
+def _tags(tags: list[str]) -> str:
+    if not tags:
+        return ""
+    return '<p class="tags">' + " ".join(f"<span>@{_e(tag)}</span>" for tag in tags) + "</p>"
+
+
 def _scenario(index: int, scenario: ScenarioResult) -> str:
     status = scenario.status
     tags = " ".join(scenario.tags)
     opened = " open" if status in PROBLEMS else ""
-    tag_list = (
-        '<p class="tags">' + " ".join(f"<span>@{_e(tag)}</span>" for tag in scenario.tags) + "</p>"
-        if scenario.tags
-        else ""
-    )
     hook = _error(scenario.error_type, scenario.error_message) if scenario.error_message else ""
     return (
         f'<details class="scenario {_e(status)}" id="s{index}" data-status="{_e(status)}" '
@@ -258,7 +354,7 @@ def _scenario(index: int, scenario: ScenarioResult) -> str:
         f'<span class="name">{_e(scenario.name)}</span> '
         f'<span class="where">{_e(scenario.filename)}:{_e(scenario.line)}</span> '
         f'<span class="time">{_e(duration(scenario.duration))}</span>{_flaky(scenario)}</summary>'
-        f"{tag_list}{hook}"
+        f"{_tags(scenario.tags)}{hook}"
         f'<ol class="steps">{"".join(_step(step) for step in scenario.steps)}</ol>'
         f"{_transcript(scenario.transcript)}{_attempts(scenario)}</details>"
     )
@@ -303,10 +399,16 @@ def _step(step: StepResult) -> str:
     shown = (
         "" if step.status in NOT_RUN else f'<span class="time">{_e(duration(step.duration))}</span>'
     )
+    # The values the step's placeholders stood for, and the text as the feature wrote it.
+    name = _e(step.name)
+    written = ""
+    if step.written is not None:
+        name = f'<span class="resolved" title="{_e(step.written)}">{name}</span>'
+        written = f'<span class="written">written as: {_e(step.written)}</span>'
     return (
         f'<li class="step {_e(step.status)}"><span class="badge {_e(step.status)}">'
-        f"{_e(step.status.replace('_', ' '))}</span> <b>{_e(step.keyword)}</b> {_e(step.name)} "
-        f'<span class="where">line {_e(step.line)}</span> {shown}{extra}</li>'
+        f"{_e(step.status.replace('_', ' '))}</span> <b>{_e(step.keyword)}</b> {name} "
+        f'<span class="where">line {_e(step.line)}</span> {shown}{written}{extra}</li>'
     )
 
 
@@ -333,10 +435,20 @@ def _transcript(items: list[TranscriptItem]) -> str:
             else ""
         )
         + (f' <span class="cause">— {_e(item.step)}</span>' if item.step else "")
-        + f"</summary><pre>{_e(item.text)}</pre></details></li>"
+        + f"</summary>{_curl(item.curl)}<pre>{_e(item.text)}</pre></details></li>"
         for item in items
     )
     return (
         f'<details class="transcript"><summary>Transcript: {_e(what)}</summary>'
         f"<ol>{entries}</ol></details>"
+    )
+
+
+def _curl(command: str | None) -> str:
+    """The request as a curl command (masked), and a button that copies it."""
+    if command is None:
+        return ""
+    return (
+        '<div class="curl"><button type="button" data-action="copy">Copy as curl</button>'
+        f'<pre class="curl">{_e(command)}</pre></div>'
     )

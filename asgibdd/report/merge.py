@@ -3,14 +3,16 @@
 Each run's results file (`report.results.json`, written beside `-f html -o report.html`)
 holds its features and scenarios. Merging puts every scenario once into the merged run:
 a feature split across shards becomes one feature again, its scenarios in file order. The
-merged run started when the first run started and took until the last one ended.
+merged run started when the first run started and took until the last one ended; its
+header (app, target, commit, CI build) is the first run's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
-from asgibdd.report.model import FeatureResult, Run, Section
+from asgibdd.report.model import FeatureResult, Run, RunInfo, Section
 
 __all__ = ["merge_runs"]
 
@@ -27,23 +29,19 @@ def merge_runs(runs: Sequence[Run]) -> Run:
                 scenarios = sorted(
                     [*known.scenarios, *feature.scenarios], key=lambda scenario: scenario.line
                 )
-                features[key] = FeatureResult(
-                    name=known.name,
-                    filename=known.filename,
-                    line=known.line,
-                    tags=known.tags,
-                    scenarios=scenarios,
-                    description=known.description,
-                )
+                features[key] = dataclasses.replace(known, scenarios=scenarios)
     started = min((run.started for run in runs), default=0.0)
     ended = max((run.started + run.duration for run in runs), default=0.0)
     sections: list[Section] = []
     for run in runs:
         sections.extend(section for section in run.sections if section not in sections)
+    # Which run this is: the first run's app, commit and build (shards run the same).
+    first = min(runs, key=lambda run: run.started, default=None)
     return Run(
         features=sorted(features.values(), key=lambda feature: feature.filename),
         started=started,
         duration=max(ended - started, 0.0),
         sections=sections,
         runs=sum(run.runs for run in runs),
+        info=first.info if first is not None else RunInfo(),
     )

@@ -26,7 +26,9 @@ __all__ = [
     "RESULTS_SUFFIX",
     "Attempt",
     "FeatureResult",
+    "RuleResult",
     "Run",
+    "RunInfo",
     "ScenarioResult",
     "Section",
     "StepResult",
@@ -57,6 +59,9 @@ STATUS_ORDER = (
 PROBLEMS = frozenset({"failed", "error", "hook_error", "undefined", "pending"})
 NOT_RUN = frozenset({"skipped", "untested"})
 
+# A field added after results files were first written: files without it still merge.
+_LATER = {"optional": True}
+
 
 @dataclass(frozen=True)
 class TranscriptItem:
@@ -73,6 +78,8 @@ class TranscriptItem:
     title: str
     text: str
     duration: float | None = None
+    curl: str | None = field(default=None, metadata=_LATER)
+    """For an HTTP request the scenario sent: the curl command that sends it again, masked."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,9 @@ class StepResult:
     error_message: str | None = None
     text: str | None = None
     table: list[list[str]] | None = None
+    written: str | None = field(default=None, metadata=_LATER)
+    """The step as the feature wrote it, when `name` (and `text`) show the values its
+    `{{placeholders}}` stood for."""
 
 
 @dataclass(frozen=True)
@@ -114,16 +124,29 @@ class ScenarioResult:
     error_type: str | None = None
     error_message: str | None = None
     """A hook's error (before/after scenario), when there was one."""
-    attempts: list[Attempt] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list, metadata=_LATER)
     """The earlier attempts, when `asgibdd run --retries` ran it again (status "flaky":
     it passed on a retry)."""
-    flaky: str | None = None
+    flaky: str | None = field(default=None, metadata=_LATER)
     """Why the results history calls it flaky (`asgibdd.history`), if it does."""
+    rule: int | None = field(default=None, metadata=_LATER)
+    """The line of the `Rule:` the scenario belongs to, if any (see `FeatureResult.rules`)."""
 
     @property
     def failure(self) -> StepResult | None:
         """The step that failed or errored, if any."""
         return next((step for step in self.steps if step.status in PROBLEMS), None)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """A `Rule:` of a feature: its name, line, description and Background steps (written
+    as `Given ...` lines)."""
+
+    name: str
+    line: int
+    description: list[str] = field(default_factory=list)
+    background: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,6 +157,9 @@ class FeatureResult:
     tags: list[str]
     scenarios: list[ScenarioResult]
     description: list[str] = field(default_factory=list)
+    background: list[str] = field(default_factory=list, metadata=_LATER)
+    """The feature's Background steps, as written (`Given the shop is open`)."""
+    rules: list[RuleResult] = field(default_factory=list, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -149,8 +175,34 @@ class Section:
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     status: str = "info"
-    trend: list[list[int]] = field(default_factory=list)
+    trend: list[list[int]] = field(default_factory=list, metadata=_LATER)
     """Counts per run for a small bar chart, oldest first: passed, flaky, failed."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Which run this is, as a report's header names it; "" where unknown.
+
+    - `app`: the app's import path from the settings (`shop.main:app`); `project`: the
+      project's name from its pyproject.toml.
+    - `target`: "in-process", or the live service's base URL (password and secret-named
+      query values masked).
+    - `commit`: the short commit the project's git checkout is at, `dirty` when files
+      differ from it; `branch` its branch.
+    - `ci`: the CI service that ran it and `ci_url` its build page.
+    """
+
+    app: str = ""
+    project: str = ""
+    target: str = ""
+    commit: str = ""
+    dirty: bool = False
+    branch: str = ""
+    python: str = ""
+    behave: str = ""
+    asgibdd: str = ""
+    ci: str = ""
+    ci_url: str = ""
 
 
 @dataclass
@@ -162,6 +214,7 @@ class Run:
     duration: float = 0.0
     sections: list[Section] = field(default_factory=list)
     runs: int = 1
+    info: RunInfo = field(default_factory=RunInfo)
 
     def scenarios(self) -> list[ScenarioResult]:
         return [scenario for feature in self.features for scenario in feature.scenarios]
@@ -207,6 +260,7 @@ class Run:
             duration=data["duration"],
             sections=[Section(**item) for item in data.get("sections", [])],
             runs=data.get("runs", 1),
+            info=RunInfo(**data.get("info", {})),
         )
 
 
@@ -238,20 +292,15 @@ def _schema(kind: Any) -> dict[str, Any]:
         return {
             "type": "object",
             "properties": {item.name: _schema(hints[item.name]) for item in fields},
-            # `to_json` writes them all; files from before a field existed lack it.
-            "required": [
-                item.name
-                for item in fields
-                if item.default is dataclasses.MISSING
-                and item.default_factory is dataclasses.MISSING
-            ],
+            # `to_json` writes them all; files written before a later field lack it.
+            "required": [item.name for item in fields if not item.metadata.get("optional")],
             "additionalProperties": False,
         }
     if typing.get_origin(kind) is list:
         return {"type": "array", "items": _schema(typing.get_args(kind)[0])}
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         return {"anyOf": [_schema(option) for option in typing.get_args(kind)]}
-    names = {str: "string", int: "integer", float: "number", type(None): "null"}
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
     if kind not in names:  # a field of a new type: say how to make it readable
         raise TypeError(f"results files have no JSON Schema for {kind!r} yet: add it here")
     return {"type": names[kind]}
@@ -269,6 +318,7 @@ def _validator() -> Any:
 
 
 def _feature(data: dict[str, Any]) -> FeatureResult:
+    rules = [RuleResult(**rule) for rule in data.get("rules", [])]
     scenarios = [
         ScenarioResult(
             **{
@@ -280,7 +330,7 @@ def _feature(data: dict[str, Any]) -> FeatureResult:
         )
         for item in data["scenarios"]
     ]
-    return FeatureResult(**{**data, "scenarios": scenarios})
+    return FeatureResult(**{**data, "scenarios": scenarios, "rules": rules})
 
 
 def _attempt(data: dict[str, Any]) -> Attempt:

@@ -14,6 +14,7 @@ definition quickly lives in `steps/match_index.py`.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import string
@@ -26,6 +27,7 @@ from asgibdd import contract_failures
 from asgibdd.errors import ConfigError, UsageError
 from asgibdd.steps.advice import Phrase, near_miss_hint
 from asgibdd.steps.types import STEP_TYPES
+from asgibdd.variables import Variables
 
 __all__ = [
     "LibraryStepMatcher",
@@ -89,7 +91,8 @@ class _LibraryMatch(Match):  # type: ignore[misc]
     def run(self, context: Any) -> None:
         token = _current_step_text.set(self.step_text)
         try:
-            super().run(context)
+            with _noting_uses(context, self.step_text):
+                super().run(context)
             contract_failures.raise_recorded(context)
         except (UsageError, ConfigError) as error:
             contract_failures.raise_recorded(context, error)
@@ -101,6 +104,15 @@ class _LibraryMatch(Match):  # type: ignore[misc]
             raise
         finally:
             _current_step_text.reset(token)
+
+
+def _noting_uses(context: Any, step_text: str) -> contextlib.AbstractContextManager[None]:
+    """Note the values the step's placeholders stand for, for the reports (see
+    `Variables.noting_uses`); nothing to note before asgibdd's run has started."""
+    variables = getattr(getattr(context, "asgibdd", None), "variables", None)
+    if isinstance(variables, Variables):
+        return variables.noting_uses(step_text)
+    return contextlib.nullcontext()
 
 
 def for_the_reader(

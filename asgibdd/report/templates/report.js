@@ -3,6 +3,7 @@
   var form = document.querySelector(".controls");
   var scenarios = Array.prototype.slice.call(document.querySelectorAll(".scenario"));
   var nothing = document.getElementById("nothing");
+  var groups = Array.prototype.slice.call(document.querySelectorAll(".feature, .rule"));
   var texts = new Map();
   function text(scenario) {
     // Read once: a scenario's text does not change while the page is open.
@@ -24,6 +25,10 @@
       scenario.hidden = !visible;
       if (visible) shown += 1;
     });
+    // A feature or a rule shows while one of its scenarios does.
+    groups.forEach(function (group) {
+      group.hidden = !group.querySelector(".scenario:not([hidden])");
+    });
     nothing.hidden = shown > 0;
     form.elements.shown.value = "showing " + shown + " of " + scenarios.length + " scenarios";
   }
@@ -37,6 +42,32 @@
   form.addEventListener("click", function (event) {
     var action = event.target.getAttribute("data-action");
     if (action) openAll(action === "expand");
+  });
+  // Copy as curl: the clipboard where the page may write it, else the command selected
+  // for the reader to copy (a page opened from file:// may not be allowed the clipboard).
+  function select(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    try { return document.execCommand("copy"); } catch (error) { return false; }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-action=copy]");
+    if (!button) return;
+    var command = button.nextElementSibling;
+    function said(copied) {
+      button.textContent = copied ? "Copied" : "Selected: press Ctrl+C";
+      setTimeout(function () { button.textContent = "Copy as curl"; }, 2500);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(command.textContent).then(
+        function () { said(true); },
+        function () { said(select(command)); });
+    } else {
+      said(select(command));
+    }
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "/" && document.activeElement !== form.elements.q) {

@@ -26,6 +26,7 @@ from asgibdd.matching.compare import (
     compare_equal,
     compare_same_items,
     contains_value,
+    nearest_item,
     render_mismatches,
     values_equal,
 )
@@ -106,9 +107,11 @@ class JSONSubject:
         shown = format_value(expected)
         selection = self.select(path, f"to contain {shown}")
         if not contains_value(selection.value, expected):
+            where = selection.matches[0][0] if selection.query.is_definite else path
             raise self.fail(
                 f'Expected the JSON at "{path}" to contain {shown}, '
-                f"got {format_value(selection.value)}.{_selected(selection)}"
+                f"got {format_value(selection.value)}.{_nearest(expected, selection.value, where)}"
+                f"{_selected(selection)}"
             )
 
     def assert_at_lacks(self, path: str, unwanted: Any) -> None:
@@ -430,6 +433,17 @@ def describe_kind(value: Any) -> str:
     if value is None:
         return "null"
     return f"{format_value(value, limit=120)} ({type_name(value)})"
+
+
+def _nearest(expected: Any, value: Any, where: str) -> str:
+    """For an item an array lacks: which item comes nearest, and how it differs."""
+    if not isinstance(value, list) or isinstance(expected, str):
+        return ""
+    nearest = nearest_item(expected, value, path=where)
+    if nearest is None:
+        return ""
+    at, mismatches = nearest
+    return render_mismatches(mismatches, heading=f"\nThe nearest item, {at}, differs:")
 
 
 def _selected(selection: Selection) -> str:
