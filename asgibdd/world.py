@@ -482,19 +482,23 @@ MACHINE_FORMATS = frozenset(
 )
 
 
-def console_for(context: Any) -> TextIO | None:
-    """The stream for asgibdd's own lines in this run (what a run checks, a skip's reason, a
-    shown exchange, the coverage table): the real stdout, or stderr when a machine-readable
-    format (`behave -f json`, say) writes to stdout."""
+def machine_reads_stdout(context: Any) -> bool:
+    """Whether a machine-readable format (`behave -f json`, say) writes to stdout in this
+    run: then asgibdd's own lines (what a run checks, a skip's reason, a shown exchange,
+    the coverage table) go to stderr."""
     runner = getattr(context, "_runner", None)
-    for formatter in getattr(runner, "formatters", None) or ():
-        stream = getattr(getattr(formatter, "stream_opener", None), "stream", None)
-        if getattr(formatter, "name", None) in MACHINE_FORMATS and stream in (
-            sys.stdout,
-            sys.__stdout__,
-        ):
-            return sys.__stderr__
-    return sys.__stdout__
+    return any(
+        getattr(formatter, "name", None) in MACHINE_FORMATS
+        and getattr(getattr(formatter, "stream_opener", None), "stream", None)
+        in (sys.stdout, sys.__stdout__)
+        for formatter in getattr(runner, "formatters", None) or ()
+    )
+
+
+def console_for(context: Any) -> TextIO | None:
+    """The real console stream for asgibdd's own lines, past behave's capture: stdout, or
+    stderr when a machine reads stdout."""
+    return sys.__stderr__ if machine_reads_stdout(context) else sys.__stdout__
 
 
 def show(line: str, context: Any = None) -> None:

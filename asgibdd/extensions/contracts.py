@@ -8,6 +8,7 @@ step that received the response ends, which then fails while the scenario goes o
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from asgibdd.contracts import (
 from asgibdd.errors import ExpectationFailed
 from asgibdd.report import Section, register_report_section
 from asgibdd.report.coverage import coverage_section, unchecked_section
-from asgibdd.world import Extension, World, scenario_tag, show
+from asgibdd.world import Extension, World, machine_reads_stdout, scenario_tag, show
 
 __all__ = ["CONTRACT_TAG", "ContractCheck", "scenario_contract"]
 
@@ -152,4 +153,7 @@ class ContractCheck(Extension):
         undocumented = render_undocumented(data, strict=config.contract == "strict")
         if undocumented:
             table += f"\n{undocumented}"
-        world.after_reports(lambda: show(f"\n{table}", world.context))
+        to_stderr = machine_reads_stdout(world.context)
+        # After the reports behave's capture is over: a plain print (at that time), so that
+        # a caller's redirected stdout gets it.
+        world.after_reports(lambda: print(f"\n{table}", file=sys.stderr if to_stderr else None))
