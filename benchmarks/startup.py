@@ -1,0 +1,94 @@
+"""How fast a behave process starts: `behave --dry-run` on a one-scenario project.
+
+    .venv/bin/python benchmarks/startup.py              # 15 interleaved rounds
+    .venv/bin/python benchmarks/startup.py --rounds 31
+
+Whole processes, interleaved, medians of wall time (bytecode caches warm: one untimed run
+of each first). Besides the target row, for comparison: the same run with httpx's command
+line loaded as before asgibdd deferred it (httpx imported before asgibdd, so asgibdd
+leaves it alone), and a bare interpreter (`python -c pass`), the floor of any process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from suite_generator import write_suite  # noqa: E402
+
+TARGET_MS = 200.0
+
+BEHAVE = ["--no-color", "--dry-run", "-f", "null", "features/"]
+# behave's own entry point, after importing httpx (and with it its command line) first.
+EAGER_CLI = (
+    "import sys, httpx; from behave.__main__ import main; sys.argv[0] = 'behave'; sys.exit(main())"
+)
+
+RUNS = {
+    "behave --dry-run, one scenario": [sys.executable, "-m", "behave", *BEHAVE],
+    "the same with httpx's CLI loaded (as before)": [sys.executable, "-c", EAGER_CLI, *BEHAVE],
+    "python -c pass (the interpreter alone)": [sys.executable, "-c", "pass"],
+}
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's second run has its bytecode
+    env.pop("ASGIBDD_APP", None)
+    return env
+
+
+def run(command: list[str], project: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=project, env=environment(), capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed * 1e3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="asgibdd-startup-") as folder:
+        project = write_suite(Path(folder), 1)
+        times: dict[str, list[float]] = {label: [] for label in RUNS}
+        for command in RUNS.values():
+            run(command, project)  # warm the bytecode caches
+        for index in range(options.rounds):
+            order = list(RUNS.items())
+            shift = index % len(order)
+            for label, command in order[shift:] + order[:shift]:
+                times[label].append(run(command, project))
+    print(
+        f"{options.rounds} interleaved rounds, medians; load average "
+        f"{os.getloadavg()[0]:.1f} at the end\n"
+    )
+    print("| run | median ms | range ms |")
+    print("|---|--:|---|")
+    for label, values in times.items():
+        spread = f"{min(values):.0f}–{max(values):.0f}"
+        print(f"| {label} | {statistics.median(values):.0f} | {spread} |")
+    ours = statistics.median(times["behave --dry-run, one scenario"])
+    eager = statistics.median(times["the same with httpx's CLI loaded (as before)"])
+    result = "PASS" if ours <= TARGET_MS else "MISS"
+    print(f"\nbehave --dry-run: {ours:.0f} ms against ≤ {TARGET_MS:.0f} ms: {result}")
+    print(f"httpx's CLI deferred saves {eager - ours:.0f} ms ({ours / eager:.2f} of before)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
