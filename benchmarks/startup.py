@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from suite_generator import write_suite  # noqa: E402
+from behave_vs_pytest import subprocess_env
+from suite_generator import write_suite
 
 TARGET_MS = 200.0
 
@@ -40,18 +40,10 @@ RUNS = {
 }
 
 
-def environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's second run has its bytecode
-    env.pop("ASGIBDD_APP", None)
-    return env
-
-
 def run(command: list[str], project: Path) -> float:
     start = time.perf_counter()
     done = subprocess.run(
-        command, cwd=project, env=environment(), capture_output=True, text=True, check=False
+        command, cwd=project, env=subprocess_env(), capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:

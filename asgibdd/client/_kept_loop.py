@@ -48,8 +48,6 @@ class KeptLoop(asyncio.SelectorEventLoop):
     def __init__(self) -> None:
         super().__init__()
         self._timers: weakref.WeakSet[asyncio.TimerHandle] = weakref.WeakSet()
-        #: Clients this loop has served (for tests that count work).
-        self.served = 0
 
     def call_at(
         self,
@@ -128,13 +126,10 @@ async def _unwind(
     generators: list[types.AsyncGeneratorType[Any, Any]],
     bound: float,
 ) -> None:
+    if not tasks and generators:  # closed as `shutdown_asyncgens` closes them, in tasks
+        tasks = {asyncio.ensure_future(gen.aclose()) for gen in generators}
     if tasks:
         await asyncio.wait(tasks, timeout=bound)
-    elif generators:
-        await asyncio.wait_for(
-            asyncio.gather(*(gen.aclose() for gen in generators), return_exceptions=True),
-            timeout=bound,
-        )
     # else: a pass of the loop has run the callbacks that were due
 
 
@@ -167,7 +162,6 @@ def release_kept_loop(loop: asyncio.AbstractEventLoop, backstop: float) -> bool:
     `loop` is not kept (or could not be settled): the caller closes it."""
     if not isinstance(loop, KeptLoop) or getattr(_kept, "loop", None) is not loop:
         return False
-    loop.served += 1
     try:
         if loop.settle(backstop):
             return True
