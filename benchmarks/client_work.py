@@ -28,8 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from asgibdd import TestClient
-from asgibdd.client._settings import ResponseCookies
-from asgibdd.client._testclient import TestClient as _TestClient
 
 
 async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -56,15 +54,16 @@ class Counter:
 @contextlib.contextmanager
 def httpx_send_path() -> Iterator[None]:
     """httpx's own send path: the authentication flow and the cookie jar every time."""
-    lean_auth = _TestClient.__dict__["_send_handling_auth"]
-    lean_cookies = ResponseCookies.__dict__["extract_cookies"]
-    del _TestClient._send_handling_auth  # type: ignore[attr-defined]
-    ResponseCookies.extract_cookies = httpx.Cookies.extract_cookies  # type: ignore[method-assign]
+    cookies_class = type(TestClient(app).cookies)  # the client's lean cookies
+    lean_auth = TestClient.__dict__["_send_handling_auth"]
+    lean_cookies = cookies_class.__dict__["extract_cookies"]
+    del TestClient._send_handling_auth
+    cookies_class.extract_cookies = httpx.Cookies.extract_cookies  # type: ignore[method-assign]
     try:
         yield
     finally:
-        _TestClient._send_handling_auth = lean_auth  # type: ignore[attr-defined]
-        ResponseCookies.extract_cookies = lean_cookies  # type: ignore[method-assign]
+        TestClient._send_handling_auth = lean_auth  # type: ignore[method-assign]
+        cookies_class.extract_cookies = lean_cookies  # type: ignore[method-assign]
 
 
 def calls_per_cycle(counter: Counter, client: TestClient, cycles: int) -> float:
