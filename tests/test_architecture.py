@@ -169,6 +169,16 @@ def test_a_run_does_not_import_httpx_s_command_line() -> None:
     assert _printed_by(code) == "[] False"
 
 
+def test_a_run_s_start_compiles_no_advice_pattern() -> None:
+    """The near-miss rules are read only for a step no phrase matches."""
+    code = (
+        "import asgibdd.environment, asgibdd.steps; "
+        "from asgibdd.steps.advice import NEAR_MISSES; "
+        "print(len(NEAR_MISSES) > 40, sum('pattern' in vars(rule) for rule in NEAR_MISSES))"
+    )
+    assert _printed_by(code) == "True 0"
+
+
 def test_httpx_s_command_line_still_runs_when_called_after_asgibdd() -> None:
     code = "import sys, asgibdd.environment, httpx; sys.argv = ['httpx', '--help']; httpx.main()"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
