@@ -2,7 +2,9 @@
 
 A new event loop for every entered client (every scenario) costs more than the lifespan
 conversation it hosts: a selector, a self-pipe, and the teardown. So each of the parked
-worker threads (`_portal._Workers`) keeps one loop and runs client after client on it.
+worker threads (`_portal._Workers`) keeps one loop and runs client after client on it,
+for the clients made with `TestClient(reuse_loop=True)` (a behave run's); any other
+client gets a new loop per entry, as Starlette's does.
 
 What one client's app leaves behind must not reach the next: when a client's host has
 stopped, `KeptLoop.settle()` lets the callbacks already due run (they would have run had
