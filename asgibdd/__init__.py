@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from asgibdd._httpx_cli import defer_httpx_cli
 from asgibdd.errors import (
     AppTimeout,
     AsgiBddError,
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     )
 
 __version__ = "0.1.0"
+
+# Before anything here imports httpx: its command line (click, rich, pygments) is loaded
+# only if something calls it (see asgibdd/_httpx_cli.py).
+defer_httpx_cli()
 
 __all__ = [
     "ASGIProtocolError",

@@ -14,6 +14,7 @@ See benchmarks/README.md for what each row measures.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import gc
 import platform
@@ -30,6 +31,7 @@ from typing import Any
 # Benchmark the checked-out code, not whatever asgibdd happens to be installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import httpx
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from starlette.exceptions import StarletteDeprecationWarning
 
@@ -146,6 +148,23 @@ def websocket_connect_close(client_class: Any, app: Any) -> tuple[Operation, Cal
     return connect_close, stack.close
 
 
+def floor_get_batch(app: Any, operations: int) -> float:
+    """Microseconds per GET with httpx's own `AsyncClient` + `ASGITransport`, every request
+    awaited in one event loop: no thread, no lifespan, no second loop (the floor)."""
+
+    async def batch() -> float:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            _expect_ok(await client.get("/ping"))  # warm up
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(operations):
+                _expect_ok(await client.get("/ping"))
+            return time.perf_counter() - start
+
+    return asyncio.run(batch()) / operations * 1e6
+
+
 def _expect_ok(response: Any) -> None:
     if response.status_code != 200:
         raise RuntimeError(f"GET /ping answered {response.status_code}")
@@ -163,6 +182,8 @@ class Row:
     app: Any
     ours: list[float] = field(default_factory=list)
     theirs: list[float] = field(default_factory=list)
+    #: Times the other side's batch instead of Starlette's client (app, operations -> µs).
+    other: Callable[[Any, int], float] | None = None
 
     @property
     def ours_median(self) -> float:
@@ -194,6 +215,15 @@ def rows_for(app_name: str, app: Any) -> list[Row]:
         Row(app_name, "client + lifespan enter/exit", enter_exit, 30, 0.5, app=app),
         Row(app_name, "websocket echo round trip", websocket_round_trip, 200, 1.0, app=app),
         Row(app_name, "websocket connect + close", websocket_connect_close, 40, None, app=app),
+        Row(
+            app_name,
+            "GET inside `with` / httpx AsyncClient + ASGITransport, one loop (the floor)",
+            get_inside_with,
+            60,
+            1.6,
+            app=app,
+            other=floor_get_batch,
+        ),
     ]
 
 
@@ -217,7 +247,10 @@ def measure(rows: list[Row], rounds: int, scale: float) -> None:
         for row in rows:
             operations = max(3, int(row.batch * scale))
             row.ours.append(time_batch(OurClient, row, operations))
-            row.theirs.append(time_batch(StarletteClient, row, operations))
+            if row.other is not None:
+                row.theirs.append(row.other(row.app, operations))
+            else:
+                row.theirs.append(time_batch(StarletteClient, row, operations))
         print(f"  round {index + 1}/{rounds} done", file=sys.stderr)
 
 
@@ -246,7 +279,7 @@ def _version(name: str) -> str:
 
 def table(rows: list[Row]) -> list[str]:
     header = (
-        "| app | measure | asgibdd µs | Starlette µs | ours/theirs | per-round ratios "
+        "| app | measure | asgibdd µs | Starlette (or floor) µs | ours/theirs | per-round ratios "
         "| target | result |"
     )
     lines = [header, "|---|---|--:|--:|--:|---|--:|---|"]

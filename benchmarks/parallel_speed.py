@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,24 +36,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from suite_generator import write_suite  # noqa: E402
 
-SPEED_TARGET = 1.7
+SPEED_TARGET = 1.85  # issue 26 (1.7 before)
 SHARD_TARGET = 1.15
 
 
 def environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's second run has its bytecode
+    return env
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def load() -> str:
     return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def timed(command: list[str], cwd: Path) -> float:
+def timed(command: list[str], cwd: Path, cpu: list[float] | None = None) -> float:
+    """Wall seconds of `command`; its CPU seconds (workers included) appended to `cpu`."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     completed = subprocess.run(
         command, cwd=cwd, env=environment(), capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - started
+    if cpu is not None:
+        cpu.append(_children_cpu() - cpu_before)
     if completed.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{completed.stdout[-2000:]}{completed.stderr}")
     return seconds
@@ -80,17 +92,18 @@ def speed(scenarios: int, rounds: int) -> None:
         }
         timed(asgibdd_run("-j", "2"), root)  # warm caches; writes the durations file
         seconds: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         print(f"speed: {scenarios} scenarios, {rounds} rounds, {load()} at start")
         for round_number in range(rounds):
             names = list(commands)
             names = names[round_number % len(names) :] + names[: round_number % len(names)]
             for name in names:
-                seconds[name].append(timed(commands[name], root))
+                seconds[name].append(timed(commands[name], root, cpu[name]))
         for name, values in seconds.items():
             print(
                 f"  {name:28} {statistics.median(values):6.2f} s  (rounds: "
                 + ", ".join(f"{value:.2f}" for value in values)
-                + ")"
+                + f"); CPU {statistics.median(cpu[name]):.2f} s"
             )
         serial = statistics.median(seconds["behave -f null (serial)"])
         ratio = serial / statistics.median(seconds["asgibdd run -j 2"])

@@ -9,6 +9,8 @@
     features/items_NN.feature   `scenarios` scenarios, 50 to a file
     tests_starlette/test_items_NN.py   the same checks with Starlette's TestClient
     tests_asgibdd/test_items_NN.py     the same checks with asgibdd's TestClient
+    tests_bdd/                  the same feature files run by pytest-bdd, its steps written
+                                with Starlette's TestClient (a client per scenario)
 
 Every scenario and every test: a fresh client with its lifespan, one GET, three JSON checks.
 With `extra_steps`, each scenario gets that many more JSON assertion steps (the pytest suites
@@ -79,6 +81,46 @@ from asgibdd import TestClient
 """
 
 
+# pytest-bdd's side: the three step phrases the base suite uses, written the way a
+# pytest-bdd user would (parse-style phrases, a client fixture per scenario), with
+# Starlette's client; only `$.name` paths, which is all the suite asks.
+_BDD_CONFTEST = f"""
+import json
+
+import pytest
+from pytest_bdd import parsers, then, when
+{_STARLETTE_IMPORT}
+from bench_app import app
+
+
+@pytest.fixture
+def client():
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def exchange():
+    return {{}}
+
+
+@when(parsers.parse("I GET {{path}}"))
+def get(client, exchange, path):
+    exchange["response"] = client.get(path)
+
+
+@then(parsers.parse('the JSON at "{{path}}" is {{expected}}'))
+def json_at_is(exchange, path, expected):
+    assert exchange["response"].json()[path.removeprefix("$.")] == json.loads(expected)
+"""
+
+_BDD_TESTS = """
+from pytest_bdd import scenarios
+
+scenarios("../features")
+"""
+
+
 def _extra_steps(item_id: int, count: int) -> list[str]:
     """`count` further JSON assertions, cycling through the rest of the payload."""
     active = "true" if item_id % 2 == 0 else "false"  # as bench_app computes them
@@ -136,6 +178,8 @@ def write_suite(root: Path, scenarios: int, extra_steps: int = 0) -> Path:
         "bench_app.py": _APP,
         "environment.py": _ENVIRONMENT,
         "steps/asgibdd_steps.py": _STEPS,
+        "tests_bdd/conftest.py": _BDD_CONFTEST,
+        "tests_bdd/test_features.py": _BDD_TESTS,
     }
     for number, ids in enumerate(_chunks(scenarios), start=1):
         feature = "\n\n".join(_scenario(item_id, extra_steps) for item_id in ids)

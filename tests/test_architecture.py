@@ -159,6 +159,48 @@ def test_the_command_line_and_the_runner_s_parent_start_without_the_client() -> 
     assert _printed_by(code) == "LiveClient"
 
 
+def test_a_run_does_not_import_httpx_s_command_line() -> None:
+    """httpx imports its CLI (click, rich, pygments) eagerly; a behave run never uses it."""
+    code = (
+        "import sys, asgibdd.environment, asgibdd.steps; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('click', 'rich', 'pygments')), 'print_response' in vars(sys.modules['httpx._main']))"
+    )
+    assert _printed_by(code) == "[] False"
+
+
+def test_a_run_s_start_compiles_no_advice_pattern() -> None:
+    """The near-miss rules are read only for a step no phrase matches."""
+    code = (
+        "import asgibdd.environment, asgibdd.steps; "
+        "from asgibdd.steps.advice import NEAR_MISSES; "
+        "print(len(NEAR_MISSES) > 40, sum('pattern' in vars(rule) for rule in NEAR_MISSES))"
+    )
+    assert _printed_by(code) == "True 0"
+
+
+def test_httpx_s_command_line_still_runs_when_called_after_asgibdd() -> None:
+    code = "import sys, asgibdd.environment, httpx; sys.argv = ['httpx', '--help']; httpx.main()"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "A next generation HTTP client." in done.stdout
+    # Any other name read from the module loads it too, once.
+    code = (
+        "import sys, asgibdd, httpx, httpx._main as cli; f = cli.print_response; "
+        "print(sys.modules['httpx._main'] is httpx._main, 'rich' in sys.modules, "
+        "f is httpx._main.print_response)"
+    )
+    assert _printed_by(code) == "True True True"
+
+
+def test_httpx_imported_before_asgibdd_keeps_its_command_line_as_loaded() -> None:
+    code = (
+        "import httpx, sys, asgibdd.environment; "
+        "print('rich' in sys.modules, hasattr(httpx._main, 'print_response'))"
+    )
+    assert _printed_by(code) == "True True"
+
+
 def _printed_by(code: str) -> str:
     """What `code` prints, run in a fresh interpreter (nothing imported yet)."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -199,6 +199,7 @@ class AsyncTestClient(ClientSettings, httpx.AsyncClient):
             follow_redirects=follow_redirects,
             cookies=cookies,
         )
+        self._keep_cookies_lean()
 
     async def request(
         self,

@@ -117,6 +117,7 @@ class LiveClient(TestClient):
             verify=_tls(verify),
             proxy=proxy,
         )
+        self._keep_cookies_lean()
 
     # -- what only the in-process client has ------------------------------------------------
 

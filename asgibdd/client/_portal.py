@@ -34,6 +34,7 @@ import anyio.abc
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from asgibdd.client._host import AppHost, unwrap_group
+from asgibdd.client._kept_loop import close_kept_loop, kept_loop, release_kept_loop
 from asgibdd.client._settings import AsyncBackend
 from asgibdd.errors import AppTimeout, UsageError
 
@@ -123,8 +124,9 @@ def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
 
 class _Workers:
     """Parked daemon threads that loop threads reuse: a new thread per client costs more
-    than everything else in entering and leaving one. At most `max_idle` stay parked, each
-    for at most `idle_seconds`, so nothing accumulates."""
+    than everything else in entering and leaving one, and each keeps its event loop from
+    one client to the next (`_kept_loop`). At most `max_idle` stay parked, each for at most
+    `idle_seconds`, so nothing accumulates."""
 
     def __init__(self, max_idle: int = 4, idle_seconds: float = 10.0) -> None:
         self._max_idle = max_idle
@@ -143,6 +145,12 @@ class _Workers:
         threading.Thread(target=self._work, args=(inbox,), name="asgibdd-loop", daemon=True).start()
 
     def _work(self, inbox: queue.SimpleQueue[Callable[[], None]]) -> None:
+        try:
+            self._serve_jobs(inbox)
+        finally:
+            close_kept_loop()
+
+    def _serve_jobs(self, inbox: queue.SimpleQueue[Callable[[], None]]) -> None:
         while True:
             try:
                 job = inbox.get(timeout=self._idle_seconds)
@@ -230,9 +238,11 @@ class LoopThread:
     (created on first use on asyncio, with the loop on trio).
     """
 
-    def __init__(self, host: AppHost, backend: AsyncBackend) -> None:
+    def __init__(self, host: AppHost, backend: AsyncBackend, *, reuse_loop: bool = False) -> None:
         self.host = host
         self.backend = backend
+        #: Run on the worker thread's kept event loop (settled after) instead of a new one.
+        self.reuse_loop = reuse_loop
         self.running = False
         self.abandoned = False
         self._done = threading.Event()
@@ -288,21 +298,29 @@ class LoopThread:
             import uvloop
 
             loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        elif self.reuse_loop:
+            loop = kept_loop()  # this thread's loop, kept from the last client
         else:
             loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         self._loop = loop
         self._soon = loop.call_soon_threadsafe
+        kept = False
         try:
             loop.run_until_complete(self._main(ready))
         finally:
             try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-                if getattr(loop, "_default_executor", None) is not None:
-                    loop.run_until_complete(loop.shutdown_default_executor())
+                # What the app left scheduled is cancelled now, never carried into the
+                # next client; a loop that cannot be settled is closed, as uvloop's always is.
+                kept = release_kept_loop(loop, BACKSTOP_SECONDS)
+                if not kept:
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                    if getattr(loop, "_default_executor", None) is not None:
+                        loop.run_until_complete(loop.shutdown_default_executor())
             finally:
                 asyncio.set_event_loop(None)
-                loop.close()
+                if not kept:
+                    loop.close()
 
     async def _main(self, ready: concurrent.futures.Future[None]) -> None:
         # The host is this loop's main task: no extra task group between the two.

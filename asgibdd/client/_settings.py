@@ -20,8 +20,10 @@ __all__ = [
     "AsyncBackend",
     "ClientCore",
     "ClientSettings",
+    "ResponseCookies",
     "build_core",
     "check_backend",
+    "check_flag",
     "check_http_options",
     "check_wait_timeout",
     "merged_headers",
@@ -61,10 +63,39 @@ class ClientCore:
         return self.scope_settings.app_state
 
 
+class ResponseCookies(httpx.Cookies):
+    """A client's cookies: httpx's, but a response that sets none is not read for them.
+
+    httpx hands every response to the standard library's cookie jar, which first builds a
+    urllib request and response around it, then reads only the `Set-Cookie` and
+    `Set-Cookie2` headers. Without either, the jar takes nothing (it returns before any
+    other work), so the jar is asked only when one is there: the same cookies either way.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            super().extract_cookies(response)
+
+
 class ClientSettings:
     """The settings both clients expose as properties, kept in their `ClientCore`."""
 
     _core: ClientCore
+    _cookies: httpx.Cookies  # where httpx's clients keep their cookies
+
+    def _keep_cookies_lean(self) -> None:
+        """After httpx's `__init__`: the same jar, read only for responses that set one."""
+        self._cookies = ResponseCookies(self._cookies.jar)
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """Cookie values sent with every request, and those the app's responses set."""
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, cookies: httpx._types.CookieTypes) -> None:
+        self._cookies = ResponseCookies(cookies)  # what httpx's setter does, kept lean
 
     @property
     def raise_server_exceptions(self) -> bool:
@@ -74,7 +105,7 @@ class ClientSettings:
     @raise_server_exceptions.setter
     def raise_server_exceptions(self, value: bool) -> None:
         where = f"{type(self).__name__}.raise_server_exceptions"
-        self._core.raise_server_exceptions = _check_flag(value, where)
+        self._core.raise_server_exceptions = check_flag(value, where)
 
     @property
     def wait_timeout(self) -> float | None:
@@ -105,7 +136,7 @@ def check_wait_timeout(value: object, where: str) -> float | None:
     return float(value)
 
 
-def _check_flag(value: object, where: str) -> bool:
+def check_flag(value: object, where: str) -> bool:
     if not isinstance(value, bool):
         raise UsageError(f"{where} expects True or False, got {describe(value)}.")
     return value
@@ -147,7 +178,7 @@ def build_core(
         scope_settings=ScopeSettings(
             root_path=root_path, client=_check_peer(client, f"{owner}(client=...)"), app_state={}
         ),
-        raise_server_exceptions=_check_flag(
+        raise_server_exceptions=check_flag(
             raise_server_exceptions, f"{owner}(raise_server_exceptions=...)"
         ),
         wait_timeout=check_wait_timeout(wait_timeout, f"{owner}(wait_timeout=...)"),
@@ -163,7 +194,7 @@ def check_http_options(
             f'{owner}(base_url=...) expects a URL such as "http://testserver", got '
             f"{describe(base_url)}."
         )
-    _check_flag(follow_redirects, f"{owner}(follow_redirects=...)")
+    check_flag(follow_redirects, f"{owner}(follow_redirects=...)")
     # httpx takes anything else for a CookieJar and fails at the first request.
     if cookies is not None and not isinstance(cookies, (dict, list, httpx.Cookies, CookieJar)):
         raise UsageError(

@@ -25,6 +25,7 @@ from asgibdd.client._settings import (
     ClientSettings,
     build_core,
     check_backend,
+    check_flag,
     check_http_options,
     merged_headers,
 )
@@ -64,9 +65,10 @@ class _Runner:
     or WebSocket session gets a loop thread of its own for as long as it is open.
     """
 
-    def __init__(self, core: ClientCore, backend: AsyncBackend) -> None:
+    def __init__(self, core: ClientCore, backend: AsyncBackend, reuse_loop: bool) -> None:
         self.core = core
         self.backend = backend
+        self.reuse_loop = reuse_loop
         self.loops: list[LoopThread] = []
         self.streams: weakref.WeakSet[_StreamedBody] = weakref.WeakSet()
 
@@ -79,12 +81,16 @@ class _Runner:
         """The loop a stream or WebSocket session lives in, and whether it is its own."""
         if self.loops:
             return self.loops[-1], False
-        loop = LoopThread(AppHost(self.core, lifespan=False), self.backend)
+        loop = LoopThread(
+            AppHost(self.core, lifespan=False), self.backend, reuse_loop=self.reuse_loop
+        )
         loop.start()
         return loop, True
 
     def enter(self) -> None:
-        loop = LoopThread(AppHost(self.core, lifespan=True), self.backend)
+        loop = LoopThread(
+            AppHost(self.core, lifespan=True), self.backend, reuse_loop=self.reuse_loop
+        )
         loop.start()
         self.loops.append(loop)
 
@@ -196,6 +202,12 @@ class TestClient(ClientSettings, httpx.Client):
     a worker thread. Outside `with`, each request runs in a fresh event loop, as with
     Starlette. `wait_timeout` bounds every wait on the app (lifespan phases, WebSocket accept
     and receives); None waits forever.
+
+    `reuse_loop=True` (what a behave run's clients use) runs every entry on the event loop
+    its worker thread keeps, instead of a new loop per `with` as Starlette does: the
+    lifespan and the app state are still new for every entry, and whatever the app left
+    scheduled (tasks, timers, callbacks, open async generators) is cancelled when the
+    entry ends, never carried into the next.
     """
 
     __test__ = False
@@ -214,6 +226,7 @@ class TestClient(ClientSettings, httpx.Client):
         client: tuple[str, int] = ("testclient", 50000),
         *,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        reuse_loop: bool = False,
     ) -> None:
         self.async_backend = check_backend(backend, backend_options)
         self._core = build_core(
@@ -229,7 +242,9 @@ class TestClient(ClientSettings, httpx.Client):
         )
         self.app = self._core.app
         self.app_state: dict[str, Any] = self._core.app_state
-        self._runner = _Runner(self._core, self.async_backend)
+        self._runner = _Runner(
+            self._core, self.async_backend, check_flag(reuse_loop, "TestClient(reuse_loop=...)")
+        )
         super().__init__(
             base_url=base_url,
             headers=merged_headers(headers, "TestClient"),
@@ -239,6 +254,7 @@ class TestClient(ClientSettings, httpx.Client):
             follow_redirects=follow_redirects,
             cookies=cookies,
         )
+        self._keep_cookies_lean()
 
     # -- settings -------------------------------------------------------------------------
 
@@ -267,6 +283,23 @@ class TestClient(ClientSettings, httpx.Client):
     ) -> httpx.Response:
         set_options(request, RequestOptions(streamed=stream))
         return super().send(request, stream=stream, **kwargs)
+
+    def _send_handling_auth(
+        self,
+        request: httpx.Request,
+        auth: httpx.Auth,
+        follow_redirects: bool,
+        history: list[httpx.Response],
+    ) -> httpx.Response:
+        # httpx runs every request through its authentication flow, two generators deep,
+        # even when there is none: plain `httpx.Auth` yields the request once, unchanged,
+        # and ends at the response. Without authentication, the redirect handling is
+        # called directly, as that flow would call it.
+        if type(auth) is httpx.Auth:
+            return self._send_handling_redirects(
+                request, follow_redirects=follow_redirects, history=history
+            )
+        return super()._send_handling_auth(request, auth, follow_redirects, history)
 
     @contextlib.contextmanager
     def sse(

@@ -18,6 +18,7 @@ The module is plain text work: it knows library steps only as `Phrase`s, so the 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -91,7 +92,9 @@ class NearMiss:
 
     - `reason`: why, in a few words ("paths start with /"); the advice reads
       "<reason>: write `<corrected step>`".
-    - `pattern`: matched against the whole step text (keyword removed), ignoring case.
+    - `source`: the pattern matched against the whole step text (keyword removed),
+      ignoring case; `pattern` is it compiled, on first use (a run whose steps all
+      match never needs the advice, and compiling every rule at import cost its start).
     - `rewrite`: gives the corrected texts (most rows write it as a `re` template).
     - `example`: the near miss as a product owner writes it (keyword, text, and any
       block lines); the docs list it and a test runs it.
@@ -105,12 +108,16 @@ class NearMiss:
     """
 
     reason: str
-    pattern: re.Pattern[str]
+    source: str
     rewrite: Rewrite
     example: str
     unquotes: bool = False
     runs: bool = False
     last_resort: bool = False
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source, re.IGNORECASE)
 
     def apply(self, text: str, step_type: str | None) -> list[str]:
         found = self.pattern.fullmatch(text)
@@ -144,8 +151,7 @@ def _near_miss(
             return [found.expand(template)]
 
         rewrite = expand
-    compiled = re.compile(pattern, re.IGNORECASE)
-    return NearMiss(reason, compiled, rewrite, example, unquotes, runs, last_resort)
+    return NearMiss(reason, pattern, rewrite, example, unquotes, runs, last_resort)
 
 
 # `should be` → `is`: the verb a `should` phrasing means.
