@@ -138,7 +138,8 @@ def run_repository_features(project: Path, *formats: str) -> tuple[BehaveOutcome
 
 # What `asgibdd init` prints about the report formatters it names in pyproject.toml.
 FORMATTERS_ADDED = (
-    "  updated   pyproject.toml  (added [tool.behave.formatters]: -f html / -f junit / -f messages / -f cucumber)"
+    "  updated   pyproject.toml  (added [tool.behave.formatters]: "
+    "-f html / -f junit / -f messages / -f cucumber)"
 )
 FORMATTERS_IN_PLACE = (
     "  in place  pyproject.toml  ([tool.behave.formatters] names asgibdd's report formatters)"

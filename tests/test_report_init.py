@@ -49,7 +49,8 @@ def test_a_setup_cfg_gets_the_table_because_behave_reads_it_after_pyproject(
     )
     action = write_report_formatters(tmp_path)
     assert str(action) == (
-        "  updated   setup.cfg  (added [behave.formatters]: -f html / -f junit / -f messages / -f cucumber)"
+        "  updated   setup.cfg  (added [behave.formatters]: "
+        "-f html / -f junit / -f messages / -f cucumber)"
     )
     assert (tmp_path / "setup.cfg").read_text() == "[metadata]\nname = shop\n\n" + SETUP_CFG_TABLE
     outcome = run_behave(
