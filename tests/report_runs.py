@@ -146,3 +146,8 @@ FORMATTERS_IN_PLACE = (
 )
 GITIGNORE_CREATED = "  created   .gitignore  (ignores reports/ and .asgibdd/: what runs write)"
 GITIGNORE_IN_PLACE = "  in place  .gitignore"
+# What `asgibdd init` prints about the editor glue it writes.
+GLUE_CREATED = (
+    "  created   features/asgibdd_glue.py  (asgibdd's phrases for editors: docs/editors.md)"
+)
+GLUE_IN_PLACE = "  in place  features/asgibdd_glue.py"
