@@ -263,13 +263,9 @@ def _embedding(item: TranscriptItem) -> Json:
 
 
 def _hook(scenario: Any, mask: Callable[[str], str]) -> Json:
+    # behave's message names the hook and the exception's type already.
     message = error_text(scenario) or "A hook failed."
-    kind = public_name(scenario.exception)
     return {
         "match": {"location": "environment.py"},
-        "result": {
-            "status": "failed",
-            "duration": 0,
-            "error_message": mask(f"{kind}: {message}" if kind else message),
-        },
+        "result": {"status": "failed", "duration": 0, "error_message": mask(message)},
     }
