@@ -41,7 +41,9 @@ def _decorators() -> list[tuple[str, str, str]]:
             assert isinstance(argument, ast.Constant) and isinstance(argument.value, str)
             # ast's columns count UTF-8 bytes (`±` is two).
             line = lines[argument.lineno - 1].encode()
-            source = line[argument.col_offset + 1 : argument.end_col_offset - 1].decode()
+            end = argument.end_col_offset
+            assert end is not None
+            source = line[argument.col_offset + 1 : end - 1].decode()
             found.append((source, argument.value, ast.get_docstring(node) or ""))
     return found
 
