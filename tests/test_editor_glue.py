@@ -171,3 +171,16 @@ def test_a_field_type_editors_cannot_read_is_named() -> None:
         "editors cannot read as written; add an editor pattern for it to _EDITOR_PATTERNS "
         "in asgibdd/editor_glue.py."
     )
+
+
+def test_the_docs_show_the_glue_as_it_is_written() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "editors.md").read_text("utf-8")
+    blocks = re.findall(r"^```(\w+)\n(.*?)^```$", docs, re.S | re.M)
+    shown = next(body for language, body in blocks if language == "python")
+    lines = GLUE.splitlines()
+    for line in shown.splitlines():
+        if "..." not in line:
+            assert line in lines, line
+    settings = [json.loads(body) for language, body in blocks if language == "json"]
+    assert settings[0]["cucumber.glue"] == ["features/**/*.py", "steps/**/*.py"]
+    assert DEFAULT_GLUE_FILE in settings[1]["cucumberautocomplete.steps"]
