@@ -281,3 +281,17 @@ def test_a_project_made_by_init_writes_html_and_cucumber_json_in_one_run(tmp_pat
         ("features/more.feature", "passed"),
         ("features/more.feature", "undefined"),
     ]
+
+
+def test_tags_are_listed_with_the_line_they_are_written_on(
+    small: tuple[Path, list[dict[str, Any]]],
+) -> None:
+    _, report = small
+    scenarios = _scenarios(report)
+    feature = next(f for f in report if f["uri"] == "features/report.feature")
+    assert feature["tags"] == [{"name": "@reports", "line": 1}]
+    assert scenarios["A page that passes"]["tags"] == [
+        {"name": "@reports", "line": 1},
+        {"name": "@smoke", "line": 4},
+    ]
+    assert scenarios["A hook that fails"]["tags"] == [{"name": "@hook-fails", "line": 24}]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from asgibdd.cli._scaffold import FileAction
-from asgibdd.editor_glue import DEFAULT_GLUE_FILE, GLUE_MARKER
 
 __all__ = ["write_editor_glue"]
 
@@ -16,9 +15,10 @@ _NOTE = "asgibdd's phrases for editors: docs/editors.md"
 def write_editor_glue(project: Path) -> FileAction:
     """Write the glue, or rewrite one an older asgibdd generated; a file of the same name
     that asgibdd did not generate is left alone."""
+    # Imported here, with the whole step library: `asgibdd` starts without it.
     from asgibdd import __version__
     from asgibdd.catalogue import build_catalogue
-    from asgibdd.editor_glue import render_glue
+    from asgibdd.editor_glue import DEFAULT_GLUE_FILE, GLUE_MARKER, render_glue
 
     target = project / DEFAULT_GLUE_FILE
     text = render_glue(build_catalogue(), __version__)

@@ -125,7 +125,7 @@ class _FeatureJSON:
             "name": feature.name,
             "description": "\n".join(feature.description or []),
             "line": int(feature.line),
-            "tags": _tags(feature.tags, feature.line - 1),
+            "tags": _tags(feature.tags, feature.tags, feature.line),
             "elements": elements,
         }
 
@@ -161,7 +161,7 @@ class _FeatureJSON:
             "name": mask(_scenario_name(scenario)),
             "description": "\n".join(scenario.description or []),
             "line": int(scenario.line),
-            "tags": _tags(ordered_tags(scenario), scenario.line - 1),
+            "tags": _tags(ordered_tags(scenario), self._written_tags(scenario), scenario.line),
             "steps": results[background:],
         }
         started = self.out._started.get(id(scenario))
@@ -173,6 +173,13 @@ class _FeatureJSON:
             element["after" if ran else "before"] = [_hook(scenario, mask)]
         elements.append(element)
         return elements
+
+    def _written_tags(self, scenario: Any) -> list[Any]:
+        """The tags written in the file that `scenario` has: its own (an outline row's are
+        copies without a line: the outline's and its examples' have one), its feature's."""
+        outline = getattr(scenario, "parent", None)
+        examples = [tag for e in getattr(outline, "examples", None) or [] for tag in e.tags]
+        return [*self.feature.tags, *getattr(outline, "tags", []), *examples, *scenario.tags]
 
     def _scenario_id(self, scenario: Any) -> str:
         row = getattr(scenario, "_row", None)
@@ -206,9 +213,13 @@ def _scenario_name(scenario: Any) -> str:
     return f"{name} ({values})" if name else values
 
 
-def _tags(tags: Any, line: int) -> list[Json]:
-    # behave keeps no tag's line: the line above the element is where tags are written.
-    return [{"name": f"@{tag}", "line": max(int(line), 1)} for tag in tags]
+def _tags(names: Any, written: Any, line: int) -> list[Json]:
+    """Cucumber's tags: `@name` and the line the tag is written on (of the `written` tags
+    that have one; else the line above the element's keyword, where tags go)."""
+    lines = {str(tag): int(getattr(tag, "line", 0) or 0) for tag in written}
+    return [
+        {"name": f"@{tag}", "line": lines.get(str(tag)) or max(int(line) - 1, 1)} for tag in names
+    ]
 
 
 def _step(step: Any, match: Any, mask: Callable[[str], str], transcript: list[Any]) -> Json:
