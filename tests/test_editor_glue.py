@@ -184,3 +184,19 @@ def test_the_docs_show_the_glue_as_it_is_written() -> None:
     settings = [json.loads(body) for language, body in blocks if language == "json"]
     assert settings[0]["cucumber.glue"] == ["features/**/*.py", "steps/**/*.py"]
     assert DEFAULT_GLUE_FILE in settings[1]["cucumberautocomplete.steps"]
+
+
+def test_a_glue_file_that_cannot_be_written_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "features").write_text("not a folder", encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-m", "asgibdd", "steps", "--format", "glue", "-o", DEFAULT_GLUE_FILE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (completed.returncode, completed.stdout) == (1, "")
+    assert completed.stderr == (
+        "asgibdd steps: error: cannot write features/asgibdd_glue.py: a folder on its way is "
+        "a file; give -o a file in a folder.\n"
+    )

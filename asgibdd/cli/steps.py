@@ -74,6 +74,10 @@ def write_generated(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(
+            f"cannot write {path}: a folder on its way is a file; give -o a file in a folder."
+        ) from None
     except OSError as error:
         raise UsageError(
             f"cannot write {path} ({error.strerror}); give -o a file in a folder you can write to."
