@@ -85,3 +85,12 @@ def test_after_init_behave_writes_the_html_report_by_its_alias(tmp_path: Path) -
     assert outcome.passed, outcome.output
     page = (tmp_path / "report.html").read_text()
     assert "<title>asgibdd report: 1 scenario, all passed</title>" in page
+
+
+def test_this_repository_names_every_report_formatter() -> None:
+    from asgibdd.project import parse_pyproject
+    from asgibdd.report import FORMATTERS
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    table = parse_pyproject(pyproject.read_text(encoding="utf-8"), pyproject)["tool"]["behave"]
+    assert table["formatters"] == FORMATTERS
