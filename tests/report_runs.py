@@ -138,10 +138,16 @@ def run_repository_features(project: Path, *formats: str) -> tuple[BehaveOutcome
 
 # What `asgibdd init` prints about the report formatters it names in pyproject.toml.
 FORMATTERS_ADDED = (
-    "  updated   pyproject.toml  (added [tool.behave.formatters]: -f html / -f junit / -f messages)"
+    "  updated   pyproject.toml  (added [tool.behave.formatters]: "
+    "-f html / -f junit / -f messages / -f cucumber)"
 )
 FORMATTERS_IN_PLACE = (
     "  in place  pyproject.toml  ([tool.behave.formatters] names asgibdd's report formatters)"
 )
 GITIGNORE_CREATED = "  created   .gitignore  (ignores reports/ and .asgibdd/: what runs write)"
 GITIGNORE_IN_PLACE = "  in place  .gitignore"
+# What `asgibdd init` prints about the editor glue it writes.
+GLUE_CREATED = (
+    "  created   features/asgibdd_glue.py  (asgibdd's phrases for editors: docs/editors.md)"
+)
+GLUE_IN_PLACE = "  in place  features/asgibdd_glue.py"

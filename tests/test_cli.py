@@ -60,7 +60,7 @@ def test_python_dash_m_asgibdd_runs_the_cli_and_bad_options_fail_in_one_line() -
     assert completed.returncode == 2
     assert completed.stderr == (
         "asgibdd steps: error: argument --format: invalid choice: 'xml' (choose from 'text', "
-        "'markdown', 'json') (see `asgibdd steps --help`)\n"
+        "'markdown', 'json', 'glue') (see `asgibdd steps --help`)\n"
     )
 
 

@@ -25,6 +25,8 @@ from tests.report_runs import (
     FORMATTERS_IN_PLACE,
     GITIGNORE_CREATED,
     GITIGNORE_IN_PLACE,
+    GLUE_CREATED,
+    GLUE_IN_PLACE,
     PYPROJECT,
 )
 
@@ -94,6 +96,7 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
         '  updated   pyproject.toml  (added [tool.asgibdd] app = "shop.main:app")\n'
         f"{FORMATTERS_ADDED}\n"
         f"{GITIGNORE_CREATED}\n"
+        f"{GLUE_CREATED}\n"
         "Next: behave features/\n"
     )
     assert (tmp_path / "pyproject.toml").read_text() == (
@@ -123,6 +126,7 @@ def test_init_scaffolds_a_fastapi_project_whose_example_passes_and_rerun_changes
         '  in place  pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
         FORMATTERS_IN_PLACE,
         GITIGNORE_IN_PLACE,
+        GLUE_IN_PLACE,
         "Everything is already in place: nothing changed.",
         "Next: behave features/",
     ]

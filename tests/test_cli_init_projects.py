@@ -24,6 +24,8 @@ from tests.report_runs import (
     FORMATTERS_IN_PLACE,
     GITIGNORE_CREATED,
     GITIGNORE_IN_PLACE,
+    GLUE_CREATED,
+    GLUE_IN_PLACE,
 )
 
 asgibdd = run_asgibdd
@@ -65,6 +67,7 @@ def test_fastapi_with_sqlalchemy_gets_its_health_route_that_takes_a_dependency(
         '  updated   pyproject.toml  (added [tool.asgibdd] app = "shop.main:app")',
         FORMATTERS_ADDED,
         GITIGNORE_CREATED,
+        GLUE_CREATED,
         "Next: behave features/",
     ]
     assert (outcome.scenarios.passed, outcome.steps.passed) == (1, 2)
@@ -76,6 +79,7 @@ def test_fastapi_with_sqlalchemy_gets_its_health_route_that_takes_a_dependency(
         '  in place  pyproject.toml  ([tool.asgibdd] already has app = "shop.main:app")',
         FORMATTERS_IN_PLACE,
         GITIGNORE_IN_PLACE,
+        GLUE_IN_PLACE,
         ALREADY_IN_PLACE,
         "Next: behave features/",
     ]
@@ -88,10 +92,11 @@ def test_litestar_gets_its_own_route_before_the_schema(tmp_path: Path) -> None:
         'asgibdd init: app "tasks.app:app" (found in tasks/app.py)',
         "  example: GET /tasks answered 200 in-process",
     ]
-    assert first[-4:-1] == [
+    assert first[-5:-1] == [
         '  created   pyproject.toml  ([tool.asgibdd] app = "tasks.app:app")',
         FORMATTERS_ADDED,
         GITIGNORE_CREATED,
+        GLUE_CREATED,
     ]
     assert outcome.scenarios.passed == 1
 
@@ -141,6 +146,7 @@ def test_an_existing_behave_project_is_written_into_and_keeps_its_hooks_and_step
         '  created   pyproject.toml  ([tool.asgibdd] app = "shop.main:app")',
         FORMATTERS_ADDED,
         GITIGNORE_CREATED,
+        GLUE_CREATED,
         "Next: behave features/",
     ]
     assert (outcome.scenarios.passed, outcome.steps.passed) == (2, 5), outcome.output

@@ -15,6 +15,7 @@ SETUP_CFG_TABLE = (
     "html = asgibdd.report.html:HTMLFormatter\n"
     "junit = asgibdd.report.junit:JUnitFormatter\n"
     "messages = asgibdd.report.messages:MessagesFormatter\n"
+    "cucumber = asgibdd.report.cucumber:CucumberJSONFormatter\n"
 )
 
 
@@ -24,7 +25,7 @@ def test_pyproject_gets_the_table_once(tmp_path: Path) -> None:
     second = write_report_formatters(tmp_path)
     assert (str(first), str(second)) == (
         "  updated   pyproject.toml  (added [tool.behave.formatters]: "
-        "-f html / -f junit / -f messages)",
+        "-f html / -f junit / -f messages / -f cucumber)",
         "  in place  pyproject.toml  ([tool.behave.formatters] names asgibdd's report formatters)",
     )
     assert (tmp_path / "pyproject.toml").read_text() == (
@@ -48,7 +49,8 @@ def test_a_setup_cfg_gets_the_table_because_behave_reads_it_after_pyproject(
     )
     action = write_report_formatters(tmp_path)
     assert str(action) == (
-        "  updated   setup.cfg  (added [behave.formatters]: -f html / -f junit / -f messages)"
+        "  updated   setup.cfg  (added [behave.formatters]: "
+        "-f html / -f junit / -f messages / -f cucumber)"
     )
     assert (tmp_path / "setup.cfg").read_text() == "[metadata]\nname = shop\n\n" + SETUP_CFG_TABLE
     outcome = run_behave(
@@ -64,7 +66,8 @@ def test_a_table_of_the_users_own_is_left_alone_with_what_to_add(tmp_path: Path)
     assert str(action) == (
         "  unchanged behave.ini  ([behave.formatters] exists; add by hand: "
         "html = asgibdd.report.html:HTMLFormatter, junit = asgibdd.report.junit:JUnitFormatter, "
-        "messages = asgibdd.report.messages:MessagesFormatter)"
+        "messages = asgibdd.report.messages:MessagesFormatter, "
+        "cucumber = asgibdd.report.cucumber:CucumberJSONFormatter)"
     )
     assert (tmp_path / "behave.ini").read_text() == "[behave.formatters]\nhtml = mine:Formatter\n"
 
@@ -82,3 +85,12 @@ def test_after_init_behave_writes_the_html_report_by_its_alias(tmp_path: Path) -
     assert outcome.passed, outcome.output
     page = (tmp_path / "report.html").read_text()
     assert "<title>asgibdd.demo:app: 1 scenario, all passed (asgibdd report)</title>" in page
+
+
+def test_this_repository_names_every_report_formatter() -> None:
+    from asgibdd.project import parse_pyproject
+    from asgibdd.report import FORMATTERS
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    table = parse_pyproject(pyproject.read_text(encoding="utf-8"), pyproject)["tool"]["behave"]
+    assert table["formatters"] == FORMATTERS

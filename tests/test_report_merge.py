@@ -265,7 +265,8 @@ def test_merge_needs_something_to_write(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["report", "merge", "a.results.json"]) == 1
     assert capsys.readouterr().err == (
         "asgibdd report: error: say what to write: --html FILE, --junit FILE and/or "
-        "--results FILE.\n"
+        "--results FILE (from results files), --cucumber FILE (from Cucumber JSON files) or "
+        "--messages FILE (from Cucumber Messages files).\n"
     )
 
 

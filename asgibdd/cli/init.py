@@ -3,7 +3,8 @@
 It writes `features/example.feature` (one scenario with a GET the app was seen to answer
 with 2xx), the one-line step file `steps/asgibdd_steps.py`, behave hooks in
 `environment.py` calling asgibdd's helpers, and `[tool.asgibdd] app = ...` in
-`pyproject.toml`. Files go where behave looks for them: an existing behave project's
+`pyproject.toml`, and the editor glue `features/asgibdd_glue.py` (asgibdd's phrases for
+editors, never run). Files go where behave looks for them: an existing behave project's
 `features/steps/` and `features/environment.py` are written into, and the team's own
 hooks are kept. Existing files are never overwritten without `--force` (which rewrites the
 example and step file and the app line, never `environment.py`), and running `init` again
@@ -24,6 +25,7 @@ from asgibdd.app_loader import load_app
 from asgibdd.cli._app_discovery import AppCandidate, find_app_candidates, resolve_app
 from asgibdd.cli._behave_formatters import write_report_formatters
 from asgibdd.cli._example_route import Example, candidate_paths, confirm_example
+from asgibdd.cli._glue import write_editor_glue
 from asgibdd.cli._pyproject import merge_pyproject, write_pyproject
 from asgibdd.cli._scaffold import (
     EXAMPLE_FEATURE,
@@ -88,6 +90,7 @@ def run(arguments: argparse.Namespace) -> int:
     actions.append(write_pyproject(project / "pyproject.toml", reference, force))
     actions.append(write_report_formatters(project))
     actions.append(write_gitignore(project))
+    actions.append(write_editor_glue(project))
     print(f'asgibdd init: app "{reference}" ({found_where})')
     if example is not None:
         print(f"  example: {_describe(example)}")

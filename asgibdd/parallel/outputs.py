@@ -12,6 +12,9 @@ and once the workers are done they are merged into the files the user asked for:
   `asgibdd.report.merge.merge_runs`, the code behind `asgibdd report merge`;
 - text formats written to a file (`plain`, `pretty`, `progress`...): the workers' files
   one after the other;
+- asgibdd's Cucumber JSON (`cucumber`) and Cucumber Messages (`messages`): merged with
+  `asgibdd.report.cucumber_merge` and `asgibdd.report.messages_merge`, the code behind
+  `asgibdd report merge --cucumber` / `--messages`;
 - the API coverage file (the `api_coverage` setting): each worker writes its own, and
   their counts are added up into the file the setting names (`merge_coverage`); the
   merged HTML report shows that coverage.
@@ -45,6 +48,10 @@ _CONSOLE = frozenset({"plain", "pretty", "progress", "progress2", "progress3", "
 _BEHAVE_JSON = frozenset({"json", "json.pretty"})
 _ASGIBDD_HTML = frozenset({"html", "asgibdd.report.html:HTMLFormatter"})
 _ASGIBDD_JUNIT = frozenset({"junit", "asgibdd.report.junit:JUnitFormatter"})
+_CUCUMBER = {
+    "cucumber": "asgibdd.report.cucumber:CucumberJSONFormatter",
+    "messages": "asgibdd.report.messages:MessagesFormatter",
+}
 _RESULTS_NAME = "asgibdd-results.html"
 RESULTS_NAME = _RESULTS_NAME  # each worker's asgibdd report, in its folder
 _COVERAGE_NAME = "api-coverage.json"
@@ -100,6 +107,8 @@ class OutputPlan:
     api_coverage: Path | None = None
     #: The workers' API coverage added up, once `merge` has run (None: none was written).
     coverage: dict[str, Any] | None = None
+    #: Cucumber JSON / Cucumber Messages files asked for, by kind (`cucumber`, `messages`).
+    cucumber: dict[str, Path] = field(default_factory=dict)
 
     def options(self, folder: Path) -> list[str]:
         """The output options of the worker whose folder is `folder`."""
@@ -117,6 +126,8 @@ class OutputPlan:
             ]
         if self.junit_directory is not None:
             options += ["--junit", "--junit-directory", str(folder / "junit")]
+        for kind in self.cucumber:
+            options += ["-f", _CUCUMBER[kind], "-o", str(folder / f"{kind}.out")]
         if self.api_coverage is not None:
             # After any -D of the user's: the last one wins.
             options += ["-D", f"asgibdd.api_coverage={folder / _COVERAGE_NAME}"]
@@ -154,6 +165,9 @@ class OutputPlan:
             written += self._merge_asgibdd_reports(
                 [folder / _RESULTS_NAME for folder in folders], keep, records, amend
             )
+        for kind, target in self.cucumber.items():
+            _write(target, _merge_cucumber(kind, [folder / f"{kind}.out" for folder in folders]))
+            written.append(target)
         if self.junit_directory is not None:
             written += merge_behave_junit(
                 [folder / "junit" for folder in folders], self.junit_directory, self.junit_names
@@ -292,10 +306,14 @@ def plan_outputs(config: Any, features: Sequence[str] = (), api_coverage: str = 
             plan.asgibdd_junit = target
         elif format_name in _CONSOLE:
             plan.text_files.append((format_name, target))
+        elif format_name in _CUCUMBER or format_name in _CUCUMBER.values():
+            kind = next(k for k, v in _CUCUMBER.items() if format_name in (k, v))
+            plan.cucumber[kind] = target
         else:
             raise UsageError(
                 f"asgibdd run cannot merge the outputs of -f {format_name}. It merges json, "
-                "html, junit and the text formats (plain, pretty, progress); run this "
+                "html, junit, cucumber, messages and the text formats (plain, pretty, "
+                "progress); run this "
                 "format with plain behave."
             )
     if config.junit:
@@ -303,6 +321,24 @@ def plan_outputs(config: Any, features: Sequence[str] = (), api_coverage: str = 
         paths = [str(path).rstrip("/") for path in config.paths or ["features"]]
         plan.junit_names = junit_file_names(features, paths)
     return plan
+
+
+def _merge_cucumber(kind: str, parts: Sequence[Path]) -> str:
+    """The workers' Cucumber JSON (`kind` "cucumber") or Messages files, merged, as text."""
+    found = [part for part in parts if part.exists() and part.stat().st_size]
+    if kind == "cucumber":
+        from asgibdd.report.cucumber_merge import merge_cucumber, read_cucumber
+
+        features = merge_cucumber([read_cucumber(part) for part in found])
+        return json.dumps(features, indent=1, ensure_ascii=False) + "\n"
+    from asgibdd.report.messages_merge import merge_messages, read_messages
+
+    if not found:
+        return ""
+    envelopes = merge_messages([read_messages(part) for part in found])
+    return "".join(
+        json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in envelopes
+    )
 
 
 def _write(path: Path, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Reports of a behave run for people: an HTML page, JUnit XML, Cucumber Messages.
+"""Reports of a behave run: an HTML page, JUnit XML, Cucumber Messages, Cucumber JSON.
 
 Formatters (aliases from `[tool.behave.formatters]`, written by `asgibdd init`):
 
@@ -6,6 +6,8 @@ Formatters (aliases from `[tool.behave.formatters]`, written by `asgibdd init`):
   data (`report.results.json` beside `report.html`) for `asgibdd report merge`.
 - `junit` = `asgibdd.report.junit:JUnitFormatter`: one JUnit XML file for CI dashboards.
 - `messages` = `asgibdd.report.messages:MessagesFormatter`: Cucumber Messages NDJSON.
+- `cucumber` = `asgibdd.report.cucumber:CucumberJSONFormatter`: Cucumber JSON (Jenkins'
+  Cucumber Reports, Xray, cucumber-html-reporter).
 
 Extra sections (API coverage, say) come from `register_report_section`. See
 docs/reports.md.
@@ -22,5 +24,6 @@ FORMATTERS = {
     "html": "asgibdd.report.html:HTMLFormatter",
     "junit": "asgibdd.report.junit:JUnitFormatter",
     "messages": "asgibdd.report.messages:MessagesFormatter",
+    "cucumber": "asgibdd.report.cucumber:CucumberJSONFormatter",
 }
 """behave formatter aliases → scoped class names, as `[tool.behave.formatters]` lists them."""

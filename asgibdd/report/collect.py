@@ -7,13 +7,26 @@ here): its transcript is text, masked with every secret the scenario met.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
-from asgibdd.report.model import FeatureResult, RuleResult, ScenarioResult, StepResult
+from asgibdd.report.model import (
+    FeatureResult,
+    RuleResult,
+    ScenarioResult,
+    StepResult,
+    TranscriptItem,
+)
 from asgibdd.secrets import Secrets
 
-__all__ = ["collect_feature", "error_text", "ordered_tags", "public_name"]
+__all__ = [
+    "collect_feature",
+    "error_text",
+    "ordered_tags",
+    "public_name",
+    "transcript_by_step",
+]
 
 _ASSERTION_PREFIXES = ("ASSERT FAILED: ", "Assertion Failed: ")
 
@@ -165,3 +178,21 @@ def _step(step: Any, mask: Any, resolved: str | None = None) -> StepResult:
         text=mask(step.text) if step.text is not None else None,
         table=table,
     )
+
+
+def transcript_by_step(
+    names: Sequence[str], items: Sequence[TranscriptItem]
+) -> list[list[TranscriptItem]]:
+    """A scenario's transcript shared out among its steps (`names`, masked as the items'
+    `step` is): the items are in step order, each goes with the step that caused it (one
+    caused by no step, with the step running then), and whatever is left when the last
+    step comes (a hook's exchanges) goes with the last step."""
+    left = list(items)
+    shared: list[list[TranscriptItem]] = []
+    for index, name in enumerate(names):
+        last = index == len(names) - 1
+        mine: list[TranscriptItem] = []
+        while left and (left[0].step in (name, None) or last):
+            mine.append(left.pop(0))
+        shared.append(mine)
+    return shared

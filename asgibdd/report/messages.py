@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from behave import step_registry
-from behave.formatter.base import Formatter
 
 from asgibdd import __version__
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
-from asgibdd.report.collect import error_text, ordered_tags, public_name
+from asgibdd.report._formatter import FeatureWritingFormatter
+from asgibdd.report.collect import error_text, ordered_tags, public_name, transcript_by_step
 from asgibdd.secrets import Secrets
 
 __all__ = ["PROTOCOL_VERSION", "MessagesFormatter"]
@@ -56,7 +56,7 @@ def _timestamp(seconds: float) -> Message:
     return {"seconds": whole, "nanos": int((seconds - whole) * 1e9)}
 
 
-class MessagesFormatter(Formatter):  # type: ignore[misc]
+class MessagesFormatter(FeatureWritingFormatter):
     """Writes Cucumber Messages NDJSON: one envelope a line, a feature at a time."""
 
     name = "messages"
@@ -67,14 +67,8 @@ class MessagesFormatter(Formatter):  # type: ignore[misc]
         self._ids = itertools.count(1)
         self._run_id = ""
         self._success = True
-        self._feature: Any = None
         self._definitions: dict[tuple[str, int], str] = {}
         self._hook_id = ""
-        self._match: Any = None
-        # Per scenario, as behave runs it: when it started, and each step's match and end.
-        self._started: dict[int, float] = {}
-        self._matches: dict[int, Any] = {}
-        self._ended: dict[int, float] = {}
 
     def _id(self) -> str:
         return str(next(self._ids))
@@ -122,26 +116,10 @@ class MessagesFormatter(Formatter):  # type: ignore[misc]
 
     def feature(self, feature: Any) -> None:
         self._start_run()
-        self._feature = feature
+        super().feature(feature)
 
-    def scenario(self, scenario: Any) -> None:
-        self._started[id(scenario)] = time.time()
-
-    def match(self, match: Any) -> None:
-        self._match = match
-
-    def result(self, step: Any) -> None:
-        self._matches[id(step)] = self._match
-        self._ended[id(step)] = time.time()
-        self._match = None
-
-    def eof(self) -> None:
-        if self._feature is not None:
-            _FeatureWriter(self, self._feature).write()
-            self._feature = None
-            self._started.clear()
-            self._matches.clear()
-            self._ended.clear()
+    def write_feature(self, feature: Any) -> None:
+        _FeatureWriter(self, feature).write()
 
     def close(self) -> None:
         self._start_run()
@@ -464,7 +442,12 @@ class _FeatureWriter:
         secrets = journal.secrets if isinstance(journal, Journal) else None
         clock = start
         steps = list(scenario.all_steps)
-        for step, test_step in zip(steps, case["testSteps"][: len(steps)], strict=True):
+        mask = secrets.mask_text if secrets is not None else (lambda text: text)
+        # What each step exchanged: the transcript shared out among the steps.
+        transcripts = transcript_by_step([mask(step.name) for step in steps], items)
+        for step, test_step, transcript in zip(
+            steps, case["testSteps"][: len(steps)], transcripts, strict=True
+        ):
             status = step.status.name
             ended = out._ended.get(id(step), clock)
             step_start = max(clock, ended - float(step.duration or 0.0))
@@ -477,12 +460,7 @@ class _FeatureWriter:
                     }
                 }
             )
-            # What the step exchanged: the journal's entries are in step order; whatever
-            # is left when the last step ends (a hook's exchanges) goes with that step.
-            name = secrets.mask_text(step.name) if secrets is not None else step.name
-            last = test_step is case["testSteps"][len(steps) - 1]
-            while items and (items[0].step in (name, None) or last):
-                item = items.pop(0)
+            for item in transcript:
                 out._emit(
                     {
                         "attachment": {
