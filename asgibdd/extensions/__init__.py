@@ -18,6 +18,7 @@ from asgibdd.django import DjangoTestRun
 from asgibdd.extensions.clock import ScenarioClock
 from asgibdd.extensions.contracts import ContractCheck
 from asgibdd.extensions.django import DjangoDatabases
+from asgibdd.extensions.error_messages import ReaderErrorMessages
 from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
@@ -48,6 +49,7 @@ def run_extensions(
     extensions: list[object] = [
         StepLibraryInstall(),
         BehaveSpeedups(),
+        ReaderErrorMessages(),
         QuietHttpxLog(),
         ReportSections(),
     ]
