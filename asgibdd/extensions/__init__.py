@@ -22,6 +22,7 @@ from asgibdd.extensions.error_messages import ReaderErrorMessages
 from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
+from asgibdd.extensions.model import SmallBehaveModel
 from asgibdd.extensions.outbound import OutboundServices
 from asgibdd.extensions.project import project_extensions
 from asgibdd.extensions.reports import JSONReportMessages, ReportSections, ScenarioJournal
@@ -50,6 +51,7 @@ def run_extensions(
         StepLibraryInstall(),
         BehaveSpeedups(),
         ReaderErrorMessages(),
+        SmallBehaveModel(),
         QuietHttpxLog(),
         ReportSections(),
     ]

@@ -13,12 +13,14 @@ import hashlib
 import html
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from importlib import resources
 
 from asgibdd.report.model import (
     NOT_RUN,
     PROBLEMS,
     STATUS_ORDER,
+    FeatureResult,
     Run,
     ScenarioResult,
     Section,
@@ -26,7 +28,14 @@ from asgibdd.report.model import (
     TranscriptItem,
 )
 
-__all__ = ["html_parts", "render_html"]
+__all__ = [
+    "PageSummary",
+    "html_parts",
+    "page_parts",
+    "render_html",
+    "scenario_part",
+    "status_rank",
+]
 
 
 def _asset(name: str) -> str:
@@ -71,12 +80,72 @@ def render_html(run: Run) -> str:
 def html_parts(run: Run) -> Iterator[str]:
     """The page in pieces, each scenario's made when it is reached: a writer that writes
     them one by one never holds the whole page."""
-    scenarios = run.scenarios()
-    counts = run.counts()
+    summary = PageSummary(started=run.started, duration=run.duration, runs=run.runs)
+    for feature in run.features:
+        summary.add(feature)
+    summary.sections = run.sections
+    ordered = sorted(enumerate(run.scenarios()), key=lambda pair: (_rank(pair[1].status), pair[0]))
+    yield from page_parts(summary, (scenario_part(index, item) for index, item in ordered))
+
+
+@dataclass
+class PageSummary:
+    """What the page shows above its scenarios, added up one feature at a time: all the
+    page needs of the run but the scenarios themselves (which a writer may keep on disk)."""
+
+    started: float = 0.0
+    duration: float = 0.0
+    runs: int = 1
+    sections: list[Section] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    steps: int = 0
+    features: list[Row] = field(default_factory=list)
+    tag_counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    tag_durations: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, feature: FeatureResult) -> None:
+        counts: Counter[str] = Counter()
+        spent = 0.0
+        for scenario in feature.scenarios:
+            counts[scenario.status] += 1
+            spent += scenario.duration
+            self.steps += len(scenario.steps)
+            for tag in scenario.tags:
+                self.tag_counts[tag][scenario.status] += 1
+                self.tag_durations[tag] += scenario.duration
+        self.counts.update(counts)
+        self.features.append((f"{feature.name} ({feature.filename})", counts, spent))
+
+    def pass_rate(self) -> float | None:
+        """Passed scenarios among those that ran (skipped and untested ones do not count)."""
+        ran = sum(count for status, count in self.counts.items() if status not in NOT_RUN)
+        return self.counts["passed"] / ran if ran else None
+
+    def by_tag(self) -> list[Row]:
+        return [
+            (f"@{tag}", self.tag_counts[tag], self.tag_durations[tag])
+            for tag in sorted(self.tag_counts)
+        ]
+
+
+def scenario_part(index: int, scenario: ScenarioResult) -> str:
+    """One scenario's piece of the page (`index`: its place in the run, from 0)."""
+    return _scenario(index, scenario)
+
+
+def status_rank(status: str) -> int:
+    """Where scenarios of `status` come on the page: those that need attention first."""
+    return _rank(status)
+
+
+def page_parts(summary: PageSummary, scenarios: Iterable[str]) -> Iterator[str]:
+    """The page in pieces: the summary's, then `scenarios` (each `scenario_part`'s text, in
+    the page's order: by `status_rank`, then as they ran), then the end."""
+    counts = summary.counts
+    total = sum(counts.values())
     problems = sum(counts[status] for status in PROBLEMS)
-    counted = f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'}"
+    counted = f"{total} scenario{'' if total == 1 else 's'}"
     title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
-    ordered = sorted(enumerate(scenarios), key=lambda pair: (_rank(pair[1].status), pair[0]))
     style, script = _asset("report.css"), _asset("report.js")
     yield from [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
@@ -88,68 +157,47 @@ def html_parts(run: Run) -> Iterator[str]:
         f"<title>asgibdd report: {_e(title)}</title>",
         f"<style>{style}</style></head><body>",
         '<a class="skip" href="#scenarios">Skip to the scenarios</a>',
-        f'<header><h1>Test report</h1><p class="meta">{_e(_meta(run))}</p></header>',
+        f'<header><h1>Test report</h1><p class="meta">{_e(_meta(summary))}</p></header>',
         '<main><section class="summary" aria-labelledby="summary-title">',
         '<h2 id="summary-title">Summary</h2>',
-        _totals(run, counts),
-        _breakdown("By feature", "feature", _by_feature(run)),
-        _breakdown("By tag", "tag", _by_tag(scenarios)),
+        _totals(summary),
+        _breakdown("By feature", "feature", summary.features),
+        _breakdown("By tag", "tag", summary.by_tag()),
         "</section>",
-        *(_section(section) for section in run.sections),
-        _controls(counts, scenarios),
+        *(_section(section) for section in summary.sections),
+        _controls(counts, sorted(summary.tag_counts)),
         '<section id="scenarios" aria-label="Scenarios">',
     ]
-    yield from (_scenario(index, scenario) for index, scenario in ordered)
+    yield from scenarios
     yield '<p id="nothing" hidden>No scenario matches the filters.</p>'
     yield "</section></main>"
     yield f"<script>{script}</script></body></html>\n"
 
 
-def _meta(run: Run) -> str:
-    started = datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc)
-    runs = f" from {run.runs} runs" if run.runs > 1 else ""
-    return f"Started {started:%Y-%m-%d %H:%M:%S} UTC, took {duration(run.duration)}{runs}"
+def _meta(summary: PageSummary) -> str:
+    started = datetime.datetime.fromtimestamp(summary.started, datetime.timezone.utc)
+    runs = f" from {summary.runs} runs" if summary.runs > 1 else ""
+    return f"Started {started:%Y-%m-%d %H:%M:%S} UTC, took {duration(summary.duration)}{runs}"
 
 
-def _totals(run: Run, counts: Counter[str]) -> str:
-    rate = run.pass_rate()
+def _totals(summary: PageSummary) -> str:
+    counts = summary.counts
+    rate = summary.pass_rate()
     items = [
         f'<li class="count {_e(status)}"><b>{counts[status]}</b> {_label(status)}</li>'
         for status in _statuses(counts)
     ]
     shown_rate = "–" if rate is None else f"{rate * 100:.1f}%"
-    steps = sum(len(scenario.steps) for scenario in run.scenarios())
     return (
         f'<ul class="totals"><li class="count total"><b>{sum(counts.values())}</b> scenarios</li>'
         f"{''.join(items)}"
         f'<li class="count rate"><b>{shown_rate}</b> pass rate</li>'
-        f'<li class="count"><b>{steps}</b> steps</li>'
-        f'<li class="count"><b>{_e(duration(run.duration))}</b> duration</li></ul>'
+        f'<li class="count"><b>{summary.steps}</b> steps</li>'
+        f'<li class="count"><b>{_e(duration(summary.duration))}</b> duration</li></ul>'
     )
 
 
 Row = tuple[str, Counter[str], float]
-
-
-def _by_feature(run: Run) -> list[Row]:
-    return [
-        (
-            f"{feature.name} ({feature.filename})",
-            Counter(scenario.status for scenario in feature.scenarios),
-            sum(scenario.duration for scenario in feature.scenarios),
-        )
-        for feature in run.features
-    ]
-
-
-def _by_tag(scenarios: Iterable[ScenarioResult]) -> list[Row]:
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    durations: dict[str, float] = defaultdict(float)
-    for scenario in scenarios:
-        for tag in scenario.tags:
-            counts[tag][scenario.status] += 1
-            durations[tag] += scenario.duration
-    return [(f"@{tag}", counts[tag], durations[tag]) for tag in sorted(counts)]
 
 
 def _breakdown(title: str, what: str, rows: list[Row]) -> str:
@@ -192,13 +240,12 @@ def _section(section: Section) -> str:
     )
 
 
-def _controls(counts: Counter[str], scenarios: list[ScenarioResult]) -> str:
+def _controls(counts: Counter[str], tags: list[str]) -> str:
     boxes = "".join(
         f'<label><input type="checkbox" name="status" value="{_e(status)}" checked> '
         f"{_e(status.replace('_', ' '))} ({counts[status]})</label>"
         for status in _statuses(counts)
     )
-    tags = sorted({tag for scenario in scenarios for tag in scenario.tags})
     options = "".join(f'<option value="{_e(tag)}">@{_e(tag)}</option>' for tag in tags)
     return (
         '<form class="controls" role="search" aria-label="Filter the scenarios">'
