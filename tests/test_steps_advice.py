@@ -481,3 +481,29 @@ def test_every_documented_near_miss_gets_its_documented_answer_in_a_run(tmp_path
     assert outcome.scenarios.passed == 0, outcome.output
     missing = [line for line in expected if f"\n{line}\n" not in outcome.output]
     assert missing == [], outcome.output
+
+
+def test_a_step_that_runs_as_the_phrase_it_means_is_printed_as_written(tmp_path: Path) -> None:
+    outcome = run_feature(
+        tmp_path,
+        """
+        Feature: Meant phrases
+          Scenario: as written
+            When I GET /items
+            Then the JSON at "$.count" is approximately 0 within 0.05
+            And the response status should be 200
+        """,
+        "-o",
+        "plain.txt",
+        "-f",
+        "pretty",
+        "--no-source",
+        "-o",
+        "pretty.txt",
+    )
+    assert outcome.steps.passed == 3, outcome.output
+    assert (tmp_path / "pretty.txt").read_text().splitlines()[3:6] == [
+        "    When I GET /items",
+        '    Then the JSON at "$.count" is approximately 0 within 0.05',
+        "    And the response status should be 200",
+    ]
