@@ -6,7 +6,8 @@ the console formatters, the JUnit report, behave's JSON report and asgibdd's rep
 print. A `UsageError`, `ConfigError` or `ASGIProtocolError` says what was expected, what
 was got and what to do; the frames above it (behave's call, asgibdd's re-raise) say
 nothing to the feature's author. `install()` gives behave's model a `traceback` module
-whose `format_exc` answers such an error with its message alone; every other exception (a
+whose `format_exc` answers such an error with its kind and message alone (`UsageError: The
+step ...`, as behave labels a failed assertion `ASSERT FAILED:`); every other exception (a
 bug in a project's step, in the app) keeps its traceback, and so does an app's exception
 that an asgibdd error names as its cause (`raise ... from error`), after the message.
 
@@ -28,9 +29,10 @@ __all__ = ["Installed", "install", "reader_message"]
 
 
 def reader_message(error: AsgiBddError) -> str:
-    """An asgibdd error as a step's reader sees it: its message, then the traceback of its
-    cause when that is not asgibdd's (an app's or a project's exception)."""
-    message = str(error)
+    """An asgibdd error as a step's reader sees it: its kind and message (`UsageError: The
+    step ...`), then the traceback of its cause when that is not asgibdd's (an app's or a
+    project's exception)."""
+    message = f"{type(error).__name__}: {error}"
     cause = error.__cause__
     if cause is not None and not isinstance(cause, AsgiBddError):
         message += "\n\nIt was caused by:\n" + "".join(traceback.format_exception(cause))

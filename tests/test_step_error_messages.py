@@ -1,4 +1,5 @@
-"""A step that raises one of asgibdd's errors shows its message, never a Python traceback:
+"""A step that raises one of asgibdd's errors shows its kind and message, never a Python
+traceback:
 on the console (pretty and plain), in behave's JUnit and JSON reports and in asgibdd's
 HTML report and JUnit file; a bug in a project's own step keeps its traceback.
 """
@@ -13,7 +14,7 @@ import pytest
 
 from asgibdd.behave_errors import reader_message
 from asgibdd.errors import ConfigError, UsageError
-from tests.behave_project import run_feature
+from tests.behave_project import CONSOLE_OPTIONS, run_feature
 from tests.report_runs import PYPROJECT
 
 FEATURE = """
@@ -50,13 +51,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_feature(
         folder,
         FEATURE,
-        "-o",
-        "plain.txt",
-        "-f",
-        "pretty",
-        "--no-source",
-        "-o",
-        "pretty.txt",
+        *CONSOLE_OPTIONS,
         "-f",
         "json",
         "-o",
@@ -77,25 +72,25 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_the_plain_console_shows_a_usage_errors_message_alone(project: Path) -> None:
+def test_the_plain_console_shows_a_usage_errors_kind_and_message(project: Path) -> None:
     text = (project / "plain.txt").read_text()
     start = text.index("  Scenario: an unknown marker\n")
     assert text[start : text.index("\n\n", start)] == (
         "  Scenario: an unknown marker\n"
         "    When I GET /items ... passed\n"
         '    Then the JSON at "$.count" is "#nonsense" ... error\n'
-        f"{MARKER}"
+        f"UsageError: {MARKER}"
     )
 
 
-def test_the_pretty_console_shows_a_usage_errors_message_alone(project: Path) -> None:
+def test_the_pretty_console_shows_a_usage_errors_kind_and_message(project: Path) -> None:
     text = (project / "pretty.txt").read_text()
     start = text.index("  Scenario: an unknown marker \n")
     assert text[start : text.index("\n\n", start)] == (
         "  Scenario: an unknown marker \n"  # behave's pretty pads the title for its source
         "    When I GET /items\n"
         '    Then the JSON at "$.count" is "#nonsense"\n'
-        f"      {MARKER}"
+        f"      UsageError: {MARKER}"
     )
 
 
@@ -108,14 +103,14 @@ def test_a_bug_in_a_projects_step_keeps_its_traceback_on_both_consoles(project: 
         assert f"\n{indent}KeyError: 'missing'\n" in block
 
 
-def test_behaves_junit_and_json_reports_carry_the_message_alone(project: Path) -> None:
+def test_behaves_junit_and_json_reports_carry_no_traceback(project: Path) -> None:
     (junit,) = (project / "reports").glob("*.xml")
     text = junit.read_text()
-    assert f"Location: features/test.feature:5\n{MARKER}]]>" in text
+    assert f"Location: features/test.feature:5\nUsageError: {MARKER}]]>" in text
     assert text.count("Traceback (most recent call last)") == 1  # the project's bug
     report = json.loads((project / "report.json").read_text())
     steps = report[0]["elements"][0]["steps"]
-    assert steps[1]["result"]["error_message"] == MARKER
+    assert steps[1]["result"]["error_message"] == f"UsageError: {MARKER}"
 
 
 def test_asgibdds_html_report_and_junit_file_carry_the_message_alone(project: Path) -> None:
@@ -147,11 +142,11 @@ def test_an_app_exception_an_asgibdd_error_names_as_its_cause_keeps_its_tracebac
     except ConfigError as error:
         message = reader_message(error)
     assert message.startswith(
-        "Importing the app raised ZeroDivisionError.\n\nIt was caused by:\n"
+        "ConfigError: Importing the app raised ZeroDivisionError.\n\nIt was caused by:\n"
         "Traceback (most recent call last):\n"
     )
     assert message.endswith("ZeroDivisionError: division by zero")
-    assert reader_message(UsageError("Bad input.")) == "Bad input."
+    assert reader_message(UsageError("Bad input.")) == "UsageError: Bad input."
 
 
 def test_the_message_only_form_is_undone_when_the_run_ends() -> None:

@@ -24,7 +24,7 @@ from asgibdd.steps.advice import (
     near_misses_markdown,
 )
 from asgibdd.testing import BehaveOutcome, write_project
-from tests.behave_project import REPORT_OPTIONS, STEPS_LINE, run_feature
+from tests.behave_project import CONSOLE_OPTIONS, REPORT_OPTIONS, STEPS_LINE, run_feature
 
 ROOT = Path(__file__).resolve().parent.parent
 Run = tuple[BehaveOutcome, Path]
@@ -205,8 +205,9 @@ def test_the_projects_own_phrase_runs_and_is_never_advised(run: Run) -> None:
 
 
 def _usage_error(step: str, message: str, block: str = "") -> str:
-    """A step's usage error as the plain console shows it: the message, no traceback."""
-    return f"    {step} ... error\n{block}{message}"
+    """A step's usage error as the plain console shows it: its kind and message, no
+    traceback."""
+    return f"    {step} ... error\n{block}UsageError: {message}"
 
 
 A_LIST = (
@@ -225,7 +226,7 @@ def test_is_a_list_leads_to_is_an_array_not_to_quoting_it(run: Run) -> None:
 def test_a_usage_errors_message_is_in_the_json_report_and_junit(run: Run) -> None:
     result = json_step(run, "a list", 'the JSON at "$.items" is a list')
     assert result["status"] == "error"
-    assert result["error_message"] == A_LIST.splitlines()
+    assert result["error_message"] == f"UsageError: {A_LIST}".splitlines()
     problem = junit_problem(run, "a list")
     assert (problem.get("type"), problem.get("message")) == ("UsageError", A_LIST)
 
@@ -493,13 +494,7 @@ def test_a_step_that_runs_as_the_phrase_it_means_is_printed_as_written(tmp_path:
             Then the JSON at "$.count" is approximately 0 within 0.05
             And the response status should be 200
         """,
-        "-o",
-        "plain.txt",
-        "-f",
-        "pretty",
-        "--no-source",
-        "-o",
-        "pretty.txt",
+        *CONSOLE_OPTIONS,
     )
     assert outcome.steps.passed == 3, outcome.output
     assert (tmp_path / "pretty.txt").read_text().splitlines()[3:6] == [

@@ -1,4 +1,4 @@
-"""asgibdd's errors shown by their message in every report of the run
+"""asgibdd's errors shown by their kind and message in every report of the run
 (`asgibdd.behave_errors`)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ __all__ = ["ReaderErrorMessages"]
 
 class ReaderErrorMessages(Extension):
     """A step that raises a `UsageError`, `ConfigError` or `ASGIProtocolError` shows its
-    message, not a Python traceback, from the run's start to its end; behave is put back
+    kind and message, not a Python traceback, from the run's start to its end; behave is put back
     as it was when the run ends."""
 
     def __init__(self) -> None:
