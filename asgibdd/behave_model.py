@@ -8,13 +8,16 @@ scenario of four steps), the exception's traceback with its frames, and a copy o
 name per element. On a suite of 10,000 scenarios that is more than 20 MB (tracemalloc, see
 docs/benchmarks.md).
 
-`install()` changes three things in behave's `model_core`, each put back by `uninstall()`:
+`install()` changes two things in behave's `model_core`, both put back by `uninstall()`,
+and two functions give back what behave keeps without need:
 
 - An element gets its capture objects when something first asks for them (behave does,
   as soon as the element runs); until then it shares one empty pair. Elements parsed
   while this is installed (the star import of `asgibdd.environment` installs it before
   behave parses) cost nothing until they run.
 - The relative file name of an element is computed once per file, not once per element.
+- `share_keywords(features)` gives the steps one string per keyword (behave makes one per
+  step).
 - `release(feature)`, once every formatter and reporter has read a finished feature,
   gives back the capture objects of its elements that captured nothing, and drops the
   tracebacks (frames and their locals) of its exceptions: the exception, its message and
@@ -28,9 +31,10 @@ for, `install()` does nothing.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
-__all__ = ["install", "release", "uninstall"]
+__all__ = ["install", "release", "share_keywords", "uninstall"]
 
 
 class _LazyCapture(property):
@@ -130,6 +134,16 @@ def release(feature: Any) -> None:
         captured = getattr(element, "_captured", None)
         if captured is not None and captured is not lazy.empty and not captured.captures:
             element._captured, element._capture_sink = lazy.empty, lazy.sink
+
+
+def share_keywords(features: Any) -> None:
+    """One string per keyword (`Given`, `And`, ...) for every step of `features`: behave's
+    parser makes a new one for each step (`kw.rstrip()`), ~50 bytes each."""
+    for feature in features:
+        for element in _elements(feature):
+            keyword = getattr(element, "keyword", None)
+            if type(keyword) is str:
+                element.keyword = sys.intern(keyword)
 
 
 def _elements(feature: Any) -> list[Any]:

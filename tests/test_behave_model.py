@@ -75,6 +75,15 @@ def test_a_finished_feature_gives_back_empty_captures_and_tracebacks_keeps_the_r
     assert (str(second.exception), second.error_message) == ("boom", "boom")  # type: ignore[attr-defined]
 
 
+def test_steps_share_one_string_per_keyword() -> None:
+    feature = parse_feature(FEATURE_TEXT.replace("When another", "Given another"))
+    first, second = feature.scenarios[0].steps
+    assert first.keyword == second.keyword == "Given"
+    assert first.keyword is not second.keyword  # behave's parser makes one per step
+    behave_model.share_keywords([feature])
+    assert first.keyword is second.keyword
+
+
 def test_uninstall_puts_behave_back_and_installing_twice_changes_nothing() -> None:
     from behave import capture, model_core, model_type
 
@@ -103,6 +112,7 @@ released = []
 if sys.argv[1] == "off":
     behave_model.install = lambda: None
     behave_model.release = lambda feature: None
+    behave_model.share_keywords = lambda features: None
 else:
     release = behave_model.release
 

@@ -13,8 +13,9 @@ __all__ = ["SmallBehaveModel"]
 class SmallBehaveModel(Extension):
     """behave's model made small for the run (from before behave parsed the features when
     the project's environment.py star-imports asgibdd's hooks, else from the run's start);
-    when a feature starts, what no formatter or reporter reads of the one before is given
-    back: empty capture objects, tracebacks. behave is put back as it was when the run ends.
+    the steps share their keywords; when a feature starts, what no formatter or reporter
+    reads of the one before is given back: empty capture objects, tracebacks. behave is
+    put back as it was when the run ends.
     """
 
     def __init__(self) -> None:
@@ -22,6 +23,8 @@ class SmallBehaveModel(Extension):
 
     def run_started(self, world: World) -> None:
         behave_model.install()
+        runner = getattr(world.context, "_runner", None)
+        behave_model.share_keywords(getattr(runner, "features", ()))
 
     def feature_started(self, world: World, feature: Any) -> None:
         if self._finished is not None:
