@@ -23,10 +23,9 @@ def after_scenario(context, scenario):
     asgibdd.after_scenario(context, scenario)
 ```
 
-(`from asgibdd.environment import *` does the same for a project without hooks of its own;
-it brings no `after_scenario` or `after_feature`: the cleanup `before_scenario` registers
-closes the sessions, captured like a hook, and a hook behave runs costs a capture of its
-own, more than the work.)
+(`from asgibdd.environment import *` does the same for a project without hooks of its own,
+and makes behave's model small before behave parses (`behave_model`). It brings no
+`after_scenario` or `after_feature`: a hook costs a capture; a cleanup closes the sessions.)
 
 Lifespan scope: a client, and so one run of the app's lifespan, lives for one scenario
 by default. `lifespan = "feature"` or `"run"` in the configuration shares it wider, and a
@@ -61,6 +60,7 @@ from typing import Any
 
 from behave.fixture import fixture, use_fixture
 
+from asgibdd import behave_model
 from asgibdd.client import LiveClient, TestClient
 from asgibdd.config import (
     AsgiBddConfig,
@@ -95,6 +95,7 @@ __all__ = [
     "Session",
     "World",
     "after_all",
+    "asgibdd_behave_model",  # noqa: F822 (made by `__getattr__`, see asgibdd.behave_model)
     "asgibdd_client",
     "before_all",
     "before_feature",
@@ -289,5 +290,11 @@ def after_feature(context: Any, feature: Any) -> None:
 
 
 def after_all(context: Any) -> None:
-    """Nothing to do: the run's client and extensions (the API coverage table among them,
-    printed after behave's summary) end with the run's context layer."""
+    """Nothing to do: the run's client and extensions (and the API coverage table printed
+    after behave's summary) end with the run's context layer."""
+
+
+def __getattr__(name: str) -> Any:  # the star import asks each run, before behave parses
+    if name != "asgibdd_behave_model":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return behave_model.install()

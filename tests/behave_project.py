@@ -11,6 +11,9 @@ STEPS_LINE = "from asgibdd.steps import *  # noqa: F403\n"
 HOOKS_LINE = "from asgibdd.environment import *  # noqa: F403\n"
 #: behave options writing every report a reader may get: the plain console to plain.txt,
 #: behave's JSON report to report.json, and JUnit files into reports/.
+#: behave options writing both consoles a reader may get: plain to plain.txt (after
+#: `run_feature`'s own `-f plain`), pretty without source locations to pretty.txt.
+CONSOLE_OPTIONS = ("-o", "plain.txt", "-f", "pretty", "--no-source", "-o", "pretty.txt")
 REPORT_OPTIONS = (
     "-o",
     "plain.txt",

@@ -58,10 +58,13 @@ Feature: Reports <i>escape</i> what they show
 
 
 def run_small_project(
-    project: Path, *formats: str, files: dict[str, str] | None = None
+    project: Path,
+    *formats: str,
+    files: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> BehaveOutcome:
     """Run FEATURE against APP with `formats` (`-f html -o report.html ...`); `files`
-    replace or add project files."""
+    replace or add project files, `env` adds to behave's environment."""
     write_project(
         project,
         {
@@ -79,7 +82,7 @@ def run_small_project(
         "asgibdd.app=app:app",
         *formats,
         "features/",
-        env={"PYTHONPATH": str(project)},
+        env={"PYTHONPATH": str(project), **(env or {})},
     )
 
 

@@ -80,8 +80,8 @@ def subprocess_env() -> dict[str, str]:
 def test_the_docs_have_samples_of_each_kind() -> None:
     assert len(samples("gherkin")) >= 15
     assert [s.name for s in samples("gherkin") if s.expect_fail] == [
-        "errors.md:40",
-        "errors.md:90",
+        "errors.md:44",
+        "errors.md:94",
     ]
     assert samples("python")
     assert samples("sh")

@@ -23,7 +23,7 @@ install_steps(the_step_registry)
 ENVIRONMENT_FILE = "from asgibdd.environment import *  # noqa: F403\n"
 
 _SCENARIO = re.compile(r"^  Scenario(?: Outline)?: (?P<name>.+?)\s*$", re.MULTILINE)
-_ERROR_LINE = re.compile(r"^asgibdd\.errors\.(?P<kind>\w+): ", re.MULTILINE)
+_ERROR_LINE = re.compile(r"^(?P<kind>\w*(?:Error|Timeout)): ", re.MULTILINE)
 
 
 def run_features(
@@ -53,10 +53,9 @@ def failure_of(outcome: BehaveOutcome, scenario: str) -> str:
         block = block.split("\nErrored scenarios:")[0]
         if "ASSERT FAILED: " in block:
             return "ExpectationFailed: " + block.split("ASSERT FAILED: ", 1)[1].strip()
-        errors = list(_ERROR_LINE.finditer(block))
-        if errors:
-            last = errors[-1]
-            return f"{last['kind']}: " + block[last.end() :].strip()
+        error = _ERROR_LINE.search(block)  # an asgibdd error: its kind and message
+        if error:
+            return f"{error['kind']}: " + block[error.end() :].strip()
         raise AssertionError(f"scenario {scenario!r} did not fail:\n{outcome.output}")
     raise AssertionError(f"no scenario {scenario!r} in:\n{outcome.output}")
 

@@ -20,10 +20,12 @@ from asgibdd.django import DjangoTestRun
 from asgibdd.extensions.clock import ScenarioClock
 from asgibdd.extensions.contracts import ContractCheck
 from asgibdd.extensions.django import DjangoDatabases
+from asgibdd.extensions.error_messages import ReaderErrorMessages
 from asgibdd.extensions.gc_freeze import FrozenGarbageCollector
 from asgibdd.extensions.history import ResultsHistory
 from asgibdd.extensions.live import InProcessSkips
 from asgibdd.extensions.logs import QuietHttpxLog
+from asgibdd.extensions.model import SmallBehaveModel
 from asgibdd.extensions.outbound import OutboundServices
 from asgibdd.extensions.outlines import OutlineRowNames
 from asgibdd.extensions.project import project_extensions
@@ -52,6 +54,8 @@ def run_extensions(
     extensions: list[object] = [
         StepLibraryInstall(),
         BehaveSpeedups(),
+        ReaderErrorMessages(),
+        SmallBehaveModel(),
         QuietHttpxLog(),
         ReportSections(),
         OutlineRowNames(),

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from asgibdd.errors import AsgiBddError
 from asgibdd.journal import SCENARIO_ATTRIBUTE, Journal
 from asgibdd.report.model import (
     FeatureResult,
@@ -152,11 +153,14 @@ def ordered_tags(scenario: Any) -> list[str]:
 
 def error_text(element: Any) -> str | None:
     """The element's error message, without the prefix behave puts before an assertion's
-    (the report shows the exception's type on its own)."""
+    or the kind the console shows before an asgibdd error's (the report shows the
+    exception's type on its own)."""
     message = element.error_message
     if message and isinstance(element.exception, AssertionError):
         for prefix in _ASSERTION_PREFIXES:
             message = message.removeprefix(prefix)
+    elif message and isinstance(element.exception, AsgiBddError):
+        message = message.removeprefix(f"{type(element.exception).__name__}: ")
     return str(message) if message else None
 
 

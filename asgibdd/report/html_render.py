@@ -13,6 +13,7 @@ import hashlib
 import html
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from importlib import resources
 
 from asgibdd.report.model import (
@@ -28,7 +29,14 @@ from asgibdd.report.model import (
     TranscriptItem,
 )
 
-__all__ = ["html_parts", "render_html"]
+__all__ = [
+    "PageSummary",
+    "feature_part",
+    "feature_rank",
+    "html_parts",
+    "page_parts",
+    "render_html",
+]
 
 
 def _asset(name: str) -> str:
@@ -73,19 +81,89 @@ def render_html(run: Run) -> str:
 def html_parts(run: Run) -> Iterator[str]:
     """The page in pieces, each feature's made when it is reached: a writer that writes
     them one by one never holds the whole page."""
-    scenarios = run.scenarios()
-    counts = run.counts()
-    problems = sum(counts[status] for status in PROBLEMS)
-    counted = f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'}"
-    title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
-    named = _run_name(run.info)
-    title = f"{named}: {title} (asgibdd report)" if named else f"asgibdd report: {title}"
+    summary = PageSummary(started=run.started, duration=run.duration, runs=run.runs)
+    summary.info = run.info
+    for feature in run.features:
+        summary.add(feature)
+    summary.sections = run.sections
     # Features with problems first, each telling its story in file order.
-    features = sorted(
-        enumerate(run.features),
-        key=lambda pair: (min((_rank(s.status) for s in pair[1].scenarios), default=99), pair[0]),
-    )
-    numbers = {id(scenario): index for index, scenario in enumerate(scenarios)}
+    ordered = sorted(enumerate(run.features), key=lambda pair: (feature_rank(pair[1]), pair[0]))
+    first = _first_numbers(run.features)
+    yield from page_parts(summary, (feature_part(item, first[index]) for index, item in ordered))
+
+
+def _first_numbers(features: list[FeatureResult]) -> list[int]:
+    """The place in the run of each feature's first scenario."""
+    firsts, count = [], 0
+    for feature in features:
+        firsts.append(count)
+        count += len(feature.scenarios)
+    return firsts
+
+
+@dataclass
+class PageSummary:
+    """What the page shows above its scenarios, added up one feature at a time: all the
+    page needs of the run but the scenarios themselves (which a writer may keep on disk)."""
+
+    started: float = 0.0
+    duration: float = 0.0
+    runs: int = 1
+    info: RunInfo = field(default_factory=RunInfo)
+    sections: list[Section] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    steps: int = 0
+    features: list[Row] = field(default_factory=list)
+    tag_counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    tag_durations: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, feature: FeatureResult) -> None:
+        counts: Counter[str] = Counter()
+        spent = 0.0
+        for scenario in feature.scenarios:
+            counts[scenario.status] += 1
+            spent += scenario.duration
+            self.steps += len(scenario.steps)
+            for tag in scenario.tags:
+                self.tag_counts[tag][scenario.status] += 1
+                self.tag_durations[tag] += scenario.duration
+        self.counts.update(counts)
+        self.features.append((f"{feature.name} ({feature.filename})", counts, spent))
+
+    def pass_rate(self) -> float | None:
+        """Passed scenarios among those that ran (skipped and untested ones do not count)."""
+        ran = sum(count for status, count in self.counts.items() if status not in NOT_RUN)
+        return self.counts["passed"] / ran if ran else None
+
+    def by_tag(self) -> list[Row]:
+        return [
+            (f"@{tag}", self.tag_counts[tag], self.tag_durations[tag])
+            for tag in sorted(self.tag_counts)
+        ]
+
+
+def feature_part(feature: FeatureResult, first: int) -> str:
+    """One feature's piece of the page: its story and its scenarios (`first`: the place in
+    the run of its first scenario, from 0)."""
+    numbers = {id(scenario): first + index for index, scenario in enumerate(feature.scenarios)}
+    return _feature(feature, numbers)
+
+
+def feature_rank(feature: FeatureResult) -> int:
+    """Where a feature comes on the page: those with scenarios that need attention first."""
+    return min((_rank(scenario.status) for scenario in feature.scenarios), default=99)
+
+
+def page_parts(summary: PageSummary, features: Iterable[str]) -> Iterator[str]:
+    """The page in pieces: the summary's, then `features` (each `feature_part`'s text, in
+    the page's order: by `feature_rank`, then as they ran), then the end."""
+    counts = summary.counts
+    total = sum(counts.values())
+    problems = sum(counts[status] for status in PROBLEMS)
+    counted = f"{total} scenario{'' if total == 1 else 's'}"
+    title = f"{counted}, {problems} not passed" if problems else f"{counted}, all passed"
+    named = _run_name(summary.info)
+    title = f"{named}: {title} (asgibdd report)" if named else f"asgibdd report: {title}"
     style, script = _asset("report.css"), _asset("report.js")
     yield from [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
@@ -97,18 +175,18 @@ def html_parts(run: Run) -> Iterator[str]:
         f"<title>{_e(title)}</title>",
         f"<style>{style}</style></head><body>",
         '<a class="skip" href="#scenarios">Skip to the scenarios</a>',
-        _header(run, named),
+        _header(summary, named),
         '<main><section class="summary" aria-labelledby="summary-title">',
         '<h2 id="summary-title">Summary</h2>',
-        _totals(run, counts),
-        _breakdown("By feature", "feature", _by_feature(run)),
-        _breakdown("By tag", "tag", _by_tag(scenarios)),
+        _totals(summary),
+        _breakdown("By feature", "feature", summary.features),
+        _breakdown("By tag", "tag", summary.by_tag()),
         "</section>",
-        *(_section(section) for section in run.sections),
-        _controls(counts, scenarios),
+        *(_section(section) for section in summary.sections),
+        _controls(counts, sorted(summary.tag_counts)),
         '<section id="scenarios" aria-label="Scenarios">',
     ]
-    yield from (_feature(feature, numbers) for _, feature in features)
+    yield from features
     yield '<p id="nothing" hidden>No scenario matches the filters.</p>'
     yield "</section></main>"
     yield f"<script>{script}</script></body></html>\n"
@@ -119,12 +197,12 @@ def _run_name(info: RunInfo) -> str:
     return info.project or info.app
 
 
-def _header(run: Run, named: str) -> str:
+def _header(summary: PageSummary, named: str) -> str:
     """The page's heading and which run it shows: app, target, commit, versions, when,
     how long, and the CI build."""
-    info = run.info
-    started = datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc)
-    runs = f" ({run.runs} runs)" if run.runs > 1 else ""
+    info = summary.info
+    started = datetime.datetime.fromtimestamp(summary.started, datetime.timezone.utc)
+    runs = f" ({summary.runs} runs)" if summary.runs > 1 else ""
     commit = info.commit
     if commit:
         commit += f" on {info.branch}" if info.branch else ""
@@ -144,7 +222,7 @@ def _header(run: Run, named: str) -> str:
         ("Commit", commit),
         ("Versions", versions),
         ("Started", f"{started:%Y-%m-%d %H:%M:%S} UTC"),
-        ("Duration", f"{duration(run.duration)}{runs}"),
+        ("Duration", f"{duration(summary.duration)}{runs}"),
     ]
     items = "".join(
         f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>" for label, value in rows if value
@@ -158,45 +236,24 @@ def _header(run: Run, named: str) -> str:
     return f'<header><h1>{heading}</h1><dl class="run">{items}</dl></header>'
 
 
-def _totals(run: Run, counts: Counter[str]) -> str:
-    rate = run.pass_rate()
+def _totals(summary: PageSummary) -> str:
+    counts = summary.counts
+    rate = summary.pass_rate()
     items = [
         f'<li class="count {_e(status)}"><b>{counts[status]}</b> {_label(status)}</li>'
         for status in _statuses(counts)
     ]
     shown_rate = "–" if rate is None else f"{rate * 100:.1f}%"
-    steps = sum(len(scenario.steps) for scenario in run.scenarios())
     return (
         f'<ul class="totals"><li class="count total"><b>{sum(counts.values())}</b> scenarios</li>'
         f"{''.join(items)}"
         f'<li class="count rate"><b>{shown_rate}</b> pass rate</li>'
-        f'<li class="count"><b>{steps}</b> steps</li>'
-        f'<li class="count"><b>{_e(duration(run.duration))}</b> duration</li></ul>'
+        f'<li class="count"><b>{summary.steps}</b> steps</li>'
+        f'<li class="count"><b>{_e(duration(summary.duration))}</b> duration</li></ul>'
     )
 
 
 Row = tuple[str, Counter[str], float]
-
-
-def _by_feature(run: Run) -> list[Row]:
-    return [
-        (
-            f"{feature.name} ({feature.filename})",
-            Counter(scenario.status for scenario in feature.scenarios),
-            sum(scenario.duration for scenario in feature.scenarios),
-        )
-        for feature in run.features
-    ]
-
-
-def _by_tag(scenarios: Iterable[ScenarioResult]) -> list[Row]:
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    durations: dict[str, float] = defaultdict(float)
-    for scenario in scenarios:
-        for tag in scenario.tags:
-            counts[tag][scenario.status] += 1
-            durations[tag] += scenario.duration
-    return [(f"@{tag}", counts[tag], durations[tag]) for tag in sorted(counts)]
 
 
 def _breakdown(title: str, what: str, rows: list[Row]) -> str:
@@ -267,13 +324,12 @@ def _trend(runs: list[list[int]]) -> str:
     )
 
 
-def _controls(counts: Counter[str], scenarios: list[ScenarioResult]) -> str:
+def _controls(counts: Counter[str], tags: list[str]) -> str:
     boxes = "".join(
         f'<label><input type="checkbox" name="status" value="{_e(status)}" checked> '
         f"{_e(status.replace('_', ' '))} ({counts[status]})</label>"
         for status in _statuses(counts)
     )
-    tags = sorted({tag for scenario in scenarios for tag in scenario.tags})
     options = "".join(f'<option value="{_e(tag)}">@{_e(tag)}</option>' for tag in tags)
     return (
         '<form class="controls" role="search" aria-label="Filter the scenarios">'

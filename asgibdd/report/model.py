@@ -15,6 +15,7 @@ import json
 import types
 import typing
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -348,15 +349,19 @@ def results_path(report: Path) -> Path:
     return report.with_name(report.stem + RESULTS_SUFFIX)
 
 
-def write_run(run: Run, path: Path) -> None:
+def write_run(run: Run, path: Path, features: Iterable[str] | None = None) -> None:
     """Write `run` as a results file (the text of `Run.to_json`) one feature at a time,
-    never the whole text at once."""
+    never the whole text at once. `features`: the features' JSON, comma-separated, in
+    pieces, instead of `run.features` (a report that kept them on disk)."""
     rest = {key: value for key, value in vars(run).items() if key != "features"}
+    if features is None:
+        features = (
+            (", " if index else "") + json.dumps(feature, ensure_ascii=False, default=vars)
+            for index, feature in enumerate(run.features)
+        )
     with path.open("w", encoding="utf-8") as out:
         out.write(f'{{"format": {json.dumps(FORMAT)}, "features": [')
-        for index, feature in enumerate(run.features):
-            out.write(", " if index else "")
-            out.write(json.dumps(feature, ensure_ascii=False, default=vars))
+        out.writelines(features)
         out.write(f"], {json.dumps(rest, ensure_ascii=False, default=vars)[1:]}")
 
 

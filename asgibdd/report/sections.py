@@ -30,6 +30,7 @@ __all__ = [
     "amend_run",
     "clear_report_sections",
     "collect_sections",
+    "has_report_amendments",
     "register_report_amendment",
     "register_report_section",
 ]
@@ -59,6 +60,11 @@ def register_report_amendment(amendment: Amendment) -> None:
     history marks flaky scenarios so). Registering the same one twice applies it once."""
     if amendment not in _amendments:
         _amendments.append(amendment)
+
+
+def has_report_amendments() -> bool:
+    """Whether a report must hold the whole run to amend it before writing it."""
+    return bool(_amendments)
 
 
 def amend_run(run: Run) -> Run:

@@ -121,11 +121,10 @@ def for_the_reader(
     """A usage or config error as its reader needs it: near-miss advice, no inner frames.
 
     A step that refused its input because it was written almost right (`is a list`) gets
-    the advice that leads to the right phrase instead of the step's own complaint. behave
-    prints an error's whole traceback (`Step.run` keeps `traceback.format_exc()` for any
-    exception but an `AssertionError`); the frames inside asgibdd say nothing to the
-    feature's author, so the traceback is cut here: behave's call and this re-raise remain
-    (behave formats the traceback inside its own `except`, where nothing else can run).
+    the advice that leads to the right phrase instead of the step's own complaint. The
+    frames inside asgibdd say nothing to the feature's author and would only keep their
+    locals alive, so the traceback is cut here; behave then shows the message alone
+    (`asgibdd.behave_errors`).
     """
     hint = near_miss_hint(step_text, library)
     if hint is not None:

@@ -146,6 +146,8 @@ def advise_undefined_steps(registry: Any, library: Iterable[Phrase]) -> None:
             alternative = accepted_alternative(step.name, step.step_type, library)
             if alternative is not None:
                 match = finder.find(step.step_type, alternative)
+                if match is not None:
+                    _place_arguments(match, step.name)
         if match is None:
             message = undefined_step_message(step.keyword, step.step_type, step.name, library)
             step.error_message = message
@@ -153,3 +155,17 @@ def advise_undefined_steps(registry: Any, library: Iterable[Phrase]) -> None:
         return match
 
     registry.find_match = find_match_or_advise
+
+
+def _place_arguments(match: Any, written: str) -> None:
+    """Point the arguments of a match made on another text (the phrase a step means) at
+    where they stand in the step as written, or nowhere: behave's pretty formatter uses
+    the positions to print the step, and would cut the written text at the wrong places."""
+    position = 0
+    for argument in match.arguments or ():
+        found = written.find(argument.original, position) if argument.original else -1
+        if found < 0:
+            argument.start = argument.end = 0
+            continue
+        argument.start, argument.end = found, found + len(argument.original)
+        position = argument.end
