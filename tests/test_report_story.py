@@ -213,8 +213,15 @@ def test_chromium_shows_the_header_the_story_and_copies_a_curl_command(
         assert page.locator("section.rule:visible").count() == 1
         page.locator("button[data-action=expand]").click()
         button = page.locator("button[data-action=copy]").first
+        # The clipboard answers asynchronously and the label reverts after 2.5 s: record
+        # every label the button shows rather than reading it at one moment.
+        button.evaluate(
+            "(node) => { window.labels = []; new MutationObserver(() =>"
+            " window.labels.push(node.textContent)).observe(node, {childList: true}); }"
+        )
         button.click()
-        assert button.inner_text() in ("Copied", "Selected: press Ctrl+C")
+        page.wait_for_function("() => window.labels.length > 0", timeout=10_000)
+        assert page.evaluate("() => window.labels[0]") in ("Copied", "Selected: press Ctrl+C")
         command = page.locator("pre.curl").first.inner_text()
         copied = page.evaluate(
             "() => navigator.clipboard.readText().catch(() => window.getSelection().toString())"
