@@ -8,16 +8,16 @@ scenario of four steps), the exception's traceback with its frames, and a copy o
 name per element. On a suite of 10,000 scenarios that is more than 20 MB (tracemalloc, see
 docs/benchmarks.md).
 
-`install()` changes two things in behave's `model_core`, both put back by `uninstall()`,
-and two functions give back what behave keeps without need:
+`install()` changes two things in behave's `model_core` and one in its parser, all put
+back by `uninstall()`, and two functions give back what behave keeps without need:
 
 - An element gets its capture objects when something first asks for them (behave does,
   as soon as the element runs); until then it shares one empty pair. Elements parsed
   while this is installed (the star import of `asgibdd.environment` installs it before
   behave parses) cost nothing until they run.
 - The relative file name of an element is computed once per file, not once per element.
-- `share_keywords(features)` gives the steps one string per keyword (behave makes one per
-  step).
+- Steps parsed while this is installed share one string per keyword (behave's parser
+  makes one per step); `share_keywords(features)` does the same for steps parsed before.
 - `release(feature)`, once every formatter and reporter has read a finished feature,
   gives back the capture objects of its elements that captured nothing, and drops the
   tracebacks (frames and their locals) of its exceptions: the exception, its message and
@@ -98,6 +98,7 @@ def install() -> bool:
     for name, swap in mine.items():
         lazy.replaced[name] = (swaps[name], swap)
         setattr(model_core, name, swap)
+    _share_parsed_keywords()
     statement.captured = lazy
     statement.capture_sink = lazy_sink
     return True
@@ -116,6 +117,7 @@ def uninstall() -> None:
         if getattr(model_core, name, None) is swap:
             setattr(model_core, name, original)
     statement.captured = lazy.original
+    _parse_steps_as_behave_does()
     lazy_sink = vars(statement).get("capture_sink")
     if isinstance(lazy_sink, _LazyCapture):
         statement.capture_sink = lazy_sink.original
@@ -134,6 +136,40 @@ def release(feature: Any) -> None:
         captured = getattr(element, "_captured", None)
         if captured is not None and captured is not lazy.empty and not captured.captures:
             element._captured, element._capture_sink = lazy.empty, lazy.sink
+
+
+class _KeywordSharingParseStep:
+    """`Parser.parse_step` giving the step it parsed the one string of its keyword (parsing
+    is where the suite's peak is: sharing them later frees memory only after it)."""
+
+    def __init__(self, original: Any) -> None:
+        self.original = original
+
+    def __get__(self, parser: Any, owner: Any = None) -> Any:
+        return functools.partial(self, parser) if parser is not None else self
+
+    def __call__(self, parser: Any, line: str) -> Any:
+        step = self.original(parser, line)
+        keyword = getattr(step, "keyword", None)
+        if type(keyword) is str:
+            step.keyword = sys.intern(keyword)
+        return step
+
+
+def _share_parsed_keywords() -> None:
+    from behave.parser import Parser
+
+    parse_step = vars(Parser).get("parse_step")
+    if callable(parse_step) and not isinstance(parse_step, _KeywordSharingParseStep):
+        Parser.parse_step = _KeywordSharingParseStep(parse_step)
+
+
+def _parse_steps_as_behave_does() -> None:
+    from behave.parser import Parser
+
+    parse_step = vars(Parser).get("parse_step")
+    if isinstance(parse_step, _KeywordSharingParseStep):
+        Parser.parse_step = parse_step.original
 
 
 def share_keywords(features: Any) -> None:

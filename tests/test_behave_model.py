@@ -84,6 +84,16 @@ def test_steps_share_one_string_per_keyword() -> None:
     assert first.keyword is second.keyword
 
 
+def test_steps_parsed_while_installed_share_their_keywords_as_they_are_parsed(
+    installed: None,
+) -> None:
+    text = FEATURE_TEXT.replace("When another", "Given another") + "    And a third\n"
+    first, second, third = parse_feature(text).scenarios[0].steps
+    assert first.keyword == second.keyword == "Given"
+    assert first.keyword is second.keyword
+    assert (third.keyword, third.step_type) == ("And", "given")
+
+
 def test_uninstall_puts_behave_back_and_installing_twice_changes_nothing() -> None:
     from behave import capture, model_core, model_type
 
@@ -97,6 +107,10 @@ def test_uninstall_puts_behave_back_and_installing_twice_changes_nothing() -> No
     assert model_core.ManyCaptured is capture.ManyCaptured
     assert model_core.CaptureSinkAsCollector is capture.CaptureSinkAsCollector
     assert model_core.make_relpath_if_possible is model_type.make_relpath_if_possible
+    first, second = (
+        parse_feature(FEATURE_TEXT.replace("When another", "Given another")).scenarios[0].steps
+    )
+    assert first.keyword is not second.keyword
     assert parse_feature(FEATURE_TEXT).captured is not None
 
 
