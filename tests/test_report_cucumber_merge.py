@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 from cucumber_messages import Envelope, message_converter
 
 from asgibdd.errors import UsageError
-from asgibdd.report.cucumber_merge import merge_cucumber, read_cucumber
+from asgibdd.report.cucumber_merge import Unfinished, merge_cucumber, read_cucumber, with_unfinished
 from asgibdd.report.messages_merge import merge_messages, read_messages
 from asgibdd.testing import run_asgibdd, run_behave, write_project
 from tests.cucumber_json_schema import schema_errors
@@ -290,3 +291,45 @@ def test_a_missing_input_is_named(tmp_path: Path) -> None:
         f"{tmp_path / 'nowhere.json'} does not exist; give the files `behave -f cucumber -o "
         "FILE` wrote."
     )
+
+
+def test_a_scenario_whose_worker_died_replaces_its_skipped_copy_after_its_background() -> None:
+    def step(status: str) -> dict[str, Any]:
+        return {"keyword": "Given ", "name": "x", "line": 3, "match": {}, "result": {
+            "status": status, "duration": 0}}  # fmt: skip
+
+    def element(kind: str, line: int, status: str) -> dict[str, Any]:
+        named = {"id": f"f;s{line}", "tags": []} if kind == "scenario" else {}
+        return {"keyword": kind.title(), "type": kind, "name": f"s{line}", "description": "",
+                "line": line, **named, "steps": [step(status)]}  # fmt: skip
+
+    feature: dict[str, Any] = {
+               "uri": "features/f.feature", "id": "f", "keyword": "Feature", "name": "F",
+               "description": "", "line": 1, "tags": [], "elements": [
+                   element("background", 2, "skipped"), element("scenario", 5, "skipped"),
+                   element("background", 2, "passed"), element("scenario", 8, "passed"),
+                   element("scenario", 11, "skipped")]}  # fmt: skip
+    died = Unfinished("features/f.feature", "F", "s5", 5, ("slow",), "error", 1.5, "it died")
+    left_out = dataclasses.replace(died, name="s11", line=11, status="skipped")
+    lost = dataclasses.replace(died, uri="features/g.feature", feature_name="G", name="Lost")
+    merged = with_unfinished([feature], [died, left_out, lost])
+    assert merged[1]["elements"][0]["id"] == "g;lost"
+    assert merged[1]["elements"][0]["tags"] == [{"name": "@slow", "line": 4}]
+    assert [(e["type"], e["line"]) for e in merged[0]["elements"]] == [
+        ("background", 2),
+        ("scenario", 5),
+        ("background", 2),
+        ("scenario", 8),
+        ("scenario", 11),
+    ]
+    replaced = merged[0]["elements"][1]
+    assert (replaced["id"], replaced["tags"], replaced["steps"], replaced["before"]) == (
+        "f;s5",
+        [],  # the copy's names and tags stay
+        [],
+        [{"match": {}, "result": {"status": "failed", "duration": 1_500_000_000,
+                                  "error_message": "it died"}}],
+    )  # fmt: skip
+    assert merged[0]["elements"][0]["steps"] == [step("skipped")]  # the background kept
+    assert merged[0]["elements"][4] == feature["elements"][4]  # left out by --tags: as it was
+    assert schema_errors(merged) == []

@@ -8,12 +8,16 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
+from unittest.mock import ANY
 from xml.etree import ElementTree
 
 import pytest
 
 from asgibdd import testing
+from asgibdd.report.cucumber_merge import cucumber_counts
 from asgibdd.testing import BehaveOutcome, run_behave, write_project
+from tests.cucumber_json_schema import schema_errors
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -261,7 +265,8 @@ def test_a_crashing_worker_loses_nothing_of_the_others(tmp_path: Path) -> None:
     assert len(crash_worker) == 1, listed.output
     worker = next(iter(crash_worker))
     share = sum(line.startswith(f"{worker}:") for line in listed.output.splitlines())
-    outcome = run_asgibdd(root, "-j", "2", *APP_OPTION, "features/")
+    cucumber = ("-f", "asgibdd.report.cucumber:CucumberJSONFormatter", "-o", "cucumber.json")
+    outcome = run_asgibdd(root, "-j", "2", *APP_OPTION, *cucumber, "features/")
     assert outcome.returncode == 1
     # The worker ran crash.feature first (file order): one passed, then it died.
     assert (
@@ -281,6 +286,42 @@ def test_a_crashing_worker_loses_nothing_of_the_others(tmp_path: Path) -> None:
     assert counts.passed + counts.failed + counts.error + counts.untested == 9
     assert counts.failed == 1  # a wrong expectation, whichever worker ran it
     assert "Errored scenarios:\n  features/crash.feature:6  the crash" in outcome.output
+    # The Cucumber JSON has every scenario once; the dead worker's, as the runner saw them.
+    features = json.loads((root / "cucumber.json").read_text(encoding="utf-8"))
+    assert schema_errors(features) == []
+    assert cucumber_counts(features) == {
+        "failed": counts.failed + counts.error,
+        "passed": counts.passed,
+        "skipped": counts.untested,
+    }
+    crash = next(feature for feature in features if feature["uri"] == "features/crash.feature")
+    assert [
+        (element["name"], element["line"], element["tags"], element["before"], element["steps"])
+        for element in crash["elements"]
+    ] == [
+        ("before the crash", 3, [{"name": "@serial", "line": 2}], [_ran("passed")], []),
+        (
+            "the crash",
+            6,
+            [{"name": "@serial", "line": 5}],
+            [_ran("failed", f"{worker} exited with status 3 while this scenario ran")],
+            [],
+        ),
+        (
+            "after the crash",
+            9,
+            [{"name": "@serial", "line": 8}],
+            [_ran("skipped", f"not run: {worker} exited with status 3 before it started")],
+            [],
+        ),
+    ]
+
+
+def _ran(status: str, message: str | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"status": status, "duration": ANY}
+    if message is not None:
+        result["error_message"] = message
+    return {"match": {}, "result": result}
 
 
 def test_a_hung_worker_is_stopped_within_the_scenario_limit(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,8 @@ class OutputPlan:
                 [folder / _RESULTS_NAME for folder in folders], keep, records, amend
             )
         for kind, target in self.cucumber.items():
-            _write(target, _merge_cucumber(kind, [folder / f"{kind}.out" for folder in folders]))
+            parts = [folder / f"{kind}.out" for folder in folders]
+            _write(target, _merge_cucumber(kind, parts, records))
             written.append(target)
         if self.junit_directory is not None:
             written += merge_behave_junit(
@@ -323,13 +325,32 @@ def plan_outputs(config: Any, features: Sequence[str] = (), api_coverage: str = 
     return plan
 
 
-def _merge_cucumber(kind: str, parts: Sequence[Path]) -> str:
-    """The workers' Cucumber JSON (`kind` "cucumber") or Messages files, merged, as text."""
+def _merge_cucumber(kind: str, parts: Sequence[Path], records: Sequence[ScenarioRecord]) -> str:
+    """The workers' Cucumber JSON (`kind` "cucumber") or Messages files, merged, as text;
+    the Cucumber JSON also has the scheduled scenarios no worker's file holds as run."""
     found = [part for part in parts if part.exists() and part.stat().st_size]
     if kind == "cucumber":
-        from asgibdd.report.cucumber_merge import merge_cucumber, read_cucumber
+        from asgibdd.report.cucumber_merge import (
+            Unfinished,
+            merge_cucumber,
+            read_cucumber,
+            with_unfinished,
+        )
 
-        features = merge_cucumber([read_cucumber(part) for part in found])
+        unfinished = [
+            Unfinished(
+                uri=Path(_relative(record.scenario.feature)).as_posix(),
+                feature_name=record.scenario.feature_name,
+                name=record.scenario.name,
+                line=int(record.scenario.location.rsplit(":", 1)[1]),
+                tags=record.scenario.tags,
+                status=record.status,
+                duration=record.duration,
+                message=_runner_words(record),
+            )
+            for record in records
+        ]
+        features = with_unfinished(merge_cucumber([read_cucumber(p) for p in found]), unfinished)
         return json.dumps(features, indent=1, ensure_ascii=False) + "\n"
     from asgibdd.report.messages_merge import merge_messages, read_messages
 
@@ -339,6 +360,16 @@ def _merge_cucumber(kind: str, parts: Sequence[Path]) -> str:
     return "".join(
         json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in envelopes
     )
+
+
+def _runner_words(record: ScenarioRecord) -> str:
+    """What the console said of the scenario, less its `Scenario: name` heading (and the
+    `... ` before the runner's own words)."""
+    lines = record.text.strip("\n").splitlines()
+    if lines and lines[0].strip().endswith(record.scenario.name):
+        lines = lines[1:]
+    text = textwrap.dedent("\n".join(lines)).strip()
+    return text.removeprefix("... ")
 
 
 def _write(path: Path, text: str) -> None:

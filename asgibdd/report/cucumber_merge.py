@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from asgibdd.errors import UsageError
+from asgibdd.report.cucumber import STATUS, element_id
 from asgibdd.report.inputs import read_input
 
-__all__ = ["cucumber_counts", "merge_cucumber", "read_cucumber"]
+__all__ = ["Unfinished", "cucumber_counts", "merge_cucumber", "read_cucumber", "with_unfinished"]
 
 Json = dict[str, Any]
 
@@ -115,6 +117,93 @@ def merge_cucumber(documents: Sequence[Sequence[Json]]) -> list[Json]:
         }
         for uri in sorted(features)
     ]
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A scheduled scenario whose own Cucumber JSON was lost (its worker died, or a signal
+    ended the run first), as the parallel runner saw it end."""
+
+    uri: str
+    feature_name: str
+    name: str
+    line: int
+    tags: tuple[str, ...]
+    #: behave's status (`error`, `untested`, ...) and what the runner said of it.
+    status: str
+    duration: float
+    message: str
+
+
+def with_unfinished(features: Sequence[Json], unfinished: Sequence[Unfinished]) -> list[Json]:
+    """`features` with each of `unfinished` that no element shows as run: a scenario (its
+    feature too, if missing) whose one result is a `before` hook of the runner's, saying
+    what happened. A skipped copy of it (another worker listed it) is replaced."""
+    merged = [{**feature, "elements": list(feature["elements"])} for feature in features]
+    by_uri = {str(feature["uri"]): feature for feature in merged}
+    for scenario in unfinished:
+        feature = by_uri.get(scenario.uri)
+        if feature is None:
+            feature = by_uri[scenario.uri] = {
+                "uri": scenario.uri,
+                "id": element_id(scenario.feature_name),
+                "keyword": "Feature",
+                "name": scenario.feature_name,
+                "description": "",
+                "line": 1,
+                "tags": [],
+                "elements": [],
+            }
+            merged.append(feature)
+        elements: list[Json] = feature["elements"]
+        found = _unit_at(elements, scenario.line)
+        if found is not None and (
+            scenario.status == "skipped" or _ran(elements[found[0] : found[1]])
+        ):
+            continue  # reported as it ran, or left out (by --tags) as a serial run shows it
+        result: Json = {
+            "status": STATUS.get(scenario.status, "failed"),
+            "duration": round(scenario.duration * 1e9),
+        }
+        if scenario.status != "passed" and scenario.message:
+            result["error_message"] = scenario.message
+        replacement: Json = {
+            "id": f"{feature['id']};{element_id(scenario.name)}",
+            "keyword": "Scenario",
+            "type": "scenario",
+            "name": scenario.name,
+            "description": "",
+            "line": scenario.line,
+            "tags": [
+                {"name": f"@{tag}", "line": max(scenario.line - 1, 1)} for tag in scenario.tags
+            ],
+            "before": [{"match": {}, "result": result}],  # the runner: no file of its own
+            "steps": [],
+        }
+        if found is not None:  # the skipped copy of another worker's list: its names stay
+            copy = elements[found[1] - 1]
+            kept = ("id", "keyword", "name", "description", "tags")
+            elements[found[1] - 1] = {**replacement, **{k: copy[k] for k in kept if k in copy}}
+            continue
+        at = next(
+            (i for i, e in enumerate(elements) if int(e.get("line", 0) or 0) > scenario.line),
+            len(elements),
+        )
+        while at > 0 and elements[at - 1].get("type") == "background":
+            at -= 1  # a background goes with the scenario after it
+        elements.insert(at, replacement)
+    return sorted(merged, key=lambda feature: str(feature["uri"]))
+
+
+def _unit_at(elements: Sequence[Json], line: int) -> tuple[int, int] | None:
+    """Where the scenario written at `line` is in `elements`, with its background."""
+    for index, element in enumerate(elements):
+        if element.get("type") != "background" and int(element.get("line", 0) or 0) == line:
+            start = (
+                index - 1 if index and elements[index - 1].get("type") == "background" else index
+            )
+            return start, index + 1
+    return None
 
 
 def cucumber_counts(features: Sequence[Json]) -> dict[str, int]:
