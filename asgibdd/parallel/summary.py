@@ -23,16 +23,21 @@ _ERRORED = frozenset({"error", "hook_error", "cleanup_error"})
 
 
 def feature_status(statuses: Sequence[str]) -> str:
-    """A feature's status from its scenarios' statuses, by behave's `Feature.compute_status`."""
-    passed = 0
+    """A feature's status from its scenarios' statuses, by behave's `Feature.compute_status`:
+    the first error or failure decides; else a scenario that never ran makes it untested,
+    or failed if another passed (a run that stopped). behave stops at the first untested
+    scenario, as in a serial run everything after it is untested too; split over workers,
+    a failure may come after it in the file, and still decides."""
+    passed = untested = 0
     for status in statuses:
         if status in _ERRORED:
             return "error"
         if status in _FAILING:
             return "failed"
-        if status == "untested":
-            return "failed" if passed else "untested"
+        untested += status == "untested"
         passed += status in ("passed", "flaky")  # flaky: passed on a retry
+    if untested:
+        return "failed" if passed else "untested"
     return "skipped" if all(status == "skipped" for status in statuses) else "passed"
 
 
