@@ -250,10 +250,10 @@ def test_next_event_timeout_bounds_the_whole_event_not_each_chunk(backend: Backe
     client = TestClient(_keep_alive_stream(release), backend=backend)
     with client, client.sse("/events") as events:
         with pytest.raises(AppTimeout) as caught:
-            events.next_event(timeout=0.2)
+            events.next_event(timeout=0.5)
         assert caught.value.received > 0
         assert str(caught.value) == (
-            f"No event from the event stream GET /events within 0.2 s: {caught.value.received} "
+            f"No event from the event stream GET /events within 0.5 s: {caught.value.received} "
             "bytes arrived in that time, but no complete event (only comments or keep-alives?). "
             "Wait longer with next_event(timeout=...), TestClient(app, wait_timeout=...), or "
             "timeout in asgibdd's config for behave runs."
