@@ -14,9 +14,13 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from cucumber_messages import Envelope, message_converter
 
+from asgibdd.report.messages_merge import messages_counts, read_messages
 from asgibdd.report.model import read_run
 from asgibdd.testing import write_project
+from tests.cucumber_json_schema import schema_errors
+from tests.test_report_cucumber_merge import _referenced_ids_exist
 from tests.test_run_behave import APP, APP_OPTION, run_asgibdd
 
 REPO = Path(__file__).resolve().parent.parent
@@ -201,6 +205,72 @@ def test_a_run_whose_failures_all_pass_on_a_retry_passes_unless_flaky_fails_it(
     page = (root / "report.html").read_text("utf-8")
     assert '<span class="badge flaky" title="passed on a retry">flaky</span>' in page
     assert page.count('<rect class="failed"') == 1
+
+
+def test_cucumber_json_has_the_last_attempt_and_the_messages_every_attempt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path, ONLY_FLAKY)
+    outputs = (
+        "-f", "asgibdd.report.cucumber:CucumberJSONFormatter", "-o", "run.json",
+        "-f", "asgibdd.report.messages:MessagesFormatter", "-o", "run.ndjson",
+    )  # fmt: skip
+    outcome = run_asgibdd(root, "--retries", "1", "-j", "2", *APP_OPTION, *outputs, "features/")
+    assert outcome.returncode == 0, outcome.output
+    features = json.loads((root / "run.json").read_text("utf-8"))
+    assert schema_errors(features) == []
+    assert [
+        (element["name"], [step["result"]["status"] for step in element["steps"]])
+        for element in features[0]["elements"]
+    ] == [("steady", ["passed"]), ("flaky", ["passed"])]
+
+    envelopes = read_messages(root / "run.ndjson")
+    for envelope in envelopes:
+        message_converter.from_dict(envelope, Envelope)
+    assert _referenced_ids_exist(envelopes) == []
+    flaky_case = next(
+        envelope["testCase"]["id"]
+        for envelope in envelopes
+        if "testCase" in envelope
+        and any(
+            "pickle" in other
+            and other["pickle"]["id"] == envelope["testCase"]["pickleId"]
+            and other["pickle"]["name"] == "flaky"
+            for other in envelopes
+        )
+    )
+    starts = [
+        envelope["testCaseStarted"]
+        for envelope in envelopes
+        if envelope.get("testCaseStarted", {}).get("testCaseId") == flaky_case
+    ]
+    assert [start["attempt"] for start in starts] == [0, 1]
+    finished = {
+        envelope["testCaseFinished"]["testCaseStartedId"]: envelope["testCaseFinished"]
+        for envelope in envelopes
+        if "testCaseFinished" in envelope
+    }
+    assert [finished[start["id"]]["willBeRetried"] for start in starts] == [True, False]
+    statuses = [
+        envelope["testStepFinished"]["testStepResult"]["status"]
+        for envelope in envelopes
+        if envelope.get("testStepFinished", {}).get("testCaseStartedId")
+        in {start["id"] for start in starts}
+    ]
+    assert statuses == ["FAILED", "PASSED"]
+    assert envelopes[-1]["testRunFinished"]["success"] is True
+    assert messages_counts(envelopes) == {"passed": 1, "flaky": 1}
+
+    # Merged again (shards that each retried), the attempts stay, and flaky fails the merge.
+    from asgibdd.cli import main
+
+    merged = root / "merged.ndjson"
+    status = main(["report", "merge", str(root / "run.ndjson"), "--messages", str(merged)])
+    assert status == 1
+    assert capsys.readouterr().out == "2 scenarios from 1 files: 1 flaky, 1 passed\n"
+    again = read_messages(merged)
+    assert _referenced_ids_exist(again) == []
+    assert sum("testCaseStarted" in envelope for envelope in again) == 3
 
 
 def test_retries_is_a_count(tmp_path: Path) -> None:

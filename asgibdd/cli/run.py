@@ -303,7 +303,10 @@ def _run(
         run = attempts.attempts(RESULTS_NAME)(run)
         return with_history(run, history)
 
-    for written in plan.merge(folders, attempts.scheduled(), records, amend):
+    crashed = any(worker.unfinished() for worker in workers)
+    flaky_fails = arguments.fail_on_flaky and bool(summary.flaky)
+    failed = bool(summary.failed) or crashed or flaky_fails or bool(interruption.signals)
+    for written in plan.merge(folders, attempts.scheduled(), records, amend, not failed):
         print(f"wrote {written}")
     if plan.coverage is not None:
         from asgibdd.contracts.coverage import render_table, render_undocumented
@@ -319,9 +322,7 @@ def _run(
             file=sys.stderr,
         )
         return interruption.exit_status
-    crashed = any(worker.unfinished() for worker in workers)
-    flaky_fails = arguments.fail_on_flaky and bool(summary.flaky)
-    return 1 if summary.failed or crashed or flaky_fails else 0
+    return 1 if failed else 0
 
 
 def _keep_history(

@@ -140,6 +140,7 @@ class OutputPlan:
         scheduled: Sequence[set[str]],
         records: Sequence[ScenarioRecord] = (),
         amend: Callable[[Run], Run] | None = None,
+        success: bool | None = None,
     ) -> list[Path]:
         """Write the merged outputs from the workers' `folders`; return what was written.
 
@@ -149,7 +150,8 @@ class OutputPlan:
         A scheduled scenario that no worker's asgibdd report holds (its worker was killed,
         or a signal stopped the run first) goes into the merged report as its `records`
         entry says, with the runner's words for what happened. `amend` changes the merged
-        asgibdd report before it is written (retries, history)."""
+        asgibdd report before it is written (retries, history). `success` is whether the
+        run passed, as its exit status says (Cucumber Messages' `testRunFinished`)."""
         keep = _Keep(scheduled)
         written: list[Path] = []
         if self.api_coverage is not None:
@@ -168,7 +170,7 @@ class OutputPlan:
             )
         for kind, target in self.cucumber.items():
             parts = [folder / f"{kind}.out" for folder in folders]
-            _write(target, _merge_cucumber(kind, parts, records))
+            _write(target, _merge_cucumber(kind, parts, records, keep, success))
             written.append(target)
         if self.junit_directory is not None:
             written += merge_behave_junit(
@@ -325,10 +327,20 @@ def plan_outputs(config: Any, features: Sequence[str] = (), api_coverage: str = 
     return plan
 
 
-def _merge_cucumber(kind: str, parts: Sequence[Path], records: Sequence[ScenarioRecord]) -> str:
-    """The workers' Cucumber JSON (`kind` "cucumber") or Messages files, merged, as text;
-    the Cucumber JSON also has the scheduled scenarios no worker's file holds as run."""
-    found = [part for part in parts if part.exists() and part.stat().st_size]
+def _merge_cucumber(
+    kind: str,
+    parts: Sequence[Path],
+    records: Sequence[ScenarioRecord],
+    keep: _Keep,
+    success: bool | None,
+) -> str:
+    """The workers' Cucumber JSON (`kind` "cucumber") or Messages files, merged, as text:
+    each scenario as the worker that ran its last attempt wrote it. The Cucumber JSON also
+    has the scheduled scenarios no worker's file holds as run; the Messages have a retried
+    scenario's earlier attempts, and the run's `success` when it is given."""
+    found = [
+        (worker, part) for worker, part in enumerate(parts) if part.exists() and part.stat().st_size
+    ]
     if kind == "cucumber":
         from asgibdd.report.cucumber_merge import (
             Unfinished,
@@ -350,16 +362,42 @@ def _merge_cucumber(kind: str, parts: Sequence[Path], records: Sequence[Scenario
             )
             for record in records
         ]
-        features = with_unfinished(merge_cucumber([read_cucumber(p) for p in found]), unfinished)
+        documents = [_kept_elements(read_cucumber(part), worker, keep) for worker, part in found]
+        features = with_unfinished(merge_cucumber(documents), unfinished)
         return json.dumps(features, indent=1, ensure_ascii=False) + "\n"
     from asgibdd.report.messages_merge import merge_messages, read_messages
 
     if not found:
         return ""
-    envelopes = merge_messages([read_messages(part) for part in found])
+    workers = [worker for worker, _ in found]
+    envelopes = merge_messages(
+        [read_messages(part) for _, part in found],
+        owner=lambda stream, uri, line: keep(workers[stream], uri, line),
+        success=success,
+    )
     return "".join(
         json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in envelopes
     )
+
+
+def _kept_elements(
+    features: list[dict[str, Any]], worker: int, keep: _Keep
+) -> list[dict[str, Any]]:
+    """`features` (Cucumber JSON) with only the scenarios `keep` takes from `worker`, each
+    with the background element before it."""
+    kept = []
+    for feature in features:
+        elements: list[dict[str, Any]] = []
+        background: list[dict[str, Any]] = []
+        for element in feature["elements"]:
+            if element.get("type") == "background":
+                background = [element]
+            else:
+                if keep(worker, str(feature["uri"]), int(element.get("line", 0) or 0)):
+                    elements += [*background, element]
+                background = []
+        kept.append({**feature, "elements": elements})
+    return kept
 
 
 def _runner_words(record: ScenarioRecord) -> str:

@@ -7,13 +7,15 @@ one `testRunFinished` (the latest; a success when every input's run was), each f
 file's source and Gherkin document once, and each scenario (pickle) once with its test
 case and execution: from the input where it ran, a worker or shard listing the scenarios
 it was not given as skipped. A pickle taken from another input than its feature's
-document points at that document's nodes, found by their place in the file.
+document points at that document's nodes, found by their place in the file. A test case
+started more than once (retried) keeps every attempt, the earlier ones finished with
+`willBeRetried`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +108,8 @@ class _Stream:
     cases: dict[str, Envelope] = field(default_factory=dict)
     started: dict[str, Envelope] = field(default_factory=dict)
     execution: dict[str, list[Envelope]] = field(default_factory=dict)
+    #: A test case's attempts before its last (it was retried in this run), as written.
+    retried: dict[str, list[Envelope]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, envelopes: Sequence[Envelope], prefix: str) -> _Stream:
@@ -122,8 +126,12 @@ class _Stream:
             elif kind == "testCase":
                 stream.cases[message["pickleId"]] = envelope
             elif kind == "testCaseStarted":
-                case_of_started[message["id"]] = message["testCaseId"]
-                stream.started[message["testCaseId"]] = envelope
+                case = message["testCaseId"]
+                case_of_started[message["id"]] = case
+                if case in stream.started:  # a retry: the attempt before is an earlier one
+                    earlier = [stream.started[case], *stream.execution.pop(case, [])]
+                    stream.retried.setdefault(case, []).extend(earlier)
+                stream.started[case] = envelope
             elif kind in _EXECUTION:
                 case = case_of_started.get(message.get("testCaseStartedId", ""))
                 if case is not None:
@@ -144,15 +152,31 @@ class _Stream:
         return [envelope for envelope in self.envelopes if kind in envelope]
 
 
-def merge_messages(streams: Sequence[Sequence[Envelope]]) -> list[Envelope]:
-    """The envelopes of `streams` merged into one stream (see the module's docstring)."""
+def merge_messages(
+    streams: Sequence[Sequence[Envelope]],
+    owner: Callable[[int, str, int], bool] | None = None,
+    success: bool | None = None,
+) -> list[Envelope]:
+    """The envelopes of `streams` merged into one stream (see the module's docstring).
+
+    `owner(i, uri, line)` (the parallel runner's) says whether stream i holds the last
+    attempt of the scenario at `uri:line`; another stream where it ran too holds an
+    earlier attempt (streams in the order they ran), which goes into the merged stream
+    as Cucumber has a retry: the same test case started again (`attempt` 0, 1, ...), the
+    earlier ones finished with `willBeRetried`. `success` replaces the inputs' verdict."""
     parsed = [_Stream.of(envelopes, f"{index}.") for index, envelopes in enumerate(streams)]
     chosen: dict[tuple[str, int], tuple[_Stream, Envelope]] = {}
-    for stream in parsed:
+    earlier: dict[tuple[str, int], list[tuple[_Stream, Envelope]]] = {}
+    for index, stream in enumerate(parsed):
         for pickle in stream.pickles.values():
             key = (pickle["uri"], int(pickle["location"]["line"]))
             known = chosen.get(key)
-            if known is None or (stream.ran(pickle["id"]) and not known[0].ran(known[1]["id"])):
+            if owner is not None and stream.ran(pickle["id"]) and not owner(index, *key):
+                earlier.setdefault(key, []).append((stream, pickle))
+            if owner is not None:
+                if known is None or owner(index, *key):
+                    chosen[key] = (stream, pickle)
+            elif known is None or (stream.ran(pickle["id"]) and not known[0].ran(known[1]["id"])):
                 chosen[key] = (stream, pickle)
     homes: dict[str, _Stream] = {}
     for stream in parsed:
@@ -196,16 +220,61 @@ def merge_messages(streams: Sequence[Sequence[Envelope]]) -> list[Envelope]:
         if case is None:
             continue
         merged.append({"testCase": _with_definitions(case["testCase"], same)})
-        started = stream.started.get(case["testCase"]["id"])
-        if started is not None:
-            merged.append(started)
-            merged.extend(stream.execution.get(case["testCase"]["id"], []))
+        key = (pickle["uri"], int(pickle["location"]["line"]))
+        tries = [*earlier.get(key, []), (stream, pickle)]
+        for attempt, (ran_in, ran) in enumerate(tries):
+            merged.extend(
+                _attempt(ran_in, ran, case["testCase"], attempt, attempt < len(tries) - 1)
+            )
     finishes = [e["testRunFinished"] for s in parsed for e in s.of_kind("testRunFinished")]
     if finishes:
         last = max(finishes, key=lambda finish: _seconds(finish["timestamp"]))
-        success = all(finish.get("success", False) for finish in finishes)
+        if success is None:
+            success = all(finish.get("success", False) for finish in finishes)
         merged.append({"testRunFinished": {**last, "success": success, "testRunStartedId": _RUN}})
     return merged
+
+
+def _attempt(
+    stream: _Stream, pickle: Envelope, case: Envelope, attempt: int, retried: bool
+) -> list[Envelope]:
+    """The execution of `pickle` in `stream` as attempt `attempt` of the merged test case
+    `case` (its steps found by their place: the same pickle has the same steps)."""
+    own = stream.cases.get(pickle["id"])
+    if own is None:
+        return []
+    own_case = own["testCase"]
+    started = stream.started.get(own_case["id"])
+    if started is None:
+        return []
+    if own_case["id"] == case["id"] and attempt == 0 and not retried:
+        own_tries = stream.retried.get(own_case["id"], [])
+        return [*own_tries, started, *stream.execution.get(own_case["id"], [])]
+    steps = dict(
+        zip(
+            (step["id"] for step in own_case.get("testSteps", [])),
+            (step["id"] for step in case.get("testSteps", [])),
+            strict=False,
+        )
+    )
+    out: list[Envelope] = [
+        {
+            "testCaseStarted": {
+                **started["testCaseStarted"],
+                "testCaseId": case["id"],
+                "attempt": attempt,
+            }
+        }
+    ]
+    for envelope in stream.execution.get(own_case["id"], []):
+        kind, message = next(iter(envelope.items()))
+        message = dict(message)
+        if "testStepId" in message:
+            message["testStepId"] = steps.get(message["testStepId"], message["testStepId"])
+        if kind == "testCaseFinished":
+            message["willBeRetried"] = retried
+        out.append({kind: message})
+    return out
 
 
 def _with_definitions(case: Envelope, same: dict[str, str]) -> Envelope:
@@ -255,7 +324,8 @@ def _pointed_at(pickle: Envelope, stream: _Stream, home: _Stream | None) -> Enve
 
 
 def messages_counts(envelopes: Sequence[Envelope]) -> dict[str, int]:
-    """Test cases by status (failed, undefined, pending, passed, else skipped), lower case."""
+    """Test cases by status (failed, undefined, pending, passed, else skipped; flaky: passed
+    on a retry), lower case, by each one's last attempt."""
     stream = _Stream.of(envelopes, "")
     counts: dict[str, int] = {}
     for pickle_id in stream.pickles:
@@ -269,5 +339,7 @@ def messages_counts(envelopes: Sequence[Envelope]) -> dict[str, int]:
             (s for s in ("failed", "undefined", "pending", "ambiguous") if s in statuses),
             "passed" if "passed" in statuses else "skipped",
         )
+        if status == "passed" and case is not None and case["testCase"]["id"] in stream.retried:
+            status = "flaky"  # passed on a retry
         counts[status] = counts.get(status, 0) + 1
     return counts
