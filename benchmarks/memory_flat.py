@@ -6,7 +6,8 @@
 
 The suite is `suite_generator.py`'s (each scenario: a fresh client, one GET, three JSON
 checks, 50 scenarios to a feature file), every scenario passes. behave runs as a whole
-process, once with `-f null`, once with `-f null -f html -o report.html` added, and for
+process, once with `-f null`, once with `-f null -f html -o report.html` added, once with
+`-f null -f junit -o junit.xml` (asgibdd's JUnit file) added, and for
 reference once with `--dry-run` (behave parses the features and runs nothing, so its
 growth is behave's own model of the suite), for each of the two sizes; the figure is
 the peak resident set size of that process (`ru_maxrss` from `os.wait4`, which the kernel
@@ -14,7 +15,8 @@ keeps for exactly that child). Peaks do not depend on the load of a shared machi
 way times do, so one run of each is enough.
 
 Limits (issue 22): the peak at the large size is at most 1.3 times the peak at the small
-size without a report, and at most 1.5 times with the HTML report written.
+size without a report, and at most 1.5 times with the HTML report (or the JUnit file)
+written.
 """
 
 from __future__ import annotations
@@ -31,16 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from suite_generator import write_suite  # noqa: E402
 
-LIMITS = {"without a report": 1.3, "with the HTML report": 1.5}
+LIMITS = {"without a report": 1.3, "with the HTML report": 1.5, "with the JUnit file": 1.5}
 
 FORMATTERS = """
 [tool.behave.formatters]
 html = "asgibdd.report.html:HTMLFormatter"
+junit = "asgibdd.report.junit:JUnitFormatter"
 """
 
 FORMATS = {
     "without a report": ["-f", "null"],
     "with the HTML report": ["-f", "null", "-f", "html", "-o", "report.html"],
+    "with the JUnit file": ["-f", "null", "-f", "junit", "-o", "junit.xml"],
     # For reference: behave parsing the features and running nothing (no hook, no app).
     # What it adds from one size to the other is behave's own model of the suite.
     "--dry-run (reference)": ["--dry-run", "-f", "null"],
@@ -71,16 +75,19 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=1000, help="scenarios in the small suite")
     parser.add_argument("--large", type=int, default=10000, help="scenarios in the large suite")
     parser.add_argument("--check", action="store_true", help="exit 1 when a ratio is over")
+    parser.add_argument(
+        "--only", choices=sorted(FORMATS), action="append", help="measure this run only"
+    )
     arguments = parser.parse_args()
     sizes = (arguments.small, arguments.large)
-    peaks: dict[str, list[float]] = {name: [] for name in FORMATS}
+    peaks: dict[str, list[float]] = {name: [] for name in arguments.only or FORMATS}
     with tempfile.TemporaryDirectory(prefix="asgibdd-memory-") as folder:
         for size in sizes:
             project = write_suite(Path(folder) / str(size), size)
             with (project / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
                 pyproject.write(FORMATTERS)
-            for name, formats in FORMATS.items():
-                peak = peak_rss_mb(project, formats)
+            for name in peaks:
+                peak = peak_rss_mb(project, FORMATS[name])
                 peaks[name].append(peak)
                 print(f"{size:>7,} scenarios, {name}: peak RSS {peak:.0f} MB", flush=True)
     print(f"\n| run | {sizes[0]:,} scenarios | {sizes[1]:,} scenarios | ratio | limit | result |")

@@ -21,25 +21,62 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from typing import Any
 from xml.etree import ElementTree
 
 from asgibdd.report._formatter import CollectingFormatter
-from asgibdd.report.model import NOT_RUN, PROBLEMS, Run, ScenarioResult
+from asgibdd.report.collect import collect_feature
+from asgibdd.report.model import NOT_RUN, PROBLEMS, FeatureResult, Run, ScenarioResult
+from asgibdd.report.sections import has_report_amendments
+from asgibdd.report.spool import read_back, temporary_file
 
 __all__ = ["JUnitFormatter", "classname", "render_junit"]
 
 # Characters XML 1.0 cannot hold at all (an app's bytes can contain them): shown as U+FFFD.
+_COUNTERS = ("tests", "failures", "errors", "skipped")
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class JUnitFormatter(CollectingFormatter):
-    """`behave -f junit -o junit.xml`: the whole run as one JUnit XML file."""
+    """`behave -f junit -o junit.xml`: the whole run as one JUnit XML file.
+
+    Each feature's `<testsuite>` goes to an unnamed temporary file when the feature ends
+    (memory keeps the counts only), and the file is written from there at the end, the
+    same text `render_junit` makes of the whole run. A run that amends its report when it
+    ends (the results history, `history_in_behave`) keeps its features in memory instead.
+    """
 
     name = "junit"
     description = "JUnit XML for CI: one file, public exception types, full messages."
 
+    def __init__(self, stream_opener: Any, config: Any) -> None:
+        super().__init__(stream_opener, config)
+        self._suites = temporary_file()
+        self._totals = dict.fromkeys(_COUNTERS, 0)
+        self._spooled = 0
+
+    def eof(self) -> None:
+        if has_report_amendments():
+            super().eof()
+        elif self._feature is not None:
+            text, counts = junit_suite(collect_feature(self._feature))
+            self._feature = None
+            self._suites.write(f"\n  {text}" if self._spooled else text)
+            self._spooled += 1
+            _add_counts(self._totals, counts)
+
     def write(self, run: Run) -> None:
-        self.open().write(render_junit(run))
+        try:
+            if run.features or not self._spooled:
+                self.open().write(render_junit(run))
+            else:
+                stream = self.open()
+                head, tail, _ = _document(self._totals, run.duration)
+                stream.write(head)
+                stream.writelines(read_back(self._suites))
+                stream.write(tail)
+        finally:
+            self._suites.close()
 
 
 def classname(filename: str) -> str:
@@ -49,28 +86,52 @@ def classname(filename: str) -> str:
 
 
 def render_junit(run: Run) -> str:
-    suites = ElementTree.Element("testsuites", name="asgibdd")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    """The JUnit XML document of `run`."""
+    totals = dict.fromkeys(_COUNTERS, 0)
+    suites = []
     for feature in run.features:
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        suite = ElementTree.SubElement(suites, "testsuite", name=feature.name)
-        suite.set("file", feature.filename)
-        for scenario in feature.scenarios:
-            counts["tests"] += 1
-            kind = _add_case(suite, scenario, classname(feature.filename))
-            if kind:
-                counts[kind] += 1
-        time = sum(scenario.duration for scenario in feature.scenarios)
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
-        suite.set("time", f"{time:.3f}")
+        text, counts = junit_suite(feature)
+        suites.append(text)
+        _add_counts(totals, counts)
+    head, tail, empty = _document(totals, run.duration)
+    return head + "\n  ".join(suites) + tail if suites else empty
+
+
+def junit_suite(feature: FeatureResult) -> tuple[str, dict[str, int]]:
+    """A feature's `<testsuite>`, indented as the second level of the document, and its
+    counts (tests, failures, errors, skipped)."""
+    counts = dict.fromkeys(_COUNTERS, 0)
+    suite = ElementTree.Element("testsuite", name=feature.name)
+    suite.set("file", feature.filename)
+    for scenario in feature.scenarios:
+        counts["tests"] += 1
+        kind = _add_case(suite, scenario, classname(feature.filename))
+        if kind:
+            counts[kind] += 1
+    time = sum(scenario.duration for scenario in feature.scenarios)
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    suite.set("time", f"{time:.3f}")
+    ElementTree.indent(suite, level=1)
+    return ElementTree.tostring(suite, encoding="unicode"), counts
+
+
+def _add_counts(totals: dict[str, int], counts: dict[str, int]) -> None:
+    for key, value in counts.items():
+        totals[key] += value
+
+
+def _document(totals: dict[str, int], duration: float) -> tuple[str, str, str]:
+    """The document's text before its suites, after them, and the whole document when it
+    has no suite (an empty `<testsuites ... />`)."""
+    root = ElementTree.Element("testsuites", name="asgibdd")
     for key, value in totals.items():
-        suites.set(key, str(value))
-    suites.set("time", f"{run.duration:.3f}")
-    ElementTree.indent(suites)
-    body = ElementTree.tostring(suites, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+        root.set(key, str(value))
+    root.set("time", f"{duration:.3f}")
+    empty = ElementTree.tostring(root, encoding="unicode")
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    head = f"{declaration}{empty.removesuffix(' />')}>\n  "
+    return head, "\n</testsuites>\n", f"{declaration}{empty}\n"
 
 
 def _add_case(suite: ElementTree.Element, scenario: ScenarioResult, cls: str) -> str | None:

@@ -20,7 +20,7 @@ from typing import IO
 from asgibdd.report.html_render import PageSummary, feature_part, feature_rank
 from asgibdd.report.model import FeatureResult
 
-__all__ = ["ScenarioSpool"]
+__all__ = ["ScenarioSpool", "read_back", "temporary_file"]
 
 _CHUNK = 1 << 16
 
@@ -32,7 +32,7 @@ class ScenarioSpool:
     def __init__(self, results: bool) -> None:
         self.summary = PageSummary()
         self._pieces: dict[int, IO[str]] = {}  # a file per feature rank, in the run's order
-        self._results = _temporary_file() if results else None
+        self._results = temporary_file() if results else None
         self._scenarios = 0
         self._features = 0
 
@@ -42,7 +42,7 @@ class ScenarioSpool:
         rank = feature_rank(feature)
         pieces = self._pieces.get(rank)
         if pieces is None:
-            pieces = self._pieces[rank] = _temporary_file()
+            pieces = self._pieces[rank] = temporary_file()
         pieces.write(feature_part(feature, self._scenarios))
         self._scenarios += len(feature.scenarios)
         if self._results is not None:
@@ -53,12 +53,12 @@ class ScenarioSpool:
     def feature_parts(self) -> Iterator[str]:
         """The features' page pieces in the page's order: by rank, then as they ran."""
         for rank in sorted(self._pieces):
-            yield from _read_back(self._pieces[rank])
+            yield from read_back(self._pieces[rank])
 
     def features_json(self) -> Iterator[str]:
         """The features as the `features` list of a results file holds them, comma-separated."""
         if self._results is not None:
-            yield from _read_back(self._results)
+            yield from read_back(self._results)
 
     def close(self) -> None:
         """Remove the files (what was written is gone)."""
@@ -68,11 +68,13 @@ class ScenarioSpool:
         self._results = None
 
 
-def _temporary_file() -> IO[str]:
+def temporary_file() -> IO[str]:
+    """An unnamed temporary text file (gone when closed, or when the process ends)."""
     return tempfile.TemporaryFile("w+", encoding="utf-8", prefix="asgibdd-report-")
 
 
-def _read_back(file: IO[str]) -> Iterator[str]:
+def read_back(file: IO[str]) -> Iterator[str]:
+    """What was written to `file`, from its start, in chunks."""
     file.seek(0)
     while chunk := file.read(_CHUNK):
         yield chunk
