@@ -15,9 +15,12 @@ from xml.etree import ElementTree
 import pytest
 
 from asgibdd import testing
+from asgibdd.parallel.outputs import _json_features
 from asgibdd.report.cucumber_merge import cucumber_counts
+from asgibdd.report.messages_merge import read_messages
 from asgibdd.testing import BehaveOutcome, run_behave, write_project
 from tests.cucumber_json_schema import schema_errors
+from tests.test_report_cucumber_merge import _referenced_ids_exist
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -322,6 +325,50 @@ def _ran(status: str, message: str | None = None) -> dict[str, Any]:
     if message is not None:
         result["error_message"] = message
     return {"match": {}, "result": result}
+
+
+def test_outputs_a_dead_worker_left_half_written_are_merged_from_what_it_wrote_whole(
+    tmp_path: Path,
+) -> None:
+    # 40 scenarios' worth of output is more than the worker's write buffers hold: the
+    # worker dies with the first feature's JSON, Cucumber JSON and Messages half written.
+    big = "@serial\nFeature: Big\n" + "".join(
+        f'  Scenario: s{i}\n    When I GET /items/{i}\n    Then the JSON at "$.id" is {i}\n'
+        for i in range(40)
+    )
+    root = project(tmp_path, a_big=big, crash=CRASHING)
+    outputs = ("-f", "json", "-o", "behave.json", "-f", "asgibdd.report.cucumber:"
+               "CucumberJSONFormatter", "-o", "cucumber.json", "-f",
+               "asgibdd.report.messages:MessagesFormatter", "-o", "run.ndjson")  # fmt: skip
+    outcome = run_asgibdd(root, "-j", "2", *APP_OPTION, *outputs, "features/")
+    assert outcome.returncode == 1
+    assert "Traceback" not in outcome.output
+    assert "41 scenarios passed, 0 failed, 1 error, 0 skipped, 1 untested" in outcome.output
+    behave_json = json.loads((root / "behave.json").read_text(encoding="utf-8"))
+    assert [(f["name"], len(f["elements"])) for f in behave_json] == [("Big", 40)]
+    features = json.loads((root / "cucumber.json").read_text(encoding="utf-8"))
+    assert schema_errors(features) == []
+    assert cucumber_counts(features) == {"passed": 41, "failed": 1, "skipped": 1}
+    envelopes = read_messages(root / "run.ndjson")
+    assert _referenced_ids_exist(envelopes) == []
+    started = {e["testCaseStarted"]["id"] for e in envelopes if "testCaseStarted" in e}
+    finished = {
+        e["testCaseFinished"]["testCaseStartedId"] for e in envelopes if "testCaseFinished" in e
+    }
+    assert started == finished  # the attempt the crash cut short is left out
+    assert envelopes[-1]["testRunFinished"]["success"] is False
+
+
+def test_a_half_written_output_gives_what_was_written_whole(tmp_path: Path) -> None:
+    array = tmp_path / "array.json"
+    array.write_text('[\n{"name": "one"},\n {"name": "two"},\n{"name": "thr', encoding="utf-8")
+    assert _json_features(array) == [{"name": "one"}, {"name": "two"}]
+    lines = tmp_path / "lines.ndjson"
+    lines.write_text('{"meta": {}}\n{"pickle": {"id": "1"}}\n{"pick', encoding="utf-8")
+    assert _json_features(lines) == [{"meta": {}}, {"pickle": {"id": "1"}}]
+    whole = tmp_path / "whole.json"
+    whole.write_text('[{"name": "one"}]', encoding="utf-8")
+    assert _json_features(whole) == [{"name": "one"}]
 
 
 def test_a_hung_worker_is_stopped_within_the_scenario_limit(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ and once the workers are done they are merged into the files the user asked for:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -362,7 +363,10 @@ def _merge_cucumber(
             )
             for record in records
         ]
-        documents = [_kept_elements(read_cucumber(part), worker, keep) for worker, part in found]
+        documents = [
+            _kept_elements(_read_or_salvage(read_cucumber, part), worker, keep)
+            for worker, part in found
+        ]
         features = with_unfinished(merge_cucumber(documents), unfinished)
         return json.dumps(features, indent=1, ensure_ascii=False) + "\n"
     from asgibdd.report.messages_merge import merge_messages, read_messages
@@ -371,13 +375,47 @@ def _merge_cucumber(
         return ""
     workers = [worker for worker, _ in found]
     envelopes = merge_messages(
-        [read_messages(part) for _, part in found],
+        [_read_or_salvage(read_messages, part) for _, part in found],
         owner=lambda stream, uri, line: keep(workers[stream], uri, line),
         success=success,
     )
     return "".join(
         json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in envelopes
     )
+
+
+def _read_or_salvage(read: Callable[[Path], list[Any]], part: Path) -> list[Any]:
+    """`read(part)`; for the file of a worker that died while writing it (it does not
+    parse), the features (JSON array) or envelopes (NDJSON) it wrote whole."""
+    try:
+        return read(part)
+    except UsageError:
+        return _json_features(part)
+
+
+def _json_features(part: Path) -> list[Any]:
+    """The objects of a JSON array, or of NDJSON lines, that `part` holds whole: all of
+    them, or as many as a worker wrote before it died."""
+    text = part.read_text("utf-8")
+    with contextlib.suppress(ValueError):
+        return list(json.loads(text)) if text.lstrip().startswith("[") else [json.loads(text)]
+    decoder = json.JSONDecoder()
+    found: list[Any] = []
+    if text.lstrip().startswith("["):
+        index = text.index("[") + 1
+        while True:
+            while index < len(text) and text[index] in " \t\r\n,":
+                index += 1
+            try:
+                item, index = decoder.raw_decode(text, index)
+            except ValueError:
+                break
+            found.append(item)
+    else:
+        for line in text.splitlines():
+            with contextlib.suppress(ValueError):
+                found.append(json.loads(line))
+    return [item for item in found if isinstance(item, dict)]
 
 
 def _kept_elements(
@@ -440,7 +478,7 @@ def merge_behave_json(parts: Sequence[Path], keep: _Keep) -> list[dict[str, Any]
     for worker, part in enumerate(parts):
         if not part.exists() or not part.read_text("utf-8").strip():
             continue
-        for feature in json.loads(part.read_text("utf-8")):
+        for feature in _json_features(part):
             key = str(feature.get("location", "")).rsplit(":", 1)[0]
             known = features.setdefault(key, {**feature, "elements": []})
             known["elements"].extend(

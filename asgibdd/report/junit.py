@@ -32,8 +32,8 @@ from asgibdd.report.spool import read_back, temporary_file
 
 __all__ = ["JUnitFormatter", "classname", "render_junit"]
 
-# Characters XML 1.0 cannot hold at all (an app's bytes can contain them): shown as U+FFFD.
 _COUNTERS = ("tests", "failures", "errors", "skipped")
+# Characters XML 1.0 cannot hold at all (an app's bytes can contain them): shown as U+FFFD.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 

@@ -136,6 +136,11 @@ class _Stream:
                 case = case_of_started.get(message.get("testCaseStartedId", ""))
                 if case is not None:
                     stream.execution.setdefault(case, []).append(envelope)
+        for case in list(stream.started):
+            # An attempt its worker never finished (it died): as if it had not started.
+            if not any("testCaseFinished" in e for e in stream.execution.get(case, [])):
+                del stream.started[case]
+                stream.execution.pop(case, None)
         return stream
 
     def ran(self, pickle_id: str) -> bool:
@@ -232,6 +237,17 @@ def merge_messages(
         if success is None:
             success = all(finish.get("success", False) for finish in finishes)
         merged.append({"testRunFinished": {**last, "success": success, "testRunStartedId": _RUN}})
+    elif starts:  # every input's run was cut short (its worker died): the run still ends
+        stamps = [m["timestamp"] for e in merged for m in e.values() if "timestamp" in m]
+        merged.append(
+            {
+                "testRunFinished": {
+                    "testRunStartedId": _RUN,
+                    "success": bool(success),
+                    "timestamp": max(stamps, key=_seconds),
+                }
+            }
+        )
     return merged
 
 
