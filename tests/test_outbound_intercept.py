@@ -255,3 +255,34 @@ def test_only_imported_clients_are_patched_and_a_later_import_is_caught_next_tim
         "['httpx', 'requests'] False",
         "[]",
     ], completed.stderr
+
+
+def test_a_scenario_s_start_looks_no_library_up_once_its_clients_are_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each scenario starts the interceptors again (for a client imported since); a lookup
+    of an installed library searches `sys.path`, so it is made only for a client that is
+    imported and not caught yet."""
+    import importlib.util
+
+    looked_up: list[str] = []
+    find_spec = importlib.util.find_spec
+
+    def counting(name: str, package: str | None = None) -> Any:
+        looked_up.append(name)
+        return find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", counting)
+    interceptors = Interceptors(Outbound().answer, lambda url: False)
+    try:
+        interceptors.start()  # httpx, requests and aiohttp are imported by this module
+        assert (interceptors.caught, looked_up) == (
+            ["httpx", "requests", "aiohttp"],
+            ["respx", "responses", "aioresponses"],
+        )
+        looked_up.clear()
+        for _ in range(3):
+            interceptors.start()
+        assert looked_up == []
+    finally:
+        interceptors.stop()

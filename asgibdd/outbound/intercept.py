@@ -62,6 +62,17 @@ def installed_clients() -> list[str]:
     ]
 
 
+def _catchable(client: str, caught: list[str]) -> bool:
+    """Whether `client` is imported, not caught yet, and its library installed: the
+    library is looked up (a search of `sys.path`) only for such a client, so a scenario's
+    start, once every imported client is caught, looks nothing up."""
+    return (
+        client in sys.modules
+        and client not in caught
+        and importlib.util.find_spec(_LIBRARIES[client]) is not None
+    )
+
+
 def _read_timeout(value: Any) -> float | None:
     """The read timeout out of what a client was given: seconds, a (connect, read) pair,
     httpx's timeout dict or aiohttp's ClientTimeout."""
@@ -97,8 +108,8 @@ class Interceptors:
             "aiohttp": self._start_aioresponses,
         }
         try:
-            for client in installed_clients():
-                if client in sys.modules and client not in self.caught:
+            for client in _LIBRARIES:
+                if _catchable(client, self.caught):
                     starts[client]()
                     self.caught.append(client)
         except BaseException:
