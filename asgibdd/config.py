@@ -35,6 +35,7 @@ from asgibdd.project import find_pyproject, tool_table
 __all__ = [
     "CONTRACT_FAILURES",
     "CONTRACT_MODES",
+    "CONTRACT_SETUP_PREFIX",
     "DEFAULT_TIMEOUT",
     "LIFESPAN_SCOPES",
     "SETTINGS",
@@ -446,6 +447,12 @@ def bool_setting(value: Any, source: str) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
         return value.strip().lower() in _TRUE
     raise ConfigError(f"The setting from {source} must be true or false, got {value!r}.")
+
+
+#: How the line a run starts with about the contract check begins
+#: (`asgibdd.contracts.checker.setup_line`); here, so `asgibdd run`'s parent finds that
+#: line in a worker's output without importing the checker (and httpx).
+CONTRACT_SETUP_PREFIX = "API contract check:"
 
 
 def contract_mode(value: Any, source: str) -> ContractMode:

@@ -79,20 +79,27 @@ def scenario_key(filename: str, name: str) -> str:
 def read_history(path: Path) -> list[HistoryRun]:
     """The runs in `path`, oldest first; none when it does not exist, and none with a
     one-line warning on stderr when it is not a history file (the next write replaces it)."""
+    return _read(path)[1]
+
+
+def _read(path: Path) -> tuple[str, list[HistoryRun]]:
+    """The file's text ("" when it is missing or unreadable) and its runs."""
+    text = ""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f'not a JSON object with "format": "{FORMAT}"')
-        return [_run(item) for item in data["runs"]]
+        return text, [_run(item) for item in data["runs"]]
     except FileNotFoundError:
-        return []
+        return "", []
     except KeyError as error:
         why = f"a run has no {error} field"
     except (OSError, ValueError, TypeError, AttributeError, IndexError) as error:
         why = str(error)
     print(f"asgibdd: the results history {path} cannot be read ({why}); starting a new one.",
           file=sys.stderr)  # fmt: skip
-    return []
+    return "", []
 
 
 def _run(item: Any) -> HistoryRun:
@@ -102,26 +109,52 @@ def _run(item: Any) -> HistoryRun:
     return HistoryRun(float(item["started"]), str(item["revision"]), scenarios)
 
 
+#: The file's first and last lines; each run in between is one line (JSON text never holds
+#: a raw line break), so a run already written is kept as its text, not encoded again.
+_HEAD = json.dumps({"format": FORMAT, "runs": []})[:-2]
+_TAIL = "]}"
+
+
+def _run_json(run: HistoryRun) -> str:
+    return json.dumps(
+        {
+            "started": run.started,
+            "revision": run.revision,
+            "scenarios": {
+                key: [status, round(seconds, 4)]
+                for key, (status, seconds) in sorted(run.scenarios.items())
+            },
+        },
+        ensure_ascii=False,
+    )
+
+
+def _written_lines(text: str, runs: int) -> list[str] | None:
+    """The line of each of `runs` runs, when `text` is laid out a run to a line (as
+    `add_run` writes it); None for any other layout."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) != runs + 2 or lines[0] != _HEAD or lines[-1] != _TAIL:
+        return None
+    middle = lines[1:-1]
+    if any(not line.endswith(",") for line in middle[:-1]):
+        return None
+    return [line.removesuffix(",") for line in middle]
+
+
 def add_run(path: Path, run: HistoryRun, kept: int = KEPT_RUNS) -> list[HistoryRun]:
     """Add `run` to the history at `path`, keep the newest `kept` runs; return them."""
-    runs = [*read_history(path), run][-kept:]
-    data = {
-        "format": FORMAT,
-        "runs": [
-            {
-                "started": item.started,
-                "revision": item.revision,
-                "scenarios": {
-                    key: [status, round(seconds, 4)]
-                    for key, (status, seconds) in sorted(item.scenarios.items())
-                },
-            }
-            for item in runs
-        ],
-    }
+    text, earlier = _read(path)
+    runs = [*earlier, run][-kept:]
+    older = len(runs) - 1
+    written = _written_lines(text, len(earlier))
+    if written is None:
+        lines = [_run_json(item) for item in runs[:older]]
+    else:
+        lines = written[len(written) - older :] if older else []
+    lines.append(_run_json(run))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.write_text(f"{_HEAD}\n" + ",\n".join(lines) + f"\n{_TAIL}\n", encoding="utf-8")
     temporary.replace(path)
     return runs
 

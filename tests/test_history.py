@@ -47,6 +47,44 @@ def test_the_history_keeps_the_newest_runs_and_leaves_no_temporary_file(tmp_path
     assert sorted(p.name for p in path.parent.iterdir()) == ["history.json"]
 
 
+def test_a_run_already_written_is_kept_as_its_text_not_encoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run adds one line: the file holds a run per line, and the runs it keeps are
+    written back as they were read (30 runs of a large suite are megabytes of JSON)."""
+    import asgibdd.history
+
+    path = tmp_path / "history.json"
+    for number in range(3):
+        add_run(path, run(float(number), "passed"))
+    encoded: list[float] = []
+    encode = asgibdd.history._run_json
+
+    def counting(item: HistoryRun) -> str:
+        encoded.append(item.started)
+        return encode(item)
+
+    monkeypatch.setattr(asgibdd.history, "_run_json", counting)
+    kept = add_run(path, run(3.0, "failed"), kept=3)
+    assert encoded == [3.0]
+    assert [item.started for item in kept] == [1.0, 2.0, 3.0]
+    assert read_history(path) == kept
+    lines = path.read_text("utf-8").splitlines()
+    assert (lines[0], len(lines), lines[-1]) == (
+        '{"format": "asgibdd-history/1", "runs": [',
+        5,
+        "]}",
+    )
+    # A file laid out otherwise (written by hand, or by an earlier asgibdd) is read the
+    # same, and written again a run per line.
+    path.write_text(json.dumps(json.loads(path.read_text("utf-8"))), encoding="utf-8")
+    encoded.clear()
+    assert add_run(path, run(4.0, "passed"), kept=3)[-1] == run(4.0, "passed")
+    assert encoded == [2.0, 3.0, 4.0]
+    assert [item.started for item in read_history(path)] == [2.0, 3.0, 4.0]
+    assert len(path.read_text("utf-8").splitlines()) == 5
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [

@@ -190,6 +190,8 @@ def test_nothing_stays_patched_once_stopped() -> None:
         requests.adapters.HTTPAdapter.send,
         httpcore.ConnectionPool.handle_request,
         aiohttp.ClientSession._request,
+        httpx.HTTPTransport.__init__,
+        httpx.AsyncHTTPTransport.__init__,
     )
     interceptors = Interceptors(Outbound().answer, lambda url: False)
     interceptors.start()
@@ -198,6 +200,8 @@ def test_nothing_stays_patched_once_stopped() -> None:
         requests.adapters.HTTPAdapter.send,
         httpcore.ConnectionPool.handle_request,
         aiohttp.ClientSession._request,
+        httpx.HTTPTransport.__init__,
+        httpx.AsyncHTTPTransport.__init__,
     ) == patched
 
 
@@ -247,11 +251,85 @@ def test_only_imported_clients_are_patched_and_a_later_import_is_caught_next_tim
         "interceptors.stop()\n"
         "print(interceptors.caught)\n"
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert completed.stdout.splitlines() == [
+    assert _printed_lines(script) == [
         "['httpx'] False",
         "['httpx', 'requests'] False",
         "[]",
-    ], completed.stderr
+    ]
+
+
+def _printed_lines(script: str) -> list[str]:
+    """What `script` prints in a fresh interpreter (nothing patched or imported yet)."""
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.splitlines()
+
+
+def test_a_scenario_s_start_looks_no_library_up_once_its_clients_are_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each scenario starts the interceptors again (for a client imported since); a lookup
+    of an installed library searches `sys.path`, so it is made only for a client that is
+    imported and not caught yet."""
+    import importlib.util
+
+    looked_up: list[str] = []
+    find_spec = importlib.util.find_spec
+
+    def counting(name: str, package: str | None = None) -> Any:
+        looked_up.append(name)
+        return find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", counting)
+    interceptors = Interceptors(Outbound().answer, lambda url: False)
+    try:
+        interceptors.start()  # httpx, requests and aiohttp are imported by this module
+        assert (interceptors.caught, looked_up) == (
+            ["httpx", "requests", "aiohttp"],
+            ["respx", "responses", "aioresponses"],
+        )
+        looked_up.clear()
+        for _ in range(3):
+            interceptors.start()
+        assert looked_up == []
+    finally:
+        interceptors.stop()
+
+
+def test_respx_starts_with_the_first_httpx_transport_not_before() -> None:
+    """A run whose app calls out through no httpx client never imports respx and httpcore
+    (trio and h2 with it, where installed); the first transport an app makes starts it,
+    before that transport's first call, and stopping puts httpx's classes back."""
+    script = (
+        "import sys\n"
+        "import httpx\n"
+        "from asgibdd.errors import UnstubbedCall\n"
+        "from asgibdd.outbound.intercept import Interceptors\n"
+        "from asgibdd.outbound.stubs import Outbound\n"
+        "built = (httpx.HTTPTransport.__init__, httpx.AsyncHTTPTransport.__init__)\n"
+        "table = Outbound()\n"
+        "interceptors = Interceptors(table.answer, table.lets_through)\n"
+        "interceptors.start()\n"
+        "interceptors.start()\n"
+        "print(interceptors.caught, interceptors.started, 'respx' in sys.modules, "
+        "'httpcore' in sys.modules)\n"
+        "try:\n"
+        "    httpx.Client().get('https://pay.example/charges')\n"
+        "except UnstubbedCall:\n"
+        "    print('caught')\n"
+        "httpx.AsyncClient()\n"
+        "print(interceptors.started, 'respx' in sys.modules)\n"
+        "interceptors.stop()\n"
+        "print((httpx.HTTPTransport.__init__, httpx.AsyncHTTPTransport.__init__) == built)\n"
+        "httpx.Client()\n"
+        "print(interceptors.started)\n"
+    )
+    assert _printed_lines(script) == [
+        "['httpx'] [] False False",
+        "caught",
+        "['respx'] True",
+        "True",
+        "[]",
+    ]

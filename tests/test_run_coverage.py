@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,9 @@ Feature: Items {number}
 """
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
 def _project(root: Path) -> Path:
     files = {
         "pyproject.toml": '[tool.asgibdd]\napp = "items_app:app"\n',
@@ -90,6 +94,36 @@ def test_two_workers_write_the_coverage_a_serial_run_writes(tmp_path: Path) -> N
         "API coverage: 1 of 2 operations, 2 of 3 documented statuses "
         "(app.openapi() of FastAPI, OpenAPI 3.1.0)"
     )
+
+
+def test_the_runner_s_parent_merges_and_prints_coverage_without_the_checker(
+    tmp_path: Path,
+) -> None:
+    """The parent only lists, watches and merges: reading, adding up and printing the
+    workers' coverage imports neither the contract checker nor httpx (~0.1 s of CPU a
+    run); the workers check the responses."""
+    root = _project(tmp_path)
+    code = (
+        "import sys\n"
+        "from asgibdd.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "heavy = ('httpx', 'asgibdd.client', 'asgibdd.contracts.checker', 'jsonschema_rs')\n"
+        "print('parent imported:', sorted(name for name in heavy if name in sys.modules))\n"
+        "raise SystemExit(status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "run", "-j", "1", "--no-timings", "features/"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(REPO)])},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "API coverage" in done.stdout  # the table was printed, so the merge ran
+    assert (root / "reports" / "api-coverage.json").exists()
+    assert done.stdout.splitlines()[-1] == "parent imported: []"
 
 
 def _part(requests: int, status_counts: dict[str, int], checked: int) -> dict[str, Any]:

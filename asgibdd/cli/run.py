@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,7 @@ def _run(
     plan = plan_outputs(config, sorted({s.feature for s in listing.scenarios}), api_coverage)
     options = ["--no-color", *worker_options(behave_args)]
     limit = scenario_limit(settings, arguments.scenario_timeout)
+    file_sizes = Counter(scenario.feature for scenario in listing.scenarios)
     slots = [
         [
             Worker(
@@ -265,6 +267,7 @@ def _run(
                     *options,
                     *plan.options(folder / f"worker-{number}-{start // arguments.batch + 1}"),
                 ],
+                file_sizes,
             )
             for start in range(0, len(part.scenarios), arguments.batch)
         ]
@@ -278,7 +281,8 @@ def _run(
 
         def retry_worker(number: int, scenarios: list[ListedScenario], name: str) -> Worker:
             retry_folder = folder / f"worker-{number}-{name}"
-            return Worker(number, scenarios, retry_folder, [*options, *plan.options(retry_folder)])
+            retry_options = [*options, *plan.options(retry_folder)]
+            return Worker(number, scenarios, retry_folder, retry_options, file_sizes)
 
         attempts.run(
             arguments.retries,

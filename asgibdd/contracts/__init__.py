@@ -10,24 +10,30 @@ reached. See docs/contracts.md.
 - `checker`: the run's `ContractChecker` tying these together, and its failure message.
 
 Nothing here imports behave: the behave integration (environment.py, the request step
-floor) calls in.
+floor) calls in. The names below are imported on first use, so reading or merging a
+coverage file (`asgibdd run`'s parent, `asgibdd report`) imports neither the checker nor
+httpx.
 """
 
 from __future__ import annotations
 
-from asgibdd.contracts.checker import CONTRACT_TAG, ContractChecker, Fetch, setup_line
-from asgibdd.contracts.conformance import Verdict, Violation, check_response
-from asgibdd.contracts.coverage import (
-    COVERAGE_FORMAT,
-    CoverageTally,
-    coverage_data,
-    merge_coverage,
-    read_coverage,
-    render_table,
-    render_undocumented,
-    write_coverage,
-)
-from asgibdd.contracts.document import AUTO, APIDocument, discover, document_from_mapping
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from asgibdd.contracts.checker import CONTRACT_TAG, ContractChecker, Fetch, setup_line
+    from asgibdd.contracts.conformance import Verdict, Violation, check_response
+    from asgibdd.contracts.coverage import (
+        COVERAGE_FORMAT,
+        CoverageTally,
+        coverage_data,
+        merge_coverage,
+        read_coverage,
+        render_table,
+        render_undocumented,
+        write_coverage,
+    )
+    from asgibdd.contracts.document import AUTO, APIDocument, discover, document_from_mapping
 
 __all__ = [
     "AUTO",
@@ -50,3 +56,22 @@ __all__ = [
     "setup_line",
     "write_coverage",
 ]
+
+#: The modules that define the names of `__all__`, lightest first: a name imports its own
+#: module and those before it, never a heavier one.
+_HOMES = ("coverage", "document", "conformance", "checker")
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        for home in _HOMES:
+            module = importlib.import_module(f"asgibdd.contracts.{home}")
+            if name in module.__all__:
+                value = getattr(module, name)
+                globals()[name] = value  # later lookups find it without coming here
+                return value
+    raise AttributeError(f"module 'asgibdd.contracts' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

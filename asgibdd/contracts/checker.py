@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from asgibdd.config import CONTRACT_SETUP_PREFIX
 from asgibdd.contracts.conformance import Verdict, check_response
 from asgibdd.contracts.coverage import CoverageTally, coverage_data
 from asgibdd.contracts.document import AUTO, APIDocument, discover, load_file, load_served
@@ -198,7 +199,7 @@ class ContractChecker:
         return "\n".join(lines)
 
 
-SETUP_PREFIX = "API contract check:"
+SETUP_PREFIX = CONTRACT_SETUP_PREFIX
 """How the line a run starts with begins (`setup_line`)."""
 
 _MODES = {

@@ -14,13 +14,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asgibdd.contracts.conformance import Verdict
-from asgibdd.contracts.document import APIDocument
-from asgibdd.contracts.operations import Operation
 from asgibdd.errors import UsageError
-from asgibdd.secrets import Secrets
+
+if TYPE_CHECKING:  # annotations only: merging and rendering need none of them
+    from asgibdd.contracts.conformance import Verdict
+    from asgibdd.contracts.document import APIDocument
+    from asgibdd.contracts.operations import Operation
+    from asgibdd.secrets import Secrets
 
 __all__ = [
     "COVERAGE_FORMAT",

@@ -14,7 +14,11 @@ client's own timeout error, or `UnstubbedCall` for a call no step declared. A ca
 loopback or to an allowed URL (`lets_through`) goes to the real network.
 
 Patching is process-wide (threads included): started once for the run (and again at each
-scenario start for a client imported since), undone when the run ends.
+scenario start for a client imported since), undone when the run ends. httpx is imported
+by asgibdd itself, so for it respx (which imports httpcore and, where they are installed,
+trio and h2) starts only once httpcore is imported: when the first httpx transport is
+made (each call to the network goes through one), or at a scenario's start when something
+else imported it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import functools
 import importlib.util
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
@@ -62,6 +67,28 @@ def installed_clients() -> list[str]:
     ]
 
 
+def _catchable(client: str, caught: list[str]) -> bool:
+    """Whether `client` is imported, not caught yet, and its library installed: the
+    library is looked up (a search of `sys.path`) only for such a client, so a scenario's
+    start, once every imported client is caught, looks nothing up."""
+    return (
+        client in sys.modules
+        and client not in caught
+        and importlib.util.find_spec(_LIBRARIES[client]) is not None
+    )
+
+
+def _then(method: Callable[..., None], after: Callable[[], None]) -> Callable[..., None]:
+    """`method`, then `after()`."""
+
+    @functools.wraps(method)
+    def both(*args: Any, **kwargs: Any) -> None:
+        method(*args, **kwargs)
+        after()
+
+    return both
+
+
 def _read_timeout(value: Any) -> float | None:
     """The read timeout out of what a client was given: seconds, a (connect, read) pair,
     httpx's timeout dict or aiohttp's ClientTimeout."""
@@ -87,20 +114,25 @@ class Interceptors:
         self._stack = ExitStack()
         #: The clients whose calls are caught now, in the order they were started.
         self.caught: list[str] = []
+        #: The interception libraries started so far (httpx's respx starts on first use).
+        self.started: list[str] = []
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         """Catch the calls of every installed client that is imported by now; a client
         imported later is caught from the next `start` on (see `caught`)."""
         starts = {
-            "httpx": self._start_respx,
+            "httpx": self._start_httpx,
             "requests": self._start_responses,
             "aiohttp": self._start_aioresponses,
         }
         try:
-            for client in installed_clients():
-                if client in sys.modules and client not in self.caught:
+            for client in _LIBRARIES:
+                if _catchable(client, self.caught):
                     starts[client]()
                     self.caught.append(client)
+            if "httpx" in self.caught and "httpcore" in sys.modules:
+                self._start_respx_once(self._stack)  # httpcore imported other than by httpx
         except BaseException:
             self.stop()
             raise
@@ -108,10 +140,32 @@ class Interceptors:
     def stop(self) -> None:
         """Undo every patch `start` made."""
         stack, self._stack = self._stack, ExitStack()
-        self.caught = []
+        self.caught, self.started = [], []
         stack.close()
 
     # -- httpx, through respx
+
+    def _start_httpx(self) -> None:
+        """Catch httpx's calls: at once when httpcore (what respx patches, and what every
+        httpx call to the network goes through) is imported, else when the first httpx
+        transport is made (it imports httpcore), so a run whose app calls out through no
+        httpx client never imports respx, httpcore and theirs (~0.1 s)."""
+        stack = self._stack
+        if "httpcore" in sys.modules:
+            self._start_respx_once(stack)
+            return
+        for transport in (httpx.HTTPTransport, httpx.AsyncHTTPTransport):
+            stack.callback(setattr, transport, "__init__", transport.__init__)
+            transport.__init__ = _then(  # type: ignore[method-assign]
+                transport.__init__, functools.partial(self._start_respx_once, stack)
+            )
+
+    def _start_respx_once(self, stack: ExitStack) -> None:
+        """Start respx unless it is started, or the interceptors that armed it (`stack`)
+        were stopped since; from any thread."""
+        with self._lock:
+            if self._stack is stack and "respx" not in self.started:
+                self._start_respx()
 
     def _start_respx(self) -> None:
         import respx
@@ -128,6 +182,7 @@ class Interceptors:
         router.route().mock(side_effect=self._httpx_answer)
         router.start()
         self._stack.callback(router.stop, quiet=True)
+        self.started.append("respx")
 
     def _httpx_answer(self, request: httpx.Request) -> Any:
         url = str(request.url)

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
+from asgibdd.config import CONTRACT_SETUP_PREFIX
 from asgibdd.parallel.worker import ScenarioRecord, Spare, Worker, dismiss
 
 __all__ = ["GRACE_SECONDS", "Interruption", "Pool"]
@@ -235,11 +236,9 @@ class _Printer:
         if self._said_setup:
             return
         self._said_setup = True
-        from asgibdd.contracts.checker import SETUP_PREFIX
-
         with contextlib.suppress(OSError):
             for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line.startswith(SETUP_PREFIX):
+                if line.startswith(CONTRACT_SETUP_PREFIX):
                     sys.stdout.write(line + "\n")
                     return
 

@@ -17,7 +17,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -100,6 +101,9 @@ class Worker:
     scenarios: list[ListedScenario]
     folder: Path
     options: Sequence[str]
+    #: How many scenarios each feature file holds, as listed (selected or not): a file
+    #: whose scenarios are all this worker's is handed to behave whole.
+    file_sizes: Mapping[str, int] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     records: dict[str, ScenarioRecord] = field(default_factory=dict)
     current: str | None = None
@@ -128,7 +132,7 @@ class Worker:
         """behave's command line for this worker (without `python -m behave`)."""
         locations = self.folder / "locations.txt"
         # behave reads the lines of an @file relative to the file's own folder.
-        lines = "".join(f"{os.path.abspath(s.location)}\n" for s in self.scenarios)
+        lines = "".join(f"{os.path.abspath(place)}\n" for place in self.places())
         locations.write_text(lines, "utf-8")
         return [
             *self.options,
@@ -139,6 +143,23 @@ class Worker:
             str(self.records_path),
             f"@{locations}",
         ]
+
+    def places(self) -> list[str]:
+        """What behave is given to run this worker's scenarios, in their order: a feature
+        file whose scenarios all run here as the file (behave then selects nothing line by
+        line), any other scenario by its `path.feature:LINE`."""
+        mine = Counter(scenario.feature for scenario in self.scenarios)
+        whole = {
+            feature for feature, count in mine.items() if self.file_sizes.get(feature) == count
+        }
+        places: list[str] = []
+        for scenario in self.scenarios:
+            if scenario.feature not in whole:
+                places.append(scenario.location)
+            elif scenario.feature in mine:
+                places.append(scenario.feature)
+                del mine[scenario.feature]  # once
+        return places
 
     def start(self, environment: dict[str, str], spare: Spare | None = None) -> None:
         """Hand this worker's arguments to `spare` (a process started earlier), or to a
