@@ -157,7 +157,7 @@ class _Server:
 
 _server: _Server | None = None
 #: The environment the pytest process started with (tests may change os.environ later).
-_started_with: dict[str, str] = {}
+_started_with = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 _busy = threading.Lock()
 
 
@@ -193,5 +193,4 @@ def launch(
 def install() -> None:
     """Use forked runs for this pytest process, unless ASGIBDD_TEST_FORKS=0."""
     if os.environ.get("ASGIBDD_TEST_FORKS", "1") != "0" and hasattr(os, "fork"):
-        _started_with.update((k, v) for k, v in os.environ.items() if k != "PYTHONPATH")
         testing.launch = launch
