@@ -40,6 +40,8 @@ from asgibdd import testing
 PRELOADED = ("behave.__main__", "fastapi", "fastapi.openapi.utils", "asyncio", "trio")
 #: Environment variables read at interpreter start-up or when those modules are imported.
 _READ_AT_START = ("PYTHON", "BEHAVE_", "PYDANTIC_", "FASTAPI_", "LANG", "LC_")
+#: Those of them that a child applies itself, as the interpreter would have at its start.
+_SET_BY_THE_CHILD = ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
 
 # The server: imports PRELOADED, then for each request forks a child that becomes the run.
 # A request arrives on the socket whose fd is the server's first argument (JSON, its length
@@ -77,6 +79,7 @@ def serve(fd, *preloaded):
             os.environ.clear()
             os.environ.update(request["env"])
             time.tzset()  # TZ as the run's environment has it (Django sets it, for one)
+            sys.dont_write_bytecode = bool(request["env"].get("PYTHONDONTWRITEBYTECODE"))
             folders = [os.getcwd()]
             for entry in request["env"].get("PYTHONPATH", "").split(os.pathsep):
                 folders.append(os.path.abspath(entry))
@@ -170,7 +173,7 @@ def forks(arguments: list[str], environment: dict[str, str]) -> bool:
         and all(
             environment.get(name) == _started_with.get(name)
             for name in {*environment, *_started_with}
-            if name != "PYTHONPATH" and name.startswith(_READ_AT_START)
+            if name not in _SET_BY_THE_CHILD and name.startswith(_READ_AT_START)
         )
     )
 

@@ -24,6 +24,7 @@ print("folder:", os.getcwd())
 print("path:", sys.path)
 print("environment:", os.environ.get("PROBE"), "PROBE_GONE" in os.environ)
 print("time zone:", time.tzname)
+print("bytecode written:", not sys.dont_write_bytecode)
 print("asgibdd imported:", sorted(m for m in sys.modules if m.split(".")[0] == "asgibdd"))
 print("to stderr", file=sys.stderr)
 sys.stdout.flush()
@@ -34,7 +35,7 @@ sys.exit(int(sys.argv[1]))
 
 
 def both_ways(
-    tmp_path: Path, argument: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, argument: str, monkeypatch: pytest.MonkeyPatch, **settings: str
 ) -> tuple[tuple[int, str], tuple[int, str]]:
     project = write_project(tmp_path, {"probe.py": PROBE})
     monkeypatch.setenv("PROBE_GONE", "set in the pytest process only")
@@ -42,6 +43,8 @@ def both_ways(
         k: v for k, v in os.environ.items() if k != "PROBE_GONE"
     }  # the run's environment is replaced whole
     environment.update(PROBE="given", PYTHONPATH=str(tmp_path / "lib"), TZ="Asia/Tokyo")
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    environment.update(settings)
     arguments = [sys.executable, "-m", "probe", argument]
     assert forked_runs.forks(arguments, environment)
     new = testing._launch(arguments, project, environment, 60)
@@ -49,12 +52,14 @@ def both_ways(
     return new, forked
 
 
-@pytest.mark.parametrize("argument", ["0", "3"])
+@pytest.mark.parametrize(("argument", "bytecode"), [("0", ""), ("3", "1")])
 def test_a_forked_run_sees_what_a_new_process_sees(
-    tmp_path: Path, argument: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, argument: str, bytecode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    new, forked = both_ways(tmp_path, argument, monkeypatch)
+    settings = {"PYTHONDONTWRITEBYTECODE": bytecode} if bytecode else {}
+    new, forked = both_ways(tmp_path, argument, monkeypatch, **settings)
     assert forked == new
+    assert f"bytecode written: {not bytecode}\n" in new[1]
     assert new[0] == int(argument)
     assert "environment: given False\n" in new[1]
     assert "asgibdd imported: []\n" in new[1]
