@@ -37,7 +37,19 @@ from asgibdd import testing
 
 #: What the server imports before it forks: no module of asgibdd's, nor httpx (asgibdd
 #: decides what of httpx is imported), nor any module whose presence asgibdd looks at.
-PRELOADED = ("behave.__main__", "fastapi", "fastapi.openapi.utils", "asyncio", "trio")
+PRELOADED = (
+    "behave.__main__",
+    "fastapi",
+    "fastapi.openapi.utils",
+    "asyncio",
+    "anyio._backends._asyncio",
+    "trio",
+    "h11",
+    "h2.connection",
+    "jsonpath_ng",
+    "jsonschema_rs",
+    "regex",
+)
 #: Environment variables read at interpreter start-up or when those modules are imported.
 _READ_AT_START = ("PYTHON", "BEHAVE_", "PYDANTIC_", "FASTAPI_", "LANG", "LC_")
 #: Those of them that a child applies itself, as the interpreter would have at its start.
