@@ -21,6 +21,7 @@ way (docs/development.md).
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
@@ -132,6 +133,17 @@ class _Server:
         self.replies = ours.makefile("rb")
         if self.replies.readline() != b"ready\n":
             raise RuntimeError(f"the forking server did not start: {self.process.wait()}")
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """End the server: it stops when its socket closes."""
+        self.replies.close()
+        self.channel.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def run(
         self, arguments: list[str], cwd: Path, environment: dict[str, str], timeout: float
