@@ -15,7 +15,7 @@ flushed buffers, an uncaught exception's traceback and status 1).
 What the server imported (`PRELOADED`) reads nothing of the run: a run whose environment
 differs from the server's in a setting read at start-up or at import (PYTHON*, BEHAVE_*,
 PYDANTIC_*, locale) is started the ordinary way, and so is a run started while another
-is under way in the same pytest worker. ASGIBDD_TEST_FORKS=0 starts every run the ordinary
+is under way in the same pytest worker. TESTS_FORKED_RUNS=0 starts every run the ordinary
 way (docs/development.md).
 """
 
@@ -218,6 +218,6 @@ def launch(
 
 
 def install() -> None:
-    """Use forked runs for this pytest process, unless ASGIBDD_TEST_FORKS=0."""
-    if os.environ.get("ASGIBDD_TEST_FORKS", "1") != "0" and hasattr(os, "fork"):
+    """Use forked runs for this pytest process, unless TESTS_FORKED_RUNS=0."""
+    if os.environ.get("TESTS_FORKED_RUNS", "1") != "0" and hasattr(os, "fork"):
         testing.launch = launch
