@@ -125,9 +125,18 @@ def _run(
     environment = {**os.environ, **(env or {})}
     python_path = [str(_PACKAGE_ROOT), *filter(None, [environment.get("PYTHONPATH")])]
     environment["PYTHONPATH"] = os.pathsep.join(python_path)
+    argv = [sys.executable, "-m", *command, "--no-timings", *arguments]
+    returncode, output = launch(argv, project, environment, timeout)
+    return parse_outcome(returncode, output)
+
+
+def _launch(
+    arguments: list[str], cwd: Path, environment: dict[str, str], timeout: float
+) -> tuple[int, str]:
+    """Run `arguments` in a new process; its exit status and its stdout and stderr together."""
     completed = subprocess.run(
-        [sys.executable, "-m", *command, "--no-timings", *arguments],
-        cwd=project,
+        arguments,
+        cwd=cwd,
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -135,7 +144,13 @@ def _run(
         timeout=timeout,
         check=False,
     )
-    return parse_outcome(completed.returncode, completed.stdout)
+    return completed.returncode, completed.stdout
+
+
+#: How `run_behave` and `run_asgibdd` start their process, with the same arguments and
+#: result as `_launch`. asgibdd's own suite sets its own (tests/forked_runs.py): processes
+#: forked from one that has imported behave and FastAPI once, not a new interpreter each.
+launch = _launch
 
 
 def parse_outcome(returncode: int, output: str) -> BehaveOutcome:

@@ -9,6 +9,7 @@ from typing import Any, Literal, cast
 import pytest
 
 from asgibdd._types import Receive, Scope, Send
+from tests import forked_runs
 
 Backend = Literal["asyncio", "trio"]
 BACKENDS: list[Backend] = ["asyncio", "trio"]
@@ -62,3 +63,7 @@ class ScopeRecorder:
 @pytest.fixture
 def recorder() -> ScopeRecorder:
     return ScopeRecorder()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    forked_runs.install()
