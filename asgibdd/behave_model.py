@@ -34,7 +34,7 @@ import functools
 import sys
 from typing import Any
 
-__all__ = ["install", "release", "share_keywords", "uninstall"]
+__all__ = ["install", "installed", "release", "share_keywords", "uninstall"]
 
 
 class _LazyCapture(property):
@@ -102,6 +102,14 @@ def install() -> bool:
     statement.captured = lazy
     statement.capture_sink = lazy_sink
     return True
+
+
+def installed() -> bool:
+    """Whether behave's model is small now (elements parsed from now on are)."""
+    from behave import model_core
+
+    statement = getattr(model_core, "BasicStatement", None)
+    return statement is not None and isinstance(vars(statement).get("captured"), _LazyCapture)
 
 
 def uninstall() -> None:

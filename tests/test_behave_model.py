@@ -135,10 +135,14 @@ else:
         release(feature)
 
     behave_model.release = counting
+walked = []
+share_keywords = behave_model.share_keywords
+behave_model.share_keywords = lambda features: walked.append(share_keywords(features))
 from behave.__main__ import main
 
 code = main(sys.argv[2:])
 os.write(2, f"features released: {len(released)}\\n".encode())
+os.write(2, f"keywords shared after the parse: {len(walked)}\\n".encode())
 sys.exit(code)
 """
 
@@ -285,6 +289,9 @@ def test_behaves_formatters_write_the_same_with_and_without_the_small_model(
     (on, on_said), (off, off_said) = outputs["on"], outputs["off"]
     assert "features released: 2\n" in on_said  # each feature, when the next one starts
     assert "features released: 0\n" in off_said
+    # The star import made the model small before behave parsed: nothing to walk again.
+    assert "keywords shared after the parse: 0\n" in on_said
+    assert "keywords shared after the parse: 1\n" in off_said  # not small at the parse
     assert sorted(on) == [
         "junit/TESTS-one.xml",
         "junit/TESTS-three.xml",
