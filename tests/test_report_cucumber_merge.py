@@ -108,6 +108,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return folders
 
 
+def _merge_shards(shards: Path, option: str, suffix: str) -> int:
+    """`asgibdd report merge shard0.SUFFIX shard1.SUFFIX OPTION merged.SUFFIX`, in-process."""
+    from asgibdd.cli import main
+
+    parts = [str(shards / f"shard{index}.{suffix}") for index in (0, 1)]
+    return main(["report", "merge", *parts, option, str(shards / f"merged.{suffix}")])
+
+
 def test_a_parallel_run_writes_one_report_like_the_serial_one(runs: dict[str, Path]) -> None:
     serial = json.loads((runs["serial"] / "out.json").read_text(encoding="utf-8"))
     parallel = json.loads((runs["parallel"] / "out.json").read_text(encoding="utf-8"))
@@ -120,18 +128,7 @@ def test_shards_merge_into_the_run_that_ran_each_scenario(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     shards = runs["shards"]
-    from asgibdd.cli import main
-
-    status = main(
-        [
-            "report",
-            "merge",
-            str(shards / "shard0.json"),
-            str(shards / "shard1.json"),
-            "--cucumber",
-            str(shards / "merged.json"),
-        ]
-    )
+    status = _merge_shards(shards, "--cucumber", "json")
     assert status == 1  # one scenario failed, one is undefined
     assert capsys.readouterr().out == (
         "5 scenarios from 2 files: 1 failed, 3 passed, 1 undefined\n"
@@ -146,18 +143,7 @@ def test_messages_from_workers_and_shards_merge_into_one_valid_stream(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     shards = runs["shards"]
-    from asgibdd.cli import main
-
-    status = main(
-        [
-            "report",
-            "merge",
-            str(shards / "shard0.ndjson"),
-            str(shards / "shard1.ndjson"),
-            "--messages",
-            str(shards / "merged.ndjson"),
-        ]
-    )
+    status = _merge_shards(shards, "--messages", "ndjson")
     assert status == 1
     assert capsys.readouterr().out == (
         "5 scenarios from 2 files: 1 failed, 3 passed, 1 undefined\n"
