@@ -66,7 +66,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str
     project = tmp_path_factory.mktemp("cucumber")
     outcome = run_small_project(
         project,
-        *("-f", "cucumber", "-o", "cucumber.json", "-f", "plain"),
+        *("-f", "cucumber", "-o", "cucumber.json", "-f", "json", "-o", "b.json", "-f", "plain"),
         files={"features/more.feature": MORE_FEATURE, "environment.py": HOOKS},
     )
     assert outcome.scenarios.failed == 1, outcome.output
@@ -150,7 +150,7 @@ def test_each_scenario_with_a_background_follows_the_background_it_ran(
 def test_durations_are_whole_nanoseconds_and_failures_carry_their_message(
     small: tuple[Path, list[dict[str, Any]]],
 ) -> None:
-    _, report = small
+    project, report = small
     scenarios = _scenarios(report)
     failed = scenarios["A login whose token is not the one expected <img src=x onerror=alert(1)>"]
     step = failed["steps"][1]
@@ -161,8 +161,17 @@ def test_durations_are_whole_nanoseconds_and_failures_carry_their_message(
     )
     durations = [s["result"]["duration"] for e in scenarios.values() for s in e["steps"]]
     assert all(isinstance(duration, int) for duration in durations)
-    # A step that ran took at least a microsecond: seconds would be below 1.
-    assert min(s["result"]["duration"] for s in failed["steps"]) >= 1000
+    # The very durations behave measured (its own JSON has them in seconds), in nanoseconds.
+    behave_json = json.loads((project / "b.json").read_text(encoding="utf-8"))
+    seconds = next(
+        [step["result"]["duration"] for step in element["steps"]]
+        for feature in behave_json
+        for element in feature["elements"]
+        if element.get("name") == failed["name"]
+    )
+    assert [s["result"]["duration"] for s in failed["steps"]] == [
+        round(value * 1e9) for value in seconds
+    ]
     undefined = scenarios["A step nobody wrote"]["steps"][0]
     assert undefined["match"] == {}
     assert undefined["result"]["error_message"] == (
